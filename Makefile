@@ -1,0 +1,36 @@
+# Two commands: `make up` runs planwatch, `make test` runs the whole suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PLANWATCH_HOME ?= $(CURDIR)/instance
+SEED_AGENCIES := plan_items/agencies-cao-bang.yaml
+SEED_PLAN := plan_items/516-KH-TU.yaml
+THROUGH ?= 2026-12-31
+
+.PHONY: install up seed test lint bench bench-quick clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+seed: install
+	$(BIN)/planwatch init
+	$(BIN)/planwatch agencies import $(SEED_AGENCIES)
+	$(BIN)/planwatch plan import $(SEED_PLAN)
+	$(BIN)/planwatch tasks generate --through $(THROUGH)
+
+up: seed
+	$(BIN)/planwatch tasks list --plan 516-KH/TU
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,16 @@
+"""The `planwatch` command: one entry point for operators, scripts and `make up`."""
+
+from __future__ import annotations
+
+import click
+
+from cli import admin, plans, tasks
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """planwatch: track how a plan is carried out."""
+
+
+for module in (admin, plans, tasks):
+    module.register(main)

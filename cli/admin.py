@@ -1,0 +1,113 @@
+"""Setting up: the database, the first admin, users, agencies and the working calendar."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+
+from cli.context import DATE, fail_cleanly, session_scope, utcnow
+from models.accounts import create_user, generate_password
+from models.calendar_overrides import CalendarOverride, set_override
+from models.db import database_url
+from models.users import Role, User
+from plan_items.importer import import_agencies
+
+
+@click.command()
+@click.option("--admin-email", help="Create this admin account if it does not exist.")
+@click.option("--admin-password", help="Its password (a generated one is printed otherwise).")
+@fail_cleanly
+def init(admin_email: str | None, admin_password: str | None) -> None:
+    """Create or upgrade the database (Alembic migrations) and the first admin."""
+    from cli.migrate import upgrade
+
+    url = database_url()
+    upgrade(url)
+    click.echo(f"database ready: {sa.make_url(url).render_as_string(hide_password=True)}")
+    if not admin_email:
+        return
+    with session_scope(url) as session:
+        if session.scalar(sa.select(User.id).where(User.email == admin_email.lower())):
+            click.echo(f"admin {admin_email} already exists")
+            return
+        password = admin_password or generate_password()
+        create_user(session, "cli:init", email=admin_email, role=Role.ADMIN,
+                    password=password, now=utcnow(), display_name="Administrator")
+    click.echo(f"admin created: {admin_email}")
+    if not admin_password:
+        click.echo(f"password (shown once): {password}")
+
+
+@click.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", "agency_code", help="Agency code (required for officers).")
+@click.option("--password", help="A password; a generated one is printed when omitted.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--locale", default="vi", type=click.Choice(["vi", "en"]))
+@click.option("--agency-head", is_flag=True, help="Leadership of the agency (gets escalations).")
+@fail_cleanly
+def users_create(email, role, agency_code, password, display_name, locale, agency_head) -> None:
+    """Create a user account."""
+    with session_scope() as session:
+        secret = password or generate_password()
+        create_user(session, "cli", email=email, role=role, password=secret, now=utcnow(),
+                    agency_code=agency_code, display_name=display_name, locale=locale,
+                    is_agency_head=agency_head)
+    click.echo(f"user created: {email} ({role})")
+    if not password:
+        click.echo(f"password (shown once): {secret}")
+
+
+@click.group()
+def agencies() -> None:
+    """Agencies and agency groups."""
+
+
+@agencies.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print the difference only.")
+@fail_cleanly
+def agencies_import(file: str, dry_run: bool) -> None:
+    """Create or update agencies from a YAML file (idempotent)."""
+    with session_scope() as session:
+        diff = import_agencies(session, file, actor="cli", now=utcnow(), dry_run=dry_run)
+    for line in diff.lines:
+        click.echo(line)
+    click.echo("no change" if diff.empty else f"{len(diff.lines)} change(s)"
+               + (" (dry run, nothing written)" if dry_run else ""))
+
+
+@click.group()
+def calendar() -> None:
+    """Extra days off and make-up working days."""
+
+
+@calendar.command("set")
+@click.argument("day", type=DATE)
+@click.argument("kind", type=click.Choice(["day_off", "working_day"]))
+@click.option("--note", default="")
+@fail_cleanly
+def calendar_set(day, kind, note) -> None:
+    """Declare DAY a day off or a make-up working day."""
+    with session_scope() as session:
+        set_override(session, "cli", day, kind, note, now=utcnow())
+    click.echo(f"{day.isoformat()}: {kind}")
+
+
+@calendar.command("list")
+def calendar_list() -> None:
+    """List the overrides."""
+    with session_scope() as session:
+        for row in session.scalars(sa.select(CalendarOverride).order_by(CalendarOverride.day)):
+            click.echo(f"{row.day.isoformat()}  {row.kind:12}  {row.note}")
+
+
+def register(main: click.Group) -> None:
+    for command in (init, users, agencies, calendar):
+        main.add_command(command)

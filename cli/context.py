@@ -1,0 +1,104 @@
+"""What every command needs: a database session, the acting user, clean errors."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import click
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from models.accounts import find_user
+from models.db import database_url, make_engine, make_session_factory
+from models.errors import DomainError
+from models.users import User
+from plan_items.loader import PlanFileError
+
+
+def utcnow() -> datetime:
+    """The one place the CLI reads the clock; everything below takes `now` as an argument."""
+    return datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """One transaction: committed when the command succeeds, rolled back on any error."""
+    engine = make_engine(url or database_url())
+    session = make_session_factory(engine)()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def fail_cleanly(fn):
+    """Turn domain and file errors into a message and exit status 1, not a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PlanFileError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} error(s); nothing was written.", err=True)
+            raise SystemExit(1) from None
+        except DomainError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            raise SystemExit(1) from None
+        except OperationalError as exc:
+            click.echo(f"error: the database cannot be used: {exc.orig or exc}", err=True)
+            raise SystemExit(1) from None
+
+    return wrapper
+
+
+def acting_user(session: Session, email: str) -> User:
+    """The user named by --as."""
+    return find_user(session, email)
+
+
+class DateParam(click.ParamType):
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class DateTimeParam(click.ParamType):
+    """An ISO date or datetime; a bare date means 06:00 in Asia/Ho_Chi_Minh (the morning run)."""
+
+    name = "datetime"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        from zoneinfo import ZoneInfo
+
+        try:
+            if len(value) == 10:
+                d = date.fromisoformat(value)
+                return datetime(d.year, d.month, d.day, 6, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO date or datetime", param, ctx)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        return parsed
+
+
+DATE = DateParam()
+DATETIME = DateTimeParam()

@@ -1,0 +1,94 @@
+"""Tasks: generate periods, list, update."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
+from models.clock import local_today
+from models.generate import generate_tasks
+from models.queries import TaskFilter, list_tasks
+from models.task_ops import change_status, get_task
+from models.tasks import TaskStatus
+
+
+@click.group()
+def tasks() -> None:
+    """Tasks: one item for one agency for one period."""
+
+
+@tasks.command("generate")
+@click.option("--through", type=DATE, required=True, help="Open every period starting by DATE.")
+@click.option("--plan", "plan_code", help="Only this plan.")
+@fail_cleanly
+def tasks_generate(through, plan_code) -> None:
+    """Create the tasks of every period that starts on or before DATE (idempotent)."""
+    with session_scope() as session, Progress(transient=True) as progress:
+        bar = progress.add_task("items", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        created = generate_tasks(session, through=through, now=utcnow(), actor="cli",
+                                 plan_code=plan_code, progress=advance)
+    total = sum(created.values())
+    for key, n in created.items():
+        click.echo(f"  {key}: {n}")
+    click.echo(f"{total} task(s) created")
+
+
+@tasks.command("list")
+@click.option("--agency", help="Agency code.")
+@click.option("--plan", "plan_code", help="Plan code.")
+@click.option("--item", "item_code", help="Item code.")
+@click.option("--status", type=click.Choice([s.value for s in TaskStatus]))
+@click.option("--overdue", is_flag=True, help="Only overdue tasks.")
+@click.option("--as-of", type=DATE, help="The day 'overdue' is judged on (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@fail_cleanly
+def tasks_list(agency, plan_code, item_code, status, overdue, as_of, fmt, limit) -> None:
+    """List tasks with their due dates and derived overdue state."""
+    as_of = as_of or local_today(utcnow())
+    filters = TaskFilter(plan=plan_code, item=item_code, agency=agency, status=status,
+                         overdue=True if overdue else None)
+    with session_scope() as session:
+        rows = list_tasks(session, None, filters, as_of, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table(title=f"{len(rows)} task(s), as of {as_of.isoformat()}")
+    for column in ("id", "agency", "item", "period", "due_on", "status", "overdue"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["id"]), r["agency"], r["item"],
+                      f"{r['period_start']}..{r['period_end']}", r["due_on"], r["status"],
+                      "OVERDUE" if r["overdue"] else "")
+    Console(width=140).print(table)
+
+
+@tasks.command("update")
+@click.argument("task_id", type=int)
+@click.option("--status", required=True, type=click.Choice([s.value for s in TaskStatus]))
+@click.option("--note", default="")
+@click.option("--nil-return", is_flag=True, help="Submit 'nothing to report this period'.")
+@click.option("--as", "as_user", required=True, help="Email of the user acting.")
+@fail_cleanly
+def tasks_update(task_id, status, note, nil_return, as_user) -> None:
+    """Change a task's status as USER (the same rules as the web app)."""
+    with session_scope() as session:
+        user = acting_user(session, as_user)
+        task = get_task(session, user, task_id)
+        update = change_status(session, user, task, status, now=utcnow(), note=note,
+                               nil_return=nil_return)
+        late = " (late)" if update.late else ""
+        click.echo(f"task {task.id}: {update.from_status} -> {update.to_status}{late}")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(tasks)

@@ -1,0 +1,313 @@
+"""Importing agencies and plans: transactional, idempotent, and able to show the difference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.agencies import Agency, AgencyGroup
+from models.audit import record
+from models.cadence import Cadence, DueRule, Period, due_date
+from models.calendar_overrides import load_calendar
+from models.plans import Item, ItemParty, Plan, Section
+from models.tasks import OPEN_STATUSES, Task
+from plan_items.loader import Loaded, PlanFileError, read_agencies, read_plan, walk_sections
+
+
+@dataclass
+class Diff:
+    """What an import adds, changes and removes, as lines a coordinator can read."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, what: str) -> None:
+        self.lines.append(f"+ {what}")
+
+    def change(self, what: str, old, new) -> None:
+        self.lines.append(f"~ {what}: {old!r} -> {new!r}")
+
+    def remove(self, what: str) -> None:
+        self.lines.append(f"- {what}")
+
+    @property
+    def empty(self) -> bool:
+        return not self.lines
+
+
+def _sync(obj, values: dict, label: str, diff: Diff, is_new: bool) -> None:
+    """Set fields on obj, noting each change unless the object is new."""
+    for key, value in values.items():
+        old = getattr(obj, key)
+        if old != value:
+            if not is_new:
+                diff.change(f"{label}.{key}", old, value)
+            setattr(obj, key, value)
+
+
+# ---------------------------------------------------------------- agencies
+
+def import_agencies(
+    session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
+) -> Diff:
+    """Create or update agency groups and agencies from a file."""
+    loaded = read_agencies(path)
+    diff = Diff()
+    groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
+    for g in loaded.data["groups"]:
+        group = groups.get(g["code"])
+        is_new = group is None
+        if is_new:
+            group = groups[g["code"]] = AgencyGroup(code=g["code"])
+            session.add(group)
+            diff.add(f"group {g['code']}")
+        _sync(group, {"name_vi": g["name_vi"], "name_en": g.get("name_en", "")},
+              f"group {g['code']}", diff, is_new)
+    agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
+    new_codes: set[str] = set()
+    for a in loaded.data["agencies"]:
+        agency = agencies.get(a["code"])
+        is_new = agency is None
+        if is_new:
+            new_codes.add(a["code"])
+            agency = agencies[a["code"]] = Agency(code=a["code"])
+            session.add(agency)
+            diff.add(f"agency {a['code']}")
+        _sync(agency, {"name_vi": a["name_vi"], "name_en": a.get("name_en", ""),
+                       "note": a.get("note", "")}, f"agency {a['code']}", diff, is_new)
+    session.flush()
+    for a in loaded.data["agencies"]:
+        agency = agencies[a["code"]]
+        is_new = a["code"] in new_codes
+        parent = agencies[a["parent"]] if a.get("parent") else None
+        if agency.parent is not parent:
+            if not is_new:
+                diff.change(f"agency {a['code']}.parent",
+                            agency.parent.code if agency.parent else None, a.get("parent"))
+            agency.parent = parent
+        wanted = sorted(a["groups"])
+        current = sorted(g.code for g in agency.groups)
+        if wanted != current:
+            if not is_new:
+                diff.change(f"agency {a['code']}.groups", current, wanted)
+            agency.groups = [groups[c] for c in wanted]
+    session.flush()
+    if not diff.empty:
+        record(session, actor=actor, action="agencies.import", entity_type="agencies",
+               entity_id=Path(path).name, before=None, after={"changes": diff.lines}, now=now)
+    if dry_run:
+        session.rollback()
+    return diff
+
+
+# ---------------------------------------------------------------- plans
+
+def check_against_database(session: Session, loaded: Loaded) -> None:
+    """Every agency and group a plan names must exist; all problems reported at once."""
+    agencies = set(session.scalars(sa.select(Agency.code)))
+    groups = set(session.scalars(sa.select(AgencyGroup.code)))
+    problems = []
+    header = loaded.data["plan"]
+    for key in ("issuer", "coordinator"):
+        if header.get(key) and header[key] not in agencies:
+            problems.append(loaded.problem(("plan", key), f"unknown agency {header[key]!r}"))
+    for i, item in enumerate(loaded.data["items"]):
+        for role in ("lead", "coordinating"):
+            parties = item.get(role) or {}
+            for j, code in enumerate(parties.get("groups", [])):
+                if code not in groups:
+                    problems.append(loaded.problem(("items", i, role, "groups", j),
+                                                   f"unknown agency group {code!r}"))
+            for key in ("agencies", "exclude"):
+                for j, code in enumerate(parties.get(key, [])):
+                    if code not in agencies:
+                        problems.append(loaded.problem(("items", i, role, key, j),
+                                                       f"unknown agency {code!r}"))
+        for j, code in enumerate(item["reports_to"]):
+            if code not in agencies:
+                problems.append(loaded.problem(("items", i, "reports_to", j),
+                                               f"unknown agency {code!r}"))
+        lead = item["lead"]
+        if not lead["groups"] and not lead["agencies"]:
+            problems.append(loaded.problem(("items", i, "lead"),
+                                           "an item needs at least one lead group or agency"))
+    if problems:
+        raise PlanFileError(sorted(problems, key=lambda p: p.line))
+
+
+def validate_plan(session: Session | None, path: str | Path) -> Loaded:
+    """Check a plan file fully; against the database too when a session is given."""
+    loaded = read_plan(path)
+    if session is not None:
+        check_against_database(session, loaded)
+    return loaded
+
+
+def _item_values(item: dict, section_ids: dict[str, int], position: int) -> dict:
+    return {
+        "section_id": section_ids[item["section"]],
+        "position": position,
+        "kind": item["kind"],
+        "title_vi": item["title_vi"],
+        "title_en": item["title_en"],
+        "text_vi": item.get("text_vi", ""),
+        "cadence": item["cadence"],
+        "due_rule": item["due"],
+        "absorbs": item["absorbs"],
+        "reminders": item["reminders"],
+        "reports_to": item["reports_to"],
+        "allows_nil_return": item["allows_nil_return"],
+        "evidence_vi": item.get("evidence_vi", ""),
+        "evidence_en": item.get("evidence_en", ""),
+        "starts_on": item.get("starts_on"),
+        "ends_on": item.get("ends_on"),
+        "active": True,
+    }
+
+
+def _parties(item: dict) -> list[tuple[str, str, str]]:
+    """(role, 'group'|'agency', code) triples, sorted, for comparing and storing."""
+    out = []
+    for role in ("lead", "coordinating"):
+        parties = item.get(role) or {}
+        out += [(role, "group", c) for c in parties.get("groups", [])]
+        out += [(role, "agency", c) for c in parties.get("agencies", [])]
+        out += [("exclude", "agency", c) for c in parties.get("exclude", [])]
+    return sorted(set(out))
+
+
+def _current_parties(item: Item) -> list[tuple[str, str, str]]:
+    return sorted(
+        (p.role, "group" if p.group_id else "agency", p.group.code if p.group else p.agency.code)
+        for p in item.parties
+    )
+
+
+def import_plan(
+    session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
+) -> Diff:
+    """Create or update a plan from its file; re-importing the same file changes nothing."""
+    loaded = validate_plan(session, path)
+    data, header = loaded.data, loaded.data["plan"]
+    agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
+    groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
+    diff = Diff()
+
+    plan = session.scalar(sa.select(Plan).where(Plan.code == header["code"]))
+    is_new = plan is None
+    if is_new:
+        plan = Plan(code=header["code"])
+        session.add(plan)
+        diff.add(f"plan {header['code']}")
+    _sync(plan, {
+        "title_vi": header["title_vi"], "title_en": header["title_en"],
+        "issuer_id": agencies[header["issuer"]].id if header.get("issuer") else None,
+        "coordinator_id": agencies[header["coordinator"]].id,
+        "issued_on": header.get("issued_on"), "timezone": header["timezone"],
+        "starts_on": header["starts_on"], "ends_on": header.get("ends_on"),
+        "documents": _jsonable({"implements": header["implements"], "cites": header["cites"]}),
+        "reminders": header["reminders"],
+    }, "plan", diff, is_new)
+    session.flush()
+
+    sections = {s.code: s for s in plan.sections}
+    seen: set[str] = set()
+    for position, (s, parent_code, _) in enumerate(walk_sections(data["sections"])):
+        section = sections.get(s["code"])
+        new_section = section is None
+        if new_section:
+            section = sections[s["code"]] = Section(plan=plan, code=s["code"])
+            session.add(section)
+            diff.add(f"section {s['code']}")
+        _sync(section, {"position": position, "title_vi": s["title_vi"],
+                        "title_en": s.get("title_en", ""), "text_vi": s.get("text_vi", "")},
+              f"section {s['code']}", diff, new_section)
+        section.parent = sections[parent_code] if parent_code else None
+        seen.add(s["code"])
+    session.flush()
+
+    items = {i.code: i for i in plan.items}
+    section_ids = {code: s.id for code, s in sections.items()}
+    rule_changed: list[Item] = []
+    for position, it in enumerate(data["items"]):
+        item = items.get(it["code"])
+        new_item = item is None
+        if new_item:
+            item = items[it["code"]] = Item(plan=plan, code=it["code"])
+            session.add(item)
+            diff.add(f"item {it['code']} ({it['cadence']})")
+        elif item.due_rule != it["due"] or item.cadence != it["cadence"]:
+            rule_changed.append(item)
+        _sync(item, _item_values(it, section_ids, position), f"item {it['code']}", diff, new_item)
+        wanted = _parties(it)
+        if new_item or _current_parties(item) != wanted:
+            if not new_item:
+                diff.change(f"item {it['code']}.parties", _current_parties(item), wanted)
+            item.parties = [
+                ItemParty(role=role, group=groups[c] if kind == "group" else None,
+                          agency=agencies[c] if kind == "agency" else None)
+                for role, kind, c in wanted
+            ]
+    wanted_codes = {it["code"] for it in data["items"]}
+    for code, item in items.items():
+        if code not in wanted_codes and item.active:
+            item.active = False
+            diff.remove(f"item {code} (deactivated; its tasks are kept)")
+    session.flush()
+    for code, section in sections.items():
+        if code not in seen:
+            in_use = session.scalar(sa.select(sa.func.count()).where(Item.section_id == section.id))
+            if in_use:
+                continue
+            session.delete(section)
+            diff.remove(f"section {code}")
+    session.flush()
+
+    for item in rule_changed:
+        _reschedule_open_tasks(session, item, actor=actor, now=now, diff=diff)
+    if not diff.empty:
+        record(session, actor=actor, action="plan.import", entity_type="plan", entity_id=plan.code,
+               before=None, after={"file": Path(path).name, "changes": diff.lines}, now=now)
+    if dry_run:
+        session.rollback()
+    return diff
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _reschedule_open_tasks(session: Session, item: Item, *, actor, now: datetime, diff: Diff):
+    """A changed due rule moves the due dates of tasks not yet submitted."""
+    if Cadence(item.cadence) in (Cadence.ON_REQUEST, Cadence.NONE) or not item.due_rule:
+        return
+    rule = DueRule.from_dict(item.due_rule)
+    calendar = load_calendar(session)
+    once = Cadence(item.cadence) == Cadence.ONCE
+    tasks = session.scalars(sa.select(Task).where(
+        Task.item_id == item.id, Task.status.in_([s.value for s in OPEN_STATUSES])))
+    moved = 0
+    for task in tasks:
+        period = Period(task.period_start, task.period_start if once else task.period_end)
+        due = due_date(rule, period, calendar)
+        if due.due_on != task.due_on:
+            before = {"due_on": task.due_on, "nominal_due_on": task.nominal_due_on}
+            task.due_on, task.nominal_due_on = due.due_on, due.nominal
+            if once:
+                task.period_end = max(task.period_start, due.nominal)
+            task.updated_at = now
+            record(session, actor=actor, action="task.due_rule_changed", entity_type="task",
+                   entity_id=task.id, before=before,
+                   after={"due_on": due.due_on, "nominal_due_on": due.nominal}, now=now)
+            moved += 1
+    if moved:
+        diff.lines.append(f"~ item {item.code}: {moved} open task(s) get a new due date")

@@ -1,0 +1,169 @@
+"""Marshmallow schemas for the plan and agencies YAML formats (unknown fields refused)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+
+from models.cadence import Cadence, DueRule
+from models.plans import ItemKind
+
+PLAN_FORMAT = "planwatch/plan@1"
+AGENCIES_FORMAT = "planwatch/agencies@1"
+AGENCY_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]*$", error="agency codes are A-Z, 0-9, _ and -")
+GROUP_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_]*$", error="group codes are a-z, 0-9 and _")
+ITEM_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9._-]*$", error="item codes are A-Z, 0-9, ., _ and -")
+RECIPIENTS = ("responsible", "agency_head", "coordinator", "reports_to")
+RUNG_KINDS = ("reminder", "overdue", "escalation")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def text(required: bool = True, max_len: int | None = None) -> fields.String:
+    return fields.String(
+        required=required, validate=validate.Length(min=1 if required else 0, max=max_len)
+    )
+
+
+class GroupSchema(Strict):
+    code = fields.String(required=True, validate=GROUP_CODE)
+    name_vi = text(max_len=300)
+    name_en = text(required=False, max_len=300)
+
+
+class AgencySchema(Strict):
+    code = fields.String(required=True, validate=[AGENCY_CODE, validate.Length(max=64)])
+    name_vi = text(max_len=300)
+    name_en = text(required=False, max_len=300)
+    parent = fields.String(validate=AGENCY_CODE, allow_none=True)
+    groups = fields.List(fields.String(validate=GROUP_CODE), load_default=list)
+    note = text(required=False)
+
+
+class AgenciesFileSchema(Strict):
+    format = fields.String(required=True, validate=validate.Equal(AGENCIES_FORMAT))
+    groups = fields.List(fields.Nested(GroupSchema), load_default=list)
+    agencies = fields.List(fields.Nested(AgencySchema), required=True)
+
+
+class DocumentSchema(Strict):
+    code = text(max_len=64)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["directive", "resolution", "scheme", "regulation", "plan", "other"]),
+    )
+    issuer_vi = text(required=False)
+    issued_on = fields.Date()
+    title_vi = text(required=False)
+    title_en = text(required=False)
+
+
+class RungSchema(Strict):
+    at = fields.Integer(required=True, strict=True, validate=validate.Range(-60, 120))
+    kind = fields.String(validate=validate.OneOf(RUNG_KINDS))
+    to = fields.List(
+        fields.String(validate=validate.OneOf(RECIPIENTS)), required=True,
+        validate=validate.Length(min=1),
+    )
+
+
+class PlanHeaderSchema(Strict):
+    code = text(max_len=64)
+    title_vi = text()
+    title_en = text()
+    issuer = fields.String(validate=AGENCY_CODE)
+    issued_on = fields.Date()
+    timezone = fields.String(load_default="Asia/Ho_Chi_Minh")
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date()
+    coordinator = fields.String(required=True, validate=AGENCY_CODE)
+    implements = fields.List(fields.Nested(DocumentSchema), load_default=list)
+    cites = fields.List(fields.Nested(DocumentSchema), load_default=list)
+    reminders = fields.List(fields.Nested(RungSchema), load_default=list)
+
+    @validates("timezone")
+    def _tz(self, value: str, **_):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"unknown time zone {value!r}") from None
+
+    @validates_schema
+    def _dates(self, data, **_):
+        if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise ValidationError("ends before it starts", "ends_on")
+
+
+class SectionSchema(Strict):
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Z0-9IVX][A-Za-z0-9.]*$", error="bad section code")
+    )
+    title_vi = text()
+    title_en = text(required=False)
+    text_vi = text(required=False)
+    sections = fields.List(fields.Nested(lambda: SectionSchema()), load_default=list)
+
+
+class PartiesSchema(Strict):
+    groups = fields.List(fields.String(validate=GROUP_CODE), load_default=list)
+    agencies = fields.List(fields.String(validate=AGENCY_CODE), load_default=list)
+    exclude = fields.List(fields.String(validate=AGENCY_CODE), load_default=list)
+
+
+class DueField(fields.Field):
+    """A due rule mapping, checked by the pure DueRule parser."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError("a due rule is a mapping with a 'rule' key")
+        try:
+            return DueRule.from_dict(value).to_dict()
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ItemSchema(Strict):
+    code = fields.String(required=True, validate=[ITEM_CODE, validate.Length(max=64)])
+    section = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ItemKind]))
+    title_vi = text()
+    title_en = text()
+    text_vi = text(required=False)
+    lead = fields.Nested(PartiesSchema, required=True)
+    coordinating = fields.Nested(PartiesSchema, load_default=dict)
+    reports_to = fields.List(fields.String(validate=AGENCY_CODE), load_default=list)
+    cadence = fields.String(required=True, validate=validate.OneOf([c.value for c in Cadence]))
+    due = DueField(load_default=None)
+    absorbs = fields.List(fields.String(validate=ITEM_CODE), load_default=list)
+    allows_nil_return = fields.Boolean(load_default=False)
+    evidence_vi = text(required=False)
+    evidence_en = text(required=False)
+    reminders = fields.List(fields.Nested(RungSchema), load_default=None)
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+
+    @validates_schema
+    def _cadence_needs_due(self, data, **_):
+        cadence = data.get("cadence")
+        if cadence in (Cadence.ON_REQUEST, Cadence.NONE):
+            if data.get("due"):
+                raise ValidationError(f"a {cadence} item has no due rule", "due")
+        elif cadence and not data.get("due"):
+            raise ValidationError(f"a {cadence} item needs a due rule", "due")
+        rule = (data.get("due") or {}).get("rule")
+        once_rules = ("fixed_date", "days_after_start")
+        if cadence == Cadence.ONCE and rule and rule not in once_rules:
+            raise ValidationError("a one-off item is due by fixed_date or days_after_start", "due")
+        if cadence not in (Cadence.ONCE, None) and rule in once_rules:
+            raise ValidationError(f"{rule} is only for one-off items", "due")
+
+
+class PlanFileSchema(Strict):
+    format = fields.String(required=True, validate=validate.Equal(PLAN_FORMAT))
+    plan = fields.Nested(PlanHeaderSchema, required=True)
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+    items = fields.List(fields.Nested(ItemSchema), required=True)

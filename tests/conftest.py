@@ -1,0 +1,106 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), sessions, a fixed clock, seed data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import models  # noqa: F401  (registers every table)
+from models.db import Base, make_engine, make_session_factory, normalise_url
+
+DATA = Path(__file__).parent / "data"
+POSTGRES_URL = os.environ.get("PLANWATCH_TEST_POSTGRES_URL")
+NO_POSTGRES = "PLANWATCH_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgres", marks=[pytest.mark.postgres,
+                                    pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)]),
+]
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    """A fresh database on the test server, so parallel runs never share state."""
+    admin_url = normalise_url(POSTGRES_URL)
+    name = f"pw_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url, str(sa.make_url(admin_url).set(database=name).render_as_string(False))
+
+
+def _drop_postgres_database(admin_url: str, url: str) -> None:
+    name = sa.make_url(url).database
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """Lazily made, one database per backend for the whole run."""
+    made: dict[str, str] = {}
+    cleanup = []
+
+    def get(backend: str) -> str:
+        if backend not in made:
+            if backend == "sqlite":
+                made[backend] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+            else:
+                admin_url, url = _create_postgres_database()
+                made[backend] = url
+                cleanup.append((admin_url, url))
+            engine = make_engine(made[backend])
+            Base.metadata.create_all(engine)
+            engine.dispose()
+        return made[backend]
+
+    yield get
+    for admin_url, url in cleanup:
+        _drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend, database_urls) -> str:
+    """The URL of a clean database on each backend in turn."""
+    return database_urls(backend)
+
+
+def _wipe(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    _wipe(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """A session on a clean database; rows are wiped after the test."""
+    s = make_session_factory(engine)()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed 'now' for tests: 1 September 2025, 09:00 in Hà Nội."""
+    return datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
