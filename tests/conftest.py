@@ -104,3 +104,24 @@ def session(engine):
 def now() -> datetime:
     """A fixed 'now' for tests: 1 September 2025, 09:00 in Hà Nội."""
     return datetime(2025, 9, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(db_url, engine, tmp_path):
+    """The Flask app on the test database (each backend in turn)."""
+    from webapp import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SECRET_KEY": "test",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+    })
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
