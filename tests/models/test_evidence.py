@@ -1,0 +1,51 @@
+"""Evidence files: accepted, refused and read back only by those allowed."""
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from models.errors import InvalidInput, NotFound
+from models.evidence import Upload, open_evidence, store_evidence
+from models.generate import generate_tasks
+from models.task_ops import change_status
+from models.tasks import Attachment, Task
+from tests.factories import T0, load_mini, make_user
+
+
+@pytest.fixture
+def submitted(session, tmp_path):
+    from datetime import date
+
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 9, 30), now=T0)
+    officer = make_user(session)
+    task = session.scalars(sa.select(Task).where(Task.agency_id == officer.agency_id)).first()
+    update = change_status(session, officer, task, "submitted", now=T0)
+    return officer, update
+
+
+def test_stored_file_reads_back_for_own_agency_only(session, submitted, tmp_path):
+    officer, update = submitted
+    att = store_evidence(session, officer, Upload("../../báo cáo.pdf", io.BytesIO(b"%PDF-1.4 x")),
+                         folder=tmp_path, now=T0, task_update=update)
+    assert att.filename == "báo cáo.pdf" and att.stored_name != att.filename
+    found, path = open_evidence(session, officer, att.id, tmp_path)
+    assert path.read_bytes() == b"%PDF-1.4 x" and path.parent == tmp_path
+    other = make_user(session, email="b@b.example.org", agency="AG-B")
+    with pytest.raises(NotFound):
+        open_evidence(session, other, att.id, tmp_path)
+
+
+@pytest.mark.parametrize("name,data,limit", [
+    ("virus.exe", b"MZ", 100),
+    ("big.pdf", b"x" * 101, 100),
+    ("empty.pdf", b"", 100),
+])
+def test_refused_files_leave_nothing(session, submitted, tmp_path, name, data, limit):
+    officer, update = submitted
+    with pytest.raises(InvalidInput):
+        store_evidence(session, officer, Upload(name, io.BytesIO(data)), folder=tmp_path,
+                       now=T0, task_update=update, max_bytes=limit)
+    assert list(tmp_path.iterdir()) == [] or all(p.is_dir() for p in tmp_path.iterdir())
+    assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
