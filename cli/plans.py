@@ -46,7 +46,8 @@ def plan_import(file: str, dry_run: bool) -> None:
     if diff.empty:
         click.echo("no change")
     else:
-        click.echo(f"{len(diff.lines)} change(s)" + (" (dry run, nothing written)" if dry_run else ""))
+        suffix = " (dry run, nothing written)" if dry_run else ""
+        click.echo(f"{len(diff.lines)} change(s){suffix}")
 
 
 @plan.command("export")

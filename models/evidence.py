@@ -69,8 +69,9 @@ def store_evidence(
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise InvalidInput(f"files of type {suffix or '(none)'} are not accepted; allowed: {allowed}",
-                           field="file")
+        raise InvalidInput(
+            f"files of type {suffix or '(none)'} are not accepted; allowed: {allowed}",
+            field="file")
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InvalidInput(f"the file is larger than {max_bytes // (1024 * 1024)} MB", field="file")

@@ -53,8 +53,22 @@ def _sync(obj, values: dict, label: str, diff: Diff, is_new: bool) -> None:
 def import_agencies(
     session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
 ) -> Diff:
-    """Create or update agency groups and agencies from a file."""
+    """Create or update agency groups and agencies from a file (dry run: show, keep nothing)."""
     loaded = read_agencies(path)
+    savepoint = session.begin_nested()
+    try:
+        diff = _apply_agencies(session, loaded, path, actor=actor, now=now)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return diff
+
+
+def _apply_agencies(session: Session, loaded: Loaded, path, *, actor, now: datetime) -> Diff:
     diff = Diff()
     groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
     for g in loaded.data["groups"]:
@@ -98,25 +112,29 @@ def import_agencies(
     if not diff.empty:
         record(session, actor=actor, action="agencies.import", entity_type="agencies",
                entity_id=Path(path).name, before=None, after={"changes": diff.lines}, now=now)
-    if dry_run:
-        session.rollback()
     return diff
 
 
 # ---------------------------------------------------------------- plans
 
-def check_against_database(session: Session, loaded: Loaded) -> None:
-    """Every agency and group a plan names must exist; all problems reported at once."""
+def check_against_database(session: Session, loaded: Loaded) -> list:
+    """Every agency and group a plan names must exist (tolerates a file with other mistakes)."""
     agencies = set(session.scalars(sa.select(Agency.code)))
     groups = set(session.scalars(sa.select(AgencyGroup.code)))
     problems = []
-    header = loaded.data["plan"]
+    header = loaded.data.get("plan")
+    header = header if isinstance(header, dict) else {}
     for key in ("issuer", "coordinator"):
         if header.get(key) and header[key] not in agencies:
             problems.append(loaded.problem(("plan", key), f"unknown agency {header[key]!r}"))
-    for i, item in enumerate(loaded.data["items"]):
+    items = loaded.data.get("items")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
         for role in ("lead", "coordinating"):
             parties = item.get(role) or {}
+            if not isinstance(parties, dict):
+                continue
             for j, code in enumerate(parties.get("groups", [])):
                 if code not in groups:
                     problems.append(loaded.problem(("items", i, role, "groups", j),
@@ -126,23 +144,31 @@ def check_against_database(session: Session, loaded: Loaded) -> None:
                     if code not in agencies:
                         problems.append(loaded.problem(("items", i, role, key, j),
                                                        f"unknown agency {code!r}"))
-        for j, code in enumerate(item["reports_to"]):
+        for j, code in enumerate(item.get("reports_to") or []):
             if code not in agencies:
                 problems.append(loaded.problem(("items", i, "reports_to", j),
                                                f"unknown agency {code!r}"))
-        lead = item["lead"]
-        if not lead["groups"] and not lead["agencies"]:
+        lead = item.get("lead")
+        if isinstance(lead, dict) and not lead.get("groups") and not lead.get("agencies"):
             problems.append(loaded.problem(("items", i, "lead"),
                                            "an item needs at least one lead group or agency"))
-    if problems:
-        raise PlanFileError(sorted(problems, key=lambda p: p.line))
+    return problems
 
 
 def validate_plan(session: Session | None, path: str | Path) -> Loaded:
-    """Check a plan file fully; against the database too when a session is given."""
-    loaded = read_plan(path)
+    """Check a plan file fully, against the database's agencies too when a session is given;
+    every problem of the file is reported at once."""
+    try:
+        loaded, problems = read_plan(path), []
+    except PlanFileError as exc:
+        if exc.loaded is None or session is None:
+            raise
+        loaded, problems = exc.loaded, list(exc.problems)
     if session is not None:
-        check_against_database(session, loaded)
+        problems += check_against_database(session, loaded)
+    if problems:
+        unique = {(p.line, p.message): p for p in problems}
+        raise PlanFileError(sorted(unique.values(), key=lambda p: (p.line, p.message)), loaded)
     return loaded
 
 
@@ -191,6 +217,20 @@ def import_plan(
 ) -> Diff:
     """Create or update a plan from its file; re-importing the same file changes nothing."""
     loaded = validate_plan(session, path)
+    savepoint = session.begin_nested()
+    try:
+        diff = _apply_plan(session, loaded, path, actor=actor, now=now)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return diff
+
+
+def _apply_plan(session: Session, loaded: Loaded, path, *, actor, now: datetime) -> Diff:
     data, header = loaded.data, loaded.data["plan"]
     agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
     groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
@@ -271,8 +311,6 @@ def import_plan(
     if not diff.empty:
         record(session, actor=actor, action="plan.import", entity_type="plan", entity_id=plan.code,
                before=None, after={"file": Path(path).name, "changes": diff.lines}, now=now)
-    if dry_run:
-        session.rollback()
     return diff
 
 

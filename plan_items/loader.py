@@ -29,9 +29,10 @@ class Problem:
 class PlanFileError(Exception):
     """A file with mistakes: every problem found, none written."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], loaded: Loaded | None = None):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        self.loaded = loaded  # what could be read, so later checks can add their problems
 
 
 @dataclass
@@ -91,8 +92,9 @@ def _flatten(messages: Any, prefix: tuple = ()) -> Iterable[tuple[tuple, str]]:
         yield prefix, str(messages)
 
 
-def read(path: str | Path, schema: Schema) -> Loaded:
-    """Parse YAML and validate it against `schema`, or raise PlanFileError with every problem."""
+def read(path: str | Path, schema: Schema, checks=None) -> Loaded:
+    """Parse YAML, validate it against `schema` and run `checks` (which see the raw data too);
+    raise PlanFileError with every problem found."""
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -109,84 +111,100 @@ def read(path: str | Path, schema: Schema) -> Loaded:
     loaded = Loaded(name, raw)
     if not isinstance(raw, CommentedMap):
         raise PlanFileError([Problem(name, 1, "the file must be a YAML mapping")])
+    plain = _plain(raw)
+    problems: list[Problem] = []
     try:
-        loaded.data = schema.load(_plain(raw))
+        loaded.data = schema.load(plain)
     except ValidationError as exc:
         problems = [
             loaded.problem(keys, f"{'.'.join(map(str, keys)) or 'file'}: {message}")
             for keys, message in _flatten(exc.messages)
         ]
-        raise PlanFileError(sorted(problems, key=lambda p: p.line)) from None
+        loaded.data = plain  # reference checks still run on what could be read
+    if checks:
+        problems += checks(loaded)
+    if problems:
+        unique = {(p.line, p.message): p for p in problems}
+        raise PlanFileError(sorted(unique.values(), key=lambda p: (p.line, p.message)), loaded)
     return loaded
 
 
 def read_plan(path: str | Path) -> Loaded:
     """A plan file, schema-checked, with its internal references checked too."""
-    loaded = read(path, PlanFileSchema())
-    problems = check_plan_references(loaded)
-    if problems:
-        raise PlanFileError(problems)
-    return loaded
+    return read(path, PlanFileSchema(), check_plan_references)
 
 
 def read_agencies(path: str | Path) -> Loaded:
     """An agencies file, schema-checked, with unique codes and known parents and groups."""
-    loaded = read(path, AgenciesFileSchema())
+    return read(path, AgenciesFileSchema(), check_agency_references)
+
+
+def _dicts(value) -> list[dict]:
+    """The mappings in a list that may be malformed (the schema reports the rest)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def check_agency_references(loaded: Loaded) -> list[Problem]:
+    """Unique codes, known parents and groups."""
     data, problems = loaded.data, []
     group_codes: set[str] = set()
-    for i, group in enumerate(data["groups"]):
-        if group["code"] in group_codes:
+    for i, group in enumerate(_dicts(data.get("groups"))):
+        if group.get("code") in group_codes:
             problems.append(loaded.problem(("groups", i, "code"),
                                            f"duplicate group code {group['code']!r}"))
-        group_codes.add(group["code"])
+        group_codes.add(group.get("code"))
     codes: set[str] = set()
-    for i, agency in enumerate(data["agencies"]):
-        if agency["code"] in codes:
+    for i, agency in enumerate(_dicts(data.get("agencies"))):
+        if agency.get("code") in codes:
             problems.append(loaded.problem(("agencies", i, "code"),
                                            f"duplicate agency code {agency['code']!r}"))
-        codes.add(agency["code"])
-    for i, agency in enumerate(data["agencies"]):
+        codes.add(agency.get("code"))
+    for i, agency in enumerate(_dicts(data.get("agencies"))):
         if agency.get("parent") and agency["parent"] not in codes:
             problems.append(loaded.problem(("agencies", i, "parent"),
                                            f"unknown parent agency {agency['parent']!r}"))
-        for j, group in enumerate(agency["groups"]):
+        for j, group in enumerate(agency.get("groups") or []):
             if group not in group_codes:
                 problems.append(loaded.problem(("agencies", i, "groups", j),
                                                f"unknown agency group {group!r}"))
-    if problems:
-        raise PlanFileError(sorted(problems, key=lambda p: p.line))
-    return loaded
+    return problems
 
 
-def walk_sections(sections: list[dict], parent: str | None = None, keys: tuple = ("sections",)):
+def walk_sections(sections, parent: str | None = None, keys: tuple = ("sections",)):
     """(section, parent code, key path) in document order."""
-    for i, section in enumerate(sections):
+    for i, section in enumerate(sections if isinstance(sections, list) else []):
+        if not isinstance(section, dict):
+            continue
         yield section, parent, keys + (i,)
-        yield from walk_sections(section["sections"], section["code"], keys + (i, "sections"))
+        yield from walk_sections(section.get("sections") or [], section.get("code"),
+                                 keys + (i, "sections"))
 
 
 def check_plan_references(loaded: Loaded) -> list[Problem]:
     """Duplicate codes, items citing unknown sections, absorbs that make no sense."""
     data, problems = loaded.data, []
     section_codes: set[str] = set()
-    for section, _, keys in walk_sections(data["sections"]):
-        if section["code"] in section_codes:
+    for section, _, keys in walk_sections(data.get("sections")):
+        if section.get("code") in section_codes:
             problems.append(loaded.problem(keys + ("code",),
                                            f"duplicate section code {section['code']!r}"))
-        section_codes.add(section["code"])
+        section_codes.add(section.get("code"))
     items: dict[str, dict] = {}
-    for i, item in enumerate(data["items"]):
-        if item["code"] in items:
+    all_items = list(enumerate(data.get("items") or [])) if isinstance(data.get("items"), list) \
+        else []
+    all_items = [(i, item) for i, item in all_items if isinstance(item, dict)]
+    for i, item in all_items:
+        if item.get("code") in items:
             problems.append(loaded.problem(("items", i, "code"),
                                            f"duplicate item code {item['code']!r}"))
-        items.setdefault(item["code"], item)
-        if item["section"] not in section_codes:
+        items.setdefault(item.get("code"), item)
+        if "section" in item and item["section"] not in section_codes:
             problems.append(loaded.problem(("items", i, "section"),
                                            f"unknown section {item['section']!r}"))
     from models.cadence import Cadence, months_in
 
-    for i, item in enumerate(data["items"]):
-        for j, code in enumerate(item["absorbs"]):
+    for i, item in all_items:
+        for j, code in enumerate(item.get("absorbs") or []):
             lower = items.get(code)
             if lower is None:
                 problems.append(loaded.problem(("items", i, "absorbs", j),
@@ -194,11 +212,15 @@ def check_plan_references(loaded: Loaded) -> list[Problem]:
                 continue
             calendar_cadences = (Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.HALF_YEARLY,
                                  Cadence.YEARLY)
-            if (item["cadence"] not in calendar_cadences
-                    or lower["cadence"] not in calendar_cadences
+            known = {c.value for c in Cadence}
+            if item.get("cadence") not in known or lower.get("cadence") not in known:
+                continue  # the schema already reports the unknown cadence
+            if (item.get("cadence") not in calendar_cadences
+                    or lower.get("cadence") not in calendar_cadences
                     or months_in(lower["cadence"]) >= months_in(item["cadence"])):
                 problems.append(loaded.problem(
                     ("items", i, "absorbs", j),
-                    f"{item['code']} ({item['cadence']}) cannot absorb {code} ({lower['cadence']}):"
+                    f"{item.get('code')} ({item.get('cadence')}) cannot absorb {code}"
+                    f" ({lower.get('cadence')}):"
                     " only a longer calendar cadence absorbs a shorter one"))
-    return sorted(problems, key=lambda p: p.line)
+    return problems

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from models.cadence import Cadence, DueRule
 from models.plans import ItemKind
@@ -52,7 +60,8 @@ class DocumentSchema(Strict):
     code = text(max_len=64)
     kind = fields.String(
         required=True,
-        validate=validate.OneOf(["directive", "resolution", "scheme", "regulation", "plan", "other"]),
+        validate=validate.OneOf(
+            ["directive", "resolution", "scheme", "regulation", "plan", "other"]),
     )
     issuer_vi = text(required=False)
     issued_on = fields.Date()
@@ -100,7 +109,8 @@ class PlanHeaderSchema(Strict):
 
 class SectionSchema(Strict):
     code = fields.String(
-        required=True, validate=validate.Regexp(r"^[A-Z0-9IVX][A-Za-z0-9.]*$", error="bad section code")
+        required=True,
+        validate=validate.Regexp(r"^[A-Z0-9IVX][A-Za-z0-9.]*$", error="bad section code"),
     )
     title_vi = text()
     title_en = text(required=False)

@@ -125,3 +125,14 @@ def app(db_url, engine, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def empty_db_url(backend, tmp_path):
+    """An empty database (no tables) on each backend, for migrations and CLI runs."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin_url, url = _create_postgres_database()
+    yield url
+    _drop_postgres_database(admin_url, url)
