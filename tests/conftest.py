@@ -42,6 +42,16 @@ def _drop_postgres_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Cheap argon2 parameters in tests; production keeps the library's defaults."""
+    from argon2 import PasswordHasher
+
+    import models.accounts as accounts
+
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory):
     """Lazily made, one database per backend for the whole run."""
