@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 
 import click
+import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
+from models.agencies import Agency
+from models.calendar_overrides import load_calendar
 from models.clock import local_today
+from models.errors import NotFound
 from models.generate import generate_tasks
+from models.plans import Item, Plan
 from models.queries import TaskFilter, list_tasks
-from models.task_ops import change_status, get_task
+from models.task_ops import change_status, get_task, request_report
 from models.tasks import TaskStatus
 
 
@@ -88,6 +93,30 @@ def tasks_update(task_id, status, note, nil_return, as_user) -> None:
                                nil_return=nil_return)
         late = " (late)" if update.late else ""
         click.echo(f"task {task.id}: {update.from_status} -> {update.to_status}{late}")
+
+
+@tasks.command("request")
+@click.argument("item_code")
+@click.option("--plan", "plan_code", required=True, help="Plan code.")
+@click.option("--agency", "agency_code", required=True, help="The agency asked to report.")
+@click.option("--due", type=DATE, required=True, help="Due date (moved to a working day).")
+@click.option("--note", default="", help="What the report should cover.")
+@click.option("--as", "as_user", required=True, help="Email of the coordinator asking.")
+@fail_cleanly
+def tasks_request(item_code, plan_code, agency_code, due, note, as_user) -> None:
+    """Ask an agency for an on-request report (creates its task)."""
+    with session_scope() as session:
+        user = acting_user(session, as_user)
+        item = session.scalar(sa.select(Item).join(Plan).where(
+            Plan.code == plan_code, Item.code == item_code))
+        agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        if item is None or agency is None:
+            raise NotFound(f"no item {item_code!r} in plan {plan_code!r}" if item is None
+                           else f"no agency with code {agency_code!r}")
+        due_on = load_calendar(session).roll_forward(due)
+        task = request_report(session, user, item, agency.id, due_on=due_on, note=note,
+                              now=utcnow())
+        click.echo(f"task {task.id}: {agency_code} reports on {item_code} by {due_on}")
 
 
 def register(main: click.Group) -> None:

@@ -207,6 +207,8 @@ def request_report(
     if item.kind != ItemKind.ON_REQUEST_REPORT:
         raise InvalidInput("reports can be requested only for on-request items", field="item")
     today = local_today(now, item.plan.timezone)
+    if due_on < today:
+        raise InvalidInput("the due date of a request cannot be in the past", field="due_on")
     exists = session.scalar(
         sa.select(Task.id).where(
             Task.item_id == item.id, Task.agency_id == agency_id, Task.period_start == today

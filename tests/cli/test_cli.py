@@ -57,6 +57,15 @@ def test_operator_session_from_empty_database_to_task_update(run, empty_db_url):
                   "--as", "officer@a.example.org", ok=False)
     assert refused.exit_code == 1 and "may not accept" in refused.stderr
 
+    run("users", "create", "coord@c.example.org", "--role", "coordinator", "--agency", "COORD",
+        "--password", "a-long-password")
+    asked = run("tasks", "request", "M-REQ", "--plan", "MINI-1", "--agency", "AG-B",
+                "--due", "2099-01-01", "--note", "báo cáo nhanh", "--as", "coord@c.example.org")
+    assert "AG-B reports on M-REQ by 2099-01-02" in asked.output  # 1/1 is New Year's Day
+    not_on_request = run("tasks", "request", "M-RPT-M", "--plan", "MINI-1", "--agency", "AG-B",
+                         "--due", "2099-01-01", "--as", "coord@c.example.org", ok=False)
+    assert "only for on-request items" in not_on_request.stderr
+
     engine = make_engine(empty_db_url)
     with engine.connect() as conn:
         event = conn.execute(sa.select(AuditEvent).where(
