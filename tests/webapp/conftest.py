@@ -24,6 +24,17 @@ USERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fast_hashes(monkeypatch):
+    """Cheap argon2 parameters: the real ones cost ~0.5 s per hash on the test machine."""
+    from argon2 import PasswordHasher
+
+    import models.accounts
+
+    monkeypatch.setattr(models.accounts, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def world(app, session):
     """Agencies AG-A and AG-B with the mini plan's tasks through 2025, and one user per role."""
@@ -35,7 +46,7 @@ def world(app, session):
         ids[key] = make_user(session, email=email, role=role, agency=agency).id
     session.commit()
 
-    def task_of(agency: str, item: str = "M-RPT-M") -> int:
+    def task_of(agency: str, item: str = "M-RPT-Q") -> int:
         return session.scalar(
             sa.select(Task.id).join(Task.agency).join(Task.item)
             .where(sa.text("agency.code = :a"), sa.text("item.code = :i"))
