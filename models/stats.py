@@ -113,7 +113,9 @@ def by_section(session: Session, user: User, today: date, plan: Plan) -> list[Se
         sa.select(Section).where(Section.plan_id == plan.id).order_by(Section.position, Section.id)
     ).all()
     items = session.scalars(
-        sa.select(Item).where(Item.plan_id == plan.id, Item.id.in_(per_item)).order_by(Item.position)
+        sa.select(Item)
+        .where(Item.plan_id == plan.id, Item.id.in_(per_item))
+        .order_by(Item.position)
     ).all()
     rows = {s.id: SectionRow(s, s.code.count(".")) for s in sections}
     for item in items:

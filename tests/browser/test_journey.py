@@ -18,7 +18,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _page_as(browser, base_url, who: str):
-    page = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}).new_page()
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
     page.goto("/login")
     page.fill("input[name=email]", USERS[who][0])
     page.fill("input[name=password]", PASSWORD)

@@ -12,7 +12,7 @@ from models.plans import Plan
 from models.queries import TaskFilter
 from webapp.clock import today
 from webapp.dashboard import bp
-from webapp.dashboard.chart import LABEL_WIDTH, BAR_WIDTH, bars
+from webapp.dashboard.chart import BAR_WIDTH, LABEL_WIDTH, bars
 from webapp.guards import roles_required
 from webapp.templating import current_locale_name
 

@@ -75,7 +75,8 @@ def task(task_id: int):
     item_task = get_task(db.session, current_user, task_id)
     return render_template(
         "workspace/task.html", task=item_task, item=item_task.item,
-        due=due_explanation(db.session, item_task), targets=allowed_targets(item_task, current_user),
+        due=due_explanation(db.session, item_task),
+        targets=allowed_targets(item_task, current_user),
         today=today(), overdue=item_task.is_overdue(today()),
     )
 
