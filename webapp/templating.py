@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_links=nav_links,
         status_label=lambda s: labels.STATUS.get(s, s),
+        status_labels=lambda: {k: str(v) for k, v in labels.STATUS.items()},
         role_label=lambda r: labels.ROLE.get(r, r),
         action_label=lambda a: labels.ACTION.get(a, a),
         state_label=lambda s: labels.STATE.get(s, s),
