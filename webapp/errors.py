@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -84,7 +84,19 @@ def render_error(status: int, message: str, details: dict | None = None):
                            details=details or {}), status
 
 
+def login_required_refusal():
+    """A page that needs a login: audited, then the login page (or 401 for JSON clients)."""
+    audit_refusal(401, "login required")
+    if wants_json():
+        return render_error(401, str(TITLES[401]))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 def init_app(app: Flask) -> None:
+    from webapp.extensions import login_manager
+
+    login_manager.unauthorized_handler(login_required_refusal)
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()

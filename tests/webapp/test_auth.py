@@ -27,10 +27,12 @@ def test_wrong_password_is_refused_and_audited(client, world, session):
     assert "auth.login" in session.scalars(sa.select(AuditEvent.action)).all()
 
 
-def test_pages_need_a_login(client, world):
-    response = client.get("/tasks")
+def test_pages_need_a_login(client, world, session):
+    response = client.get("/tasks?plan=MINI-1")
     assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
+    assert response.headers["Location"].endswith("/login?next=/tasks?plan%3DMINI-1")
+    refused = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    assert [e.after["status"] for e in refused] == [401]
 
 
 def test_logout_invalidates_a_copied_cookie(app, world, as_user):
