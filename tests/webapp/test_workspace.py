@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from models.tasks import Attachment, Task
@@ -99,3 +101,25 @@ def test_return_then_resubmit_then_accept(world, as_user, session):
     coordinator.post(f"/review/{task_id}/accept")
     assert _status(session, task_id) == "accepted"
     assert f"submission-{task_id}" not in coordinator.get("/review/").get_data(as_text=True)
+
+
+def test_task_page_names_the_tet_holidays_skipped(world, as_user, session):
+    task = session.get(Task, world["task_of"]("AG-A", "M-RPT-Y"))
+    task.nominal_due_on, task.due_on = date(2026, 2, 14), date(2026, 2, 23)
+    session.commit()
+    client = as_user("officer_a")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "23/02/2026" in page and "17/02/2026: Tết Nguyên Đán" in page
+    assert "14/02/2026: Thứ Bảy" in page
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "17/02/2026: Lunar New Year" in page
+
+
+def test_coordinators_filter_the_task_list_by_agency(world, as_user):
+    page = as_user("coordinator").get("/tasks?agency=AG-B").get_data(as_text=True)
+    assert f'/tasks/{world["task_of"]("AG-B")}"' in page
+    assert f'/tasks/{world["task_of"]("AG-A")}"' not in page
+    # an officer cannot widen the list to another agency
+    page = as_user("officer_a").get("/tasks?agency=AG-B").get_data(as_text=True)
+    assert f'/tasks/{world["task_of"]("AG-B")}"' not in page

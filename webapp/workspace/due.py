@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 import holidays
 from flask_babel import get_locale
@@ -20,15 +21,17 @@ DAY_NAMES = {
 MAX_SHIFT = 31  # a gap longer than this is a reschedule, not a working-day shift
 
 
+@lru_cache(maxsize=16)
+def _vietnamese_holidays(year: int) -> dict:
+    return dict(holidays.country_holidays("VN", years=year, language="vi"))
+
+
 def _local_name(day, reason: str) -> str:
+    """The calendar gives English names; Vietnamese readers get the Vietnamese holiday name."""
     if reason in DAY_NAMES:
         return str(DAY_NAMES[reason])
     if str(get_locale()) == "vi":
-        try:
-            name = holidays.country_holidays("VN", years=day.year, language="vi").get(day)
-        except (NotImplementedError, KeyError):
-            name = None
-        return name or reason
+        return _vietnamese_holidays(day.year).get(day) or reason
     return reason
 
 

@@ -9,6 +9,8 @@ from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from models.access import sees_all_agencies
+from models.agencies import Agency
 from models.db import db
 from models.errors import InvalidInput
 from models.evidence import Upload, open_evidence, store_evidence
@@ -54,7 +56,7 @@ def _groups(filters: TaskFilter) -> list[dict]:
 @bp.get("/tasks")
 @login_required
 def index():
-    """My agency's tasks grouped by urgency, filtered by plan and section."""
+    """My agency's tasks grouped by urgency, filtered by plan and section (and agency)."""
     plans = db.session.scalars(sa.select(Plan).order_by(Plan.code)).all()
     plan = request.args.get("plan") or None
     section = request.args.get("section") or None
@@ -63,9 +65,14 @@ def index():
         sections = db.session.scalars(
             sa.select(Section).join(Plan).where(Plan.code == plan).order_by(Section.position)
         ).all()
-    groups = _groups(TaskFilter(plan=plan, section=section))
+    agencies, agency = [], None
+    if sees_all_agencies(current_user):  # officers see their own agency only, by the query
+        agencies = db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
+        agency = request.args.get("agency") or None
+    groups = _groups(TaskFilter(plan=plan, section=section, agency=agency))
     return render_template("workspace/index.html", groups=groups, plans=plans, plan=plan,
-                           sections=sections, section=section, today=today())
+                           sections=sections, section=section, agencies=agencies, agency=agency,
+                           today=today())
 
 
 @bp.get("/tasks/<int:task_id>")
