@@ -46,12 +46,29 @@ def test_logout_invalidates_a_copied_cookie(app, world, as_user):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_five_failed_logins_per_account_then_429(client, world):
-    for _ in range(5):
-        assert login(client, "officer_a", password="wrong-password-1").status_code == 401
+def test_five_failed_logins_per_account_then_429(app, world, session):
+    for i in range(5):  # from five addresses: the account's own counter trips
+        response = app.test_client().post(
+            "/login", environ_base={"REMOTE_ADDR": f"10.0.1.{i}"},
+            data={"email": "officer@a.example.org", "password": "wrong-password-1"})
+        assert response.status_code == 401
+    client = app.test_client()
     assert login(client, "officer_a", password="wrong-password-1").status_code == 429
     # even the right password waits out the minute: the account is throttled, not the guess
     assert login(client, "officer_a").status_code == 429
+    assert "Quá nhiều lần thử" in login(client, "officer_a").get_data(as_text=True)
+    refused = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    assert {e.after["status"] for e in refused} == {429}
+    # another account from the same address is not held back by officer_a's counter
+    assert login(client, "officer_b").status_code == 302
+
+
+def test_throttle_storage_comes_from_the_environment(monkeypatch, tmp_path):
+    from webapp.config import Config
+
+    monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("PLANWATCH_RATELIMIT_STORAGE", "redis://127.0.0.1:6379")
+    assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379"
 
 
 def test_throttling_counts_per_address_across_accounts(app, world):
