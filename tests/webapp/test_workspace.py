@@ -123,3 +123,12 @@ def test_coordinators_filter_the_task_list_by_agency(world, as_user):
     # an officer cannot widen the list to another agency
     page = as_user("officer_a").get("/tasks?agency=AG-B").get_data(as_text=True)
     assert f'/tasks/{world["task_of"]("AG-B")}"' not in page
+
+
+def test_a_note_records_progress_without_changing_the_status(world, as_user, session):
+    task_id = world["task_of"]("AG-A")
+    client = as_user("officer_a")
+    assert client.post(f"/tasks/{task_id}/note",
+                       data={"note": "Đã họp triển khai"}).status_code == 302
+    assert "Đã họp triển khai" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert _status(session, task_id) == "not_started"

@@ -16,7 +16,7 @@ from models.errors import InvalidInput
 from models.evidence import Upload, open_evidence, store_evidence
 from models.plans import Plan, Section
 from models.queries import TaskFilter, task_query
-from models.task_ops import allowed_targets, change_status, get_task
+from models.task_ops import add_note, allowed_targets, change_status, get_task
 from models.tasks import OPEN_STATUSES, Task, TaskStatus
 from webapp.clock import now, today
 from webapp.guards import form_version
@@ -95,6 +95,16 @@ def update_status(task_id: int):
     item_task = get_task(db.session, current_user, task_id)
     change_status(db.session, current_user, item_task, request.form.get("status", ""),
                   now=now(), note=request.form.get("note", ""), expected_version=form_version())
+    db.session.commit()
+    return redirect(url_for("workspace.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/note")
+@login_required
+def note(task_id: int):
+    """A note on the task's progress, without changing its status."""
+    item_task = get_task(db.session, current_user, task_id)
+    add_note(db.session, current_user, item_task, request.form.get("note", ""), now=now())
     db.session.commit()
     return redirect(url_for("workspace.task", task_id=task_id))
 
