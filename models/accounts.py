@@ -108,3 +108,55 @@ def find_user(session: Session, email: str) -> User:
     if user is None:
         raise NotFound(f"no user with email {email!r}", field="email")
     return user
+
+
+def end_sessions(session: Session, user: User, now: datetime) -> None:
+    """Log the user out everywhere: session cookies carrying the old version stop working."""
+    user.session_version += 1
+    session.flush()
+    record(session, actor=user, action="user.logout", entity_type="user", entity_id=user.id,
+           before=None, after={"session_version": user.session_version}, now=now)
+
+
+def set_locale(session: Session, actor, user: User, locale: str, *, now: datetime) -> None:
+    """Change the language a user reads the app in."""
+    if locale not in ("vi", "en"):
+        raise InvalidInput("locale must be vi or en", field="locale")
+    if user.locale == locale:
+        return
+    before = user.locale
+    user.locale = locale
+    session.flush()
+    record(session, actor=actor, action="user.locale", entity_type="user", entity_id=user.id,
+           before={"locale": before}, after={"locale": locale}, now=now)
+
+
+def update_user(
+    session: Session,
+    actor,
+    user: User,
+    *,
+    role: str,
+    agency_code: str | None,
+    is_active: bool,
+    now: datetime,
+) -> None:
+    """An admin changes a user's role, agency or whether the account may log in."""
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(f"unknown role {role!r}", field="role")
+    agency = None
+    if agency_code:
+        agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        if agency is None:
+            raise NotFound(f"no agency with code {agency_code!r}", field="agency")
+    if role == Role.OFFICER and agency is None:
+        raise InvalidInput("an officer must belong to an agency", field="agency")
+    before = user_snapshot(user)
+    user.role = role
+    user.agency = agency
+    if user.is_active != is_active:
+        user.session_version += 1  # a disabled account's open sessions end now
+    user.is_active = is_active
+    session.flush()
+    record(session, actor=actor, action="user.update", entity_type="user", entity_id=user.id,
+           before=before, after=user_snapshot(user), now=now)

@@ -44,6 +44,15 @@ class User(db.Model):
         """How the user is named in history and audit."""
         return self.display_name or self.email
 
+    # The login protocol Flask-Login expects, kept here as plain attributes (no Flask import):
+    # the id carries the session version, so bumping it invalidates every copied cookie.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """The value kept in the session cookie: id and session version."""
+        return f"{self.id}:{self.session_version}"
+
     def has_role(self, *roles: str) -> bool:
         """True when the user's role is one of `roles`."""
         return self.role in roles

@@ -17,7 +17,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     db.init_app(app)
 
-    from webapp import main
+    from webapp import errors, extensions, security, templating
 
-    app.register_blueprint(main.bp)
+    extensions.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from webapp import admin, auth, dashboard, main, review, workspace
+
+    for area in (main, auth, workspace, review, dashboard, admin):
+        app.register_blueprint(area.bp)
     return app

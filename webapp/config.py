@@ -40,3 +40,5 @@ class Config:
         self.SESSION_COOKIE_SECURE = os.environ.get("PLANWATCH_SECURE_COOKIES", "0") == "1"
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+        # login throttling counters: in memory for one process, redis:// for several workers
+        self.RATELIMIT_STORAGE_URI = os.environ.get("PLANWATCH_RATELIMIT_STORAGE", "memory://")

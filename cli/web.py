@@ -1,0 +1,68 @@
+"""Serving the web app, and demo accounts to try it with."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import sqlalchemy as sa
+
+from cli.context import fail_cleanly, session_scope, utcnow
+from models.accounts import create_user, generate_password
+from models.agencies import Agency
+from models.users import Role, User
+
+# (email, role, agency code, display name): one account per role, officers of two agencies
+DEMO_USERS = [
+    ("officer.du-ubnd@demo.planwatch.vn", Role.OFFICER, "DU-UBND", "Cán bộ Đảng ủy UBND tỉnh"),
+    ("officer.ubmttq@demo.planwatch.vn", Role.OFFICER, "UBMTTQ", "Cán bộ UBMTTQ tỉnh"),
+    ("coordinator@demo.planwatch.vn", Role.COORDINATOR, "BTGDV", "Cán bộ Ban TG&DV"),
+    ("inspector@demo.planwatch.vn", Role.INSPECTOR, "BTGDV", "Cán bộ kiểm tra"),
+    ("viewer@demo.planwatch.vn", Role.VIEWER, None, "Lãnh đạo"),
+    ("admin@demo.planwatch.vn", Role.ADMIN, None, "Quản trị"),
+]
+
+
+@click.command()
+@click.option("--host", default=lambda: os.environ.get("PLANWATCH_HOST", "127.0.0.1"),
+              show_default="127.0.0.1 or PLANWATCH_HOST")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PLANWATCH_PORT", "5000")),
+              show_default="5000 or PLANWATCH_PORT")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("PLANWATCH_WORKERS", "2")),
+              show_default="2 or PLANWATCH_WORKERS")
+def web(host: str, port: int, workers: int) -> None:
+    """Serve the web app under gunicorn."""
+    if workers > 1 and not os.environ.get("PLANWATCH_RATELIMIT_STORAGE"):
+        click.echo("note: login throttling counts per worker; set PLANWATCH_RATELIMIT_STORAGE="
+                   "redis://127.0.0.1:6379 to share it", err=True)
+    click.echo(f"planwatch web on http://{host}:{port}/")
+    args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--access-logfile", "-", "webapp.wsgi:app"]
+    os.execv(sys.executable, args)
+
+
+@click.command("demo-users")
+@fail_cleanly
+def demo_users() -> None:
+    """Create one demo account per role (idempotent); new passwords are printed once."""
+    with session_scope() as session:
+        lines = []
+        for email, role, agency, name in DEMO_USERS:
+            if session.scalar(sa.select(User.id).where(User.email == email)):
+                lines.append(f"existing  {role:<12} {email}")
+                continue
+            if agency and not session.scalar(sa.select(Agency.id).where(Agency.code == agency)):
+                lines.append(f"skipped   {role:<12} {email} (agency {agency} not imported)")
+                continue
+            password = generate_password()
+            create_user(session, "cli:demo-users", email=email, role=role, password=password,
+                        now=utcnow(), agency_code=agency, display_name=name)
+            lines.append(f"created   {role:<12} {email}  password (shown once): {password}")
+    for line in lines:
+        click.echo(line)
+
+
+def register(main: click.Group) -> None:
+    for command in (web, demo_users):
+        main.add_command(command)

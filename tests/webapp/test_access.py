@@ -1,0 +1,115 @@
+"""Every route × every role, against another agency's data: no leak, 404 for others' tasks."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from models.audit import AuditEvent
+from models.tasks import Attachment, Task
+from tests.factories import make_user
+from tests.webapp.conftest import submit
+
+ROLES = ["anonymous", "officer_a", "officer_b", "coordinator", "inspector", "viewer", "admin"]
+SEE_A = {"officer_a", "coordinator", "inspector", "viewer", "admin"}  # may see AG-A's work
+READERS = {"coordinator", "inspector", "viewer", "admin"}
+REVIEWERS = {"coordinator", "admin"}
+
+# (method, url template, form data, status for a role that may act, status for the others);
+# the data of AG-A's submitted task; state-changing requests are made harmless (stale version,
+# impossible transition, invalid input) so each role meets the same data.
+ROUTES = [
+    ("GET", "/", None, 302, 302, None),
+    ("GET", "/tasks", None, 200, 200, None),
+    ("GET", "/tasks/{task}", None, 200, 404, SEE_A),
+    ("POST", "/tasks/{task}/status", {"status": "not_started"}, 409, 404, SEE_A),
+    ("POST", "/tasks/{task}/report", {"note": "x"}, 409, 404, SEE_A),
+    # an empty note: refused as invalid for those who may write, 403 for read-only roles
+    ("POST", "/tasks/{task}/note", {"note": ""},
+     {"officer_a": 422, "coordinator": 422, "admin": 422, "inspector": 403, "viewer": 403},
+     404, SEE_A),
+    ("GET", "/attachments/{attachment}", None, 200, 404, SEE_A),
+    ("GET", "/review/", None, 200, 403, REVIEWERS),
+    ("POST", "/review/{task}/accept", {"version": "999"}, 412, 403, REVIEWERS),
+    ("POST", "/review/{task}/return", {"version": "999", "reason": "r"}, 412, 403, REVIEWERS),
+    ("GET", "/dashboard/", None, 200, 403, READERS),
+    ("GET", "/dashboard/tasks?state=all", None, 200, 403, READERS),
+    ("GET", "/admin/users", None, 200, 403, {"admin"}),
+    ("POST", "/admin/users", {"email": "not-an-email", "role": "viewer"}, 422, 403, {"admin"}),
+    ("GET", "/admin/users/{spare}", None, 200, 403, {"admin"}),
+    ("POST", "/admin/users/{spare}", {"role": "nope"}, 422, 403, {"admin"}),
+    ("POST", "/admin/users/{spare}/password", {}, 302, 403, {"admin"}),
+    ("POST", "/language", {"lang": "vi"}, 302, 302, None),
+    ("POST", "/logout", {}, 302, 302, None),
+]
+PUBLIC = {"/", "/language"}
+
+
+@pytest.fixture
+def a_submission(world, as_user, session):
+    """AG-A's quarterly report, submitted with one file; and a spare account."""
+    task_id = world["task_of"]("AG-A")
+    assert submit(as_user("officer_a"), task_id).status_code == 302
+    spare = make_user(session, email="spare@example.org", role="viewer", agency=None)
+    session.commit()
+    return {"task": task_id, "attachment": session.scalar(sa.select(Attachment.id)),
+            "spare": spare.id}
+
+
+def test_the_matrix_covers_every_route(app):
+    rules = {(m, r.rule) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}
+             if r.endpoint not in ("static", "main.healthz", "auth.login")}
+    covered = set()
+    for method, url, *_ in ROUTES:
+        path = url.split("?")[0]
+        for rule in app.url_map.iter_rules():
+            if method in rule.methods:
+                pattern = rule.rule.replace("<int:task_id>", "{task}").replace(
+                    "<int:attachment_id>", "{attachment}").replace("<int:user_id>", "{spare}")
+                if pattern == path:
+                    covered.add((method, rule.rule))
+    assert rules - covered == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(app, as_user, a_submission, session, role):
+    client = app.test_client() if role == "anonymous" else as_user(role)
+    for method, url, data, allowed, refused, who in ROUTES:  # logout comes last
+        target = url.format(**a_submission)
+        response = client.open(target, method=method, data=data)
+        if role == "anonymous":
+            expected = allowed if url in PUBLIC else 302  # (never a dict for public routes)
+            if response.status_code == 302 and url not in PUBLIC:
+                assert "/login" in response.headers["Location"], target
+        else:
+            expected = allowed if who is None or role in who else refused
+            if isinstance(expected, dict):
+                expected = expected[role]
+        assert response.status_code == expected, (role, method, target)
+        if expected == 404:
+            body = response.get_data(as_text=True)
+            assert "report.pdf" not in body and "Đơn vị A" not in body
+    session.expire_all()
+    assert session.get(Task, a_submission["task"]).status == "submitted"
+
+
+def test_officers_never_see_another_agencys_tasks_in_lists(world, as_user, a_submission):
+    page = as_user("officer_b").get("/tasks").get_data(as_text=True)
+    assert f'/tasks/{a_submission["task"]}"' not in page
+    assert "AG-A" not in page
+
+
+def test_refused_access_is_audited(world, as_user, a_submission, session):
+    as_user("officer_b").get(f"/tasks/{a_submission['task']}")
+    as_user("viewer").get("/admin/users")
+    events = session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert {e.after["status"] for e in events} == {403, 404}
+    assert {e.actor_label for e in events} == {"officer@b.example.org", "viewer@example.org"}
+
+
+def test_errors_answer_json_when_json_is_asked_for(world, as_user, a_submission):
+    response = as_user("officer_b").get(f"/tasks/{a_submission['task']}",
+                                        headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json["status"] == 404

@@ -1,0 +1,126 @@
+"""Logging in and out, throttling, CSRF, security headers, language."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from models.audit import AuditEvent
+from tests.webapp.conftest import login
+
+
+def test_officer_logs_in_and_lands_on_the_workspace(client, world):
+    response = login(client, "officer_a")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/tasks")
+    page = client.get("/tasks")
+    assert page.status_code == 200
+    assert "Đơn vị A" in page.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_and_audited(client, world, session):
+    response = login(client, "officer_a", password="wrong-password-1")
+    assert response.status_code == 401
+    assert "Sai email hoặc mật khẩu" in response.get_data(as_text=True)
+    actions = session.scalars(sa.select(AuditEvent.action)).all()
+    assert "auth.login_failed" in actions
+    login(client, "officer_a")
+    assert "auth.login" in session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def test_pages_need_a_login(client, world, session):
+    response = client.get("/tasks?plan=MINI-1")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/tasks?plan%3DMINI-1")
+    refused = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    assert [e.after["status"] for e in refused] == [401]
+
+
+def test_logout_invalidates_a_copied_cookie(app, world, as_user):
+    client = as_user("officer_a")
+    cookie = client.get_cookie("session")
+    assert client.get("/tasks").status_code == 200
+    assert client.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    response = thief.get("/tasks")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_five_failed_logins_per_account_then_429(app, world, session):
+    for i in range(5):  # from five addresses: the account's own counter trips
+        response = app.test_client().post(
+            "/login", environ_base={"REMOTE_ADDR": f"10.0.1.{i}"},
+            data={"email": "officer@a.example.org", "password": "wrong-password-1"})
+        assert response.status_code == 401
+    client = app.test_client()
+    assert login(client, "officer_a", password="wrong-password-1").status_code == 429
+    # even the right password waits out the minute: the account is throttled, not the guess
+    assert login(client, "officer_a").status_code == 429
+    assert "Quá nhiều lần thử" in login(client, "officer_a").get_data(as_text=True)
+    refused = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    assert {e.after["status"] for e in refused} == {429}
+    # another account from the same address is not held back by officer_a's counter
+    assert login(client, "officer_b").status_code == 302
+
+
+def test_throttle_storage_comes_from_the_environment(monkeypatch, tmp_path):
+    from webapp.config import Config
+
+    monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("PLANWATCH_RATELIMIT_STORAGE", "redis://127.0.0.1:6379")
+    assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379"
+
+
+def test_throttling_counts_per_address_across_accounts(app, world):
+    client = app.test_client()
+    for i in range(5):
+        response = client.post("/login", data={"email": f"nobody{i}@example.org",
+                                               "password": "x" * 12})
+        assert response.status_code == 401
+    assert login(client, "officer_b").status_code == 429
+    other = app.test_client()
+    response = other.post("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"},
+                          data={"email": "coord@example.org", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+
+
+def test_forms_without_a_csrf_token_are_refused(app, world, session):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = login(client, "officer_a")
+    assert response.status_code == 400
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/login", data={"email": "officer@a.example.org",
+                                           "password": "correct-horse-battery",
+                                           "csrf_token": token})
+    assert response.status_code == 302
+    assert "access.refused" in session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def test_security_headers(client, world):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_vietnamese_by_default_english_on_request(client, world, session):
+    assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    assert "Log in" in client.get("/login").get_data(as_text=True)
+    login(client, "officer_a")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert "Overdue" in page and "01/10/2025" in page
+
+
+def test_language_choice_is_kept_on_the_account(app, world, as_user):
+    client = as_user("officer_a")
+    client.post("/language", data={"lang": "en"})
+    client.post("/logout")
+    fresh = app.test_client()
+    login(fresh, "officer_a")
+    assert "My tasks" in fresh.get("/tasks").get_data(as_text=True)

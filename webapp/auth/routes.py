@@ -1,0 +1,101 @@
+"""Log in, log out, choose a language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from models.accounts import check_password, end_sessions, set_locale
+from models.audit import record
+from models.db import db
+from models.users import User
+from webapp.auth import bp
+from webapp.clock import now
+from webapp.extensions import LOCALES, limiter
+from webapp.guards import home_endpoint
+
+THROTTLE = "5 per minute"
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site, never another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/")
+def home():
+    """Send each user to the page of their role."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(home_endpoint(current_user)))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(THROTTLE, methods=["POST"], deduct_when=_failed)
+@limiter.limit(THROTTLE, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def login():
+    """Email and password; every attempt is audited, failures are throttled."""
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(url_for(home_endpoint(current_user)))
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    email = (request.form.get("email") or "").strip().lower()
+    password = request.form.get("password") or ""
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    ok = user is not None and user.is_active and check_password(user, password)
+    record(db.session, actor=user if ok else f"login:{email[:200]}",
+           action="auth.login" if ok else "auth.login_failed", entity_type="user",
+           entity_id=user.id if user else None, before=None,
+           after={"address": request.remote_addr}, now=now())
+    db.session.commit()
+    if not ok:
+        flash(_("Wrong email or password."), "error")
+        return render_template("auth/login.html", next=request.form.get("next", ""),
+                               email=email), 401
+    lang = session.get("lang")
+    session.clear()
+    session["lang"] = lang if lang in LOCALES else user.locale
+    login_user(user)
+    return redirect(_safe_next(request.form.get("next")) or url_for(home_endpoint(user)))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End this and every other session of the user, then forget the cookie."""
+    end_sessions(db.session, current_user, now())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language():
+    """Switch the language; remembered on the account when logged in."""
+    lang = request.form.get("lang", "vi")
+    if lang not in LOCALES:
+        lang = "vi"
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        set_locale(db.session, current_user, current_user, lang, now=now())
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))

@@ -1,0 +1,143 @@
+"""The agency workspace: my tasks by urgency, a task's page, status updates and reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from models.access import sees_all_agencies
+from models.agencies import Agency
+from models.db import db
+from models.errors import InvalidInput
+from models.evidence import Upload, open_evidence, store_evidence
+from models.plans import Plan, Section
+from models.queries import TaskFilter, task_query
+from models.task_ops import add_note, allowed_targets, change_status, get_task
+from models.tasks import OPEN_STATUSES, Task, TaskStatus
+from webapp.clock import now, today
+from webapp.guards import form_version
+from webapp.workspace import bp
+from webapp.workspace.due import due_explanation
+
+GROUP_LIMIT = 100
+OPEN = [s.value for s in OPEN_STATUSES]
+DONE = [TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value]
+
+
+def _groups(filters: TaskFilter) -> list[dict]:
+    """Overdue, due within 7 days, upcoming and done: each a few rows and a total."""
+    day = today()
+    base = task_query(current_user, filters, day)
+    soon = day + timedelta(days=7)
+    wheres = [
+        ("overdue", _("Overdue"), Task.overdue_clause(day), None),
+        ("soon", _("Due in the next 7 days"),
+         sa.and_(Task.status.in_(OPEN), Task.due_on >= day, Task.due_on <= soon), None),
+        ("upcoming", _("Upcoming"), sa.and_(Task.status.in_(OPEN), Task.due_on > soon), None),
+        ("done", _("Done"), Task.status.in_(DONE), Task.due_on.desc()),
+    ]
+    groups = []
+    for key, title, where, order in wheres:
+        query = base.where(where)
+        if order is not None:
+            query = query.order_by(None).order_by(order, Task.id)
+        rows = db.session.execute(query.limit(GROUP_LIMIT)).all()
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                query.order_by(None).with_only_columns(Task.id).subquery()))
+        groups.append({"key": key, "title": title, "rows": rows, "total": total})
+    return groups
+
+
+@bp.get("/tasks")
+@login_required
+def index():
+    """My agency's tasks grouped by urgency, filtered by plan and section (and agency)."""
+    plans = db.session.scalars(sa.select(Plan).order_by(Plan.code)).all()
+    plan = request.args.get("plan") or None
+    section = request.args.get("section") or None
+    sections = []
+    if plan:
+        sections = db.session.scalars(
+            sa.select(Section).join(Plan).where(Plan.code == plan).order_by(Section.position)
+        ).all()
+    agencies, agency = [], None
+    if sees_all_agencies(current_user):  # officers see their own agency only, by the query
+        agencies = db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
+        agency = request.args.get("agency") or None
+    groups = _groups(TaskFilter(plan=plan, section=section, agency=agency))
+    return render_template("workspace/index.html", groups=groups, plans=plans, plan=plan,
+                           sections=sections, section=section, agencies=agencies, agency=agency,
+                           today=today())
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def task(task_id: int):
+    """One task: where it comes from, when it is due and why, its history and forms."""
+    item_task = get_task(db.session, current_user, task_id)
+    return render_template(
+        "workspace/task.html", task=item_task, item=item_task.item,
+        due=due_explanation(db.session, item_task),
+        targets=allowed_targets(item_task, current_user),
+        today=today(), overdue=item_task.is_overdue(today()),
+    )
+
+
+@bp.post("/tasks/<int:task_id>/status")
+@login_required
+def update_status(task_id: int):
+    """Change the status (start, accept, return) with a note."""
+    item_task = get_task(db.session, current_user, task_id)
+    change_status(db.session, current_user, item_task, request.form.get("status", ""),
+                  now=now(), note=request.form.get("note", ""), expected_version=form_version())
+    db.session.commit()
+    return redirect(url_for("workspace.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/note")
+@login_required
+def note(task_id: int):
+    """A note on the task's progress, without changing its status."""
+    item_task = get_task(db.session, current_user, task_id)
+    add_note(db.session, current_user, item_task, request.form.get("note", ""), now=now())
+    db.session.commit()
+    return redirect(url_for("workspace.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/report")
+@login_required
+def submit_report(task_id: int):
+    """Submit the report with its evidence files, or a nil return where the item allows it."""
+    item_task = get_task(db.session, current_user, task_id)
+    nil_return = request.form.get("nil_return") == "1"
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not nil_return and not files and not request.form.get("note", "").strip():
+        raise InvalidInput("a report needs a file or a note", field="files")
+    update = change_status(db.session, current_user, item_task, TaskStatus.SUBMITTED, now=now(),
+                           note=request.form.get("note", ""), expected_version=form_version(),
+                           nil_return=nil_return)
+    for f in files:
+        store_evidence(db.session, current_user, Upload(f.filename, f.stream),
+                       folder=_uploads(), now=now(), task_update=update)
+    db.session.commit()
+    return redirect(url_for("workspace.task", task_id=task_id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """Download evidence, only for those who may see its agency."""
+    found, path = open_evidence(db.session, current_user, attachment_id, _uploads())
+    return send_file(path, mimetype=found.content_type, as_attachment=True,
+                     download_name=found.filename, max_age=0)
+
+
+def _uploads() -> str:
+    from flask import current_app
+
+    return current_app.config["UPLOAD_FOLDER"]
