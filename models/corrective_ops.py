@@ -233,3 +233,16 @@ def extend_action(
            entity_type="corrective_action", entity_id=action.id, before=before,
            after={**action_snapshot(action), "reason": reason}, now=now)
     return update
+
+
+def allowed_action_targets(action: CorrectiveAction, user: User) -> list[str]:
+    """The statuses this user may move the action to now (for buttons and API hints)."""
+    if not can_see_agency(user, action.agency_id):
+        return []
+    return [str(dst) for (src, dst), (_, roles) in ACTION_TRANSITIONS.items()
+            if src == action.status and user.role in roles]
+
+
+def can_extend(action: CorrectiveAction, user: User) -> bool:
+    """Whether the extension form applies: an inspector, not yet extended, not verified."""
+    return user.role in INSPECTORS and not action.extended and action.status != A.VERIFIED
