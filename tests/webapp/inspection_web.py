@@ -6,7 +6,6 @@ minimal stand-ins so the pages render; where the app has its own, those are used
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 
@@ -50,8 +49,7 @@ def _fill_in_missing_web_pieces(app, monkeypatch) -> None:
             return exc.message, exc.status
 
 
-@pytest.fixture
-def insp_app(app, monkeypatch):
+def with_inspections(app, monkeypatch):
     """The test app with the inspection pages registered (once)."""
     from webapp.inspections import init_inspections
 

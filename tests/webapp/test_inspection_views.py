@@ -7,11 +7,15 @@ import re
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from models.inspections import CorrectiveAction, Finding, Inspection
 from tests.inspection_factories import at, make_world
-from tests.webapp.inspection_web import client_as, insp_app  # noqa: F401  (fixture)
+from tests.webapp.inspection_web import client_as, with_inspections
+
+
+@pytest.fixture
+def insp_app(app, monkeypatch):
+    return with_inspections(app, monkeypatch)
 
 
 @pytest.fixture
@@ -187,7 +191,7 @@ def test_report_prints_in_vietnamese_with_the_print_stylesheet(insp_app, session
     assert report.status_code == 200 and "print.css" in html
     page = text(report)
     for words in ("Báo cáo", "Kết luận", "Đơn vị cần khắc phục", "Chưa báo cáo tháng 9",
-                  "Nộp báo cáo tháng 9", "Hành động khắc phục"):
+                  "Nộp báo cáo tháng 9", "Yêu cầu khắc phục", "Thiếu sót nghiêm trọng"):
         assert words in page, words
     css = insp_app.test_client().get("/static/print.css").get_data(as_text=True)
     assert "@media print" in css and "display: none" in css
