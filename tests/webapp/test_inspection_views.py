@@ -195,3 +195,15 @@ def test_report_prints_in_vietnamese_with_the_print_stylesheet(insp_app, session
         assert words in page, words
     css = insp_app.test_client().get("/static/print.css").get_data(as_text=True)
     assert "@media print" in css and "display: none" in css
+
+
+def test_every_translated_refusal_matches_a_domain_message():
+    from pathlib import Path
+
+    from webapp.inspections.messages import MESSAGES, PREFIXES
+
+    root = Path(__file__).parents[2] / "models"
+    source = " ".join((root / name).read_text() for name in (
+        "inspection_ops.py", "corrective_ops.py"))
+    for message in [*MESSAGES, *PREFIXES]:
+        assert message in source, message
