@@ -187,13 +187,13 @@ def change_action_status(
         action.verified_at = now
     update = _history(session, actor, action, verb, before["status"], note, now)
     session.flush()
-    for upload in evidence:
-        store_evidence(session, actor, upload, folder=folder, now=now,
-                       owner_type="corrective_action_update", owner_id=update.id,
-                       agency_id=action.agency_id)
     record(session, actor=actor, action=f"corrective_action.{verb}",
            entity_type="corrective_action", entity_id=action.id, before=before,
            after={**action_snapshot(action), "note": note}, now=now)
+    for upload in evidence:  # after the step, so the timeline reads "submitted, file attached"
+        store_evidence(session, actor, upload, folder=folder, now=now,
+                       owner_type="corrective_action_update", owner_id=update.id,
+                       agency_id=action.agency_id)
     return update
 
 
