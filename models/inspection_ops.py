@@ -184,7 +184,7 @@ def change_inspection_status(
     return inspection
 
 
-def _concerns(session: Session, inspection: Inspection, agency_id: int, task_id, item_id,
+def _concerns(session: Session, agency_id: int, task_id, item_id,
               section_id) -> tuple[int | None, int | None, int | None]:
     """Check what a finding points at; a task fills in its item and section."""
     if task_id is not None:
@@ -223,8 +223,7 @@ def log_finding(
         raise InvalidInput("a finding needs its text", field="text")
     if agency_id not in inspection.agency_ids:
         raise InvalidInput("the agency is not one this inspection covers", field="agency_id")
-    task_id, item_id, section_id = _concerns(session, inspection, agency_id, task_id, item_id,
-                                             section_id)
+    task_id, item_id, section_id = _concerns(session, agency_id, task_id, item_id, section_id)
     finding = Finding(
         inspection=inspection, agency_id=agency_id, text=text, severity=severity,
         task_id=task_id, item_id=item_id, section_id=section_id, created_by_id=actor.id,

@@ -207,3 +207,21 @@ def test_every_translated_refusal_matches_a_domain_message():
         "inspection_ops.py", "corrective_ops.py"))
     for message in [*MESSAGES, *PREFIXES]:
         assert message in source, message
+
+
+def test_dashboard_tiles_partial_counts_for_the_reader(insp_app, web):
+    from flask import render_template_string
+
+    insp_app.config["PLANWATCH_NOW"] = at(22)
+
+    def tiles_for(role):
+        with insp_app.test_request_context():
+            from flask_login import login_user
+
+            login_user(web[role])
+            html = render_template_string('{% include "inspections/_tiles.html" %}')
+        return re.findall(r'<span class="count">(\d+)</span>', html)
+
+    assert tiles_for("coordinator") == ["1", "0"]
+    assert tiles_for("officer") == ["1", "0"]
+    assert tiles_for("other_officer") == ["0", "0"]

@@ -131,4 +131,15 @@ def init_templates(app: Flask) -> None:
         insp_step=lambda action: STEPS.get(action, action),
         insp_verb=lambda status: VERBS.get(status, status),
         insp_locale=lambda: str(get_locale() or "vi"),
+        inspection_tiles=inspection_tiles,
     )
+
+
+def inspection_tiles() -> dict[str, int] | None:
+    """Dashboard counts for the logged-in user (own agency for officers); None when anonymous."""
+    from models.db import db
+    from models.inspection_queries import action_tiles
+
+    if not current_user.is_authenticated:
+        return None
+    return action_tiles(db.session, actor(), today())
