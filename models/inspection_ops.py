@@ -259,17 +259,21 @@ def edit_finding(
     return finding
 
 
-def attach_to_inspection(session: Session, actor: User, inspection: Inspection, upload: Upload,
-                         *, folder: str | Path, now: datetime) -> Attachment:
+def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
+                         uploads: Sequence[Upload], *, folder: str | Path,
+                         now: datetime) -> list[Attachment]:
     """Inspection documents (decision, minutes, conclusion notice), kept by inspection staff."""
     if not can_see_inspection(actor, inspection):
         raise NotFound("inspection not found", inspection_id=inspection.id)
     if actor.role not in OPENERS:
         raise Forbidden("only inspection staff may attach inspection documents",
                         role=actor.role)
+    if not uploads:
+        raise InvalidInput("choose a file to attach", field="files")
     # no agency: an inspection may cover several, and its papers are staff documents
-    return store_evidence(session, actor, upload, folder=folder, now=now,
-                          owner_type="inspection", owner_id=inspection.id, agency_id=None)
+    return [store_evidence(session, actor, upload, folder=folder, now=now,
+                           owner_type="inspection", owner_id=inspection.id, agency_id=None)
+            for upload in uploads]
 
 
 def attach_to_finding(session: Session, actor: User, finding: Finding, upload: Upload,

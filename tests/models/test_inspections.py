@@ -219,9 +219,15 @@ def test_officers_cannot_edit_findings(session):
 
 def test_attachments_on_inspection_and_finding(session, tmp_path):
     world = make_world(session)
-    doc = attach_to_inspection(session, world["inspector"], world.inspection,
-                               Upload("quyết định.pdf", io.BytesIO(b"%PDF")), folder=tmp_path,
-                               now=at(7))
+    [doc] = attach_to_inspection(session, world["inspector"], world.inspection,
+                                 [Upload("quyết định.pdf", io.BytesIO(b"%PDF"))],
+                                 folder=tmp_path, now=at(7))
+    with pytest.raises(Forbidden):
+        attach_to_inspection(session, world["officer"], world.inspection,
+                             [Upload("x.pdf", io.BytesIO(b"x"))], folder=tmp_path, now=at(7))
+    with pytest.raises(InvalidInput):
+        attach_to_inspection(session, world["inspector"], world.inspection, [],
+                             folder=tmp_path, now=at(7))
     assert (doc.owner_type, doc.owner_id, doc.agency_id) == ("inspection", world.inspection.id,
                                                              None)
     photo = attach_to_finding(session, world["inspector"], world.finding,

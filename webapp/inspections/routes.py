@@ -150,9 +150,8 @@ def add_finding(inspection_id: int):
 def add_files(inspection_id: int):
     """Attach inspection documents (decision, minutes, conclusion notice)."""
     found = get_inspection(db.session, actor(), inspection_id)
-    for upload in uploads():
-        attach_to_inspection(db.session, actor(), found, upload, folder=upload_folder(),
-                             now=now())
+    attach_to_inspection(db.session, actor(), found, uploads(), folder=upload_folder(),
+                         now=now())
     db.session.commit()
     return redirect(url_for("inspections.inspection", inspection_id=inspection_id))
 
