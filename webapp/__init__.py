@@ -28,4 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     for area in (main, auth, workspace, review, dashboard, admin):
         app.register_blueprint(area.bp)
+
+    from webapp.inspections import init_inspections
+
+    init_inspections(app)
     return app

@@ -12,6 +12,8 @@ from models.audit import record
 from models.db import db
 from models.errors import DomainError, Forbidden, NotFound, VersionConflict
 from webapp.clock import now
+from webapp.inspections.messages import MESSAGES as INSPECTION_MESSAGES
+from webapp.inspections.messages import PREFIXES as INSPECTION_PREFIXES
 
 TITLES = {
     400: _l("The request could not be understood"),
@@ -49,6 +51,10 @@ PREFIXES = {
     "a user with email": _l("A user with this email already exists."),
     "not an email address": _l("This is not an email address."),
 }
+
+# the inspection domain's refusals, translated beside its pages
+MESSAGES.update(INSPECTION_MESSAGES)
+PREFIXES.update(INSPECTION_PREFIXES)
 
 
 def explain(exc: DomainError) -> str:

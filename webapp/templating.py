@@ -19,6 +19,8 @@ NAV = [
     ("workspace.index", _l("Tasks"), ("coordinator", "admin", "inspector")),
     ("review.inbox", _l("Submissions"), ("coordinator", "admin")),
     ("dashboard.index", _l("Dashboard"), ("coordinator", "inspector", "viewer", "admin")),
+    ("inspections.desk", _l("Inspections"), ("coordinator", "inspector", "viewer", "admin")),
+    ("inspections.actions", _l("Corrective actions"), ("officer",)),
     ("admin.users", _l("Users"), ("admin",)),
 ]
 
