@@ -24,7 +24,7 @@ seed: install
 	$(BIN)/planwatch tasks generate --through $(THROUGH)
 
 up: seed
-	$(BIN)/planwatch tasks list --plan 516-KH/TU
+	$(BIN)/planwatch up
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ from models import (  # noqa: F401  (registers the mappers)
     audit,
     calendar_overrides,
     db,
+    notifications,
     plans,
     tasks,
     users,

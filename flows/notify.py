@@ -1,0 +1,25 @@
+"""Notify flow (every minute): send pending outbox rows with apprise, with retries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import flow, get_run_logger, task
+
+from flows.common import base_url, session_factory, utcnow
+from models.dispatch import dispatch
+
+
+@task
+def send_batch(now: datetime, limit: int) -> dict[str, int]:
+    """Claim up to `limit` due notifications and send them, committing each."""
+    with session_factory() as factory:
+        return dispatch(factory, now=now, limit=limit, base_url=base_url(), clock=utcnow)
+
+
+@flow(name="notify")
+def notify_flow(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Send what is due in the outbox; returns counts by outcome."""
+    counts = send_batch(now or utcnow(), limit)
+    get_run_logger().info("notifications: %s", counts)
+    return counts
