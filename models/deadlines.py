@@ -67,7 +67,9 @@ def _recipients(roles: Iterable[str], tasks, reports_to: tuple[int, ...]):
     """(task, user, target) rows for the rung's recipients: users' and agencies' targets."""
     T, U, NT = tasks.c, User, NotificationTarget
     user_cond = {
-        "responsible": sa.and_(U.agency_id == T.agency_id, U.role == Role.OFFICER),
+        # leadership gets only the rungs that name it, not every routine reminder
+        "responsible": sa.and_(U.agency_id == T.agency_id, U.role == Role.OFFICER,
+                               U.is_agency_head.is_(False)),
         "agency_head": sa.and_(U.agency_id == T.agency_id, U.is_agency_head.is_(True)),
         "coordinator": sa.and_(U.agency_id == T.coordinator_id, U.role == Role.COORDINATOR),
         "reports_to": U.agency_id.in_(reports_to),
