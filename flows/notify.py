@@ -11,15 +11,17 @@ from models.dispatch import dispatch
 
 
 @task
-def send_batch(now: datetime, limit: int) -> dict[str, int]:
+def send_batch(now: datetime | None, limit: int) -> dict[str, int]:
     """Claim up to `limit` due notifications and send them, committing each."""
     with session_factory() as factory:
-        return dispatch(factory, now=now, limit=limit, base_url=base_url(), clock=utcnow)
+        # on the real clock each send is stamped with its own time; a given `now` is replayed
+        return dispatch(factory, now=now or utcnow(), limit=limit, base_url=base_url(),
+                        clock=None if now else utcnow)
 
 
 @flow(name="notify")
 def notify_flow(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Send what is due in the outbox; returns counts by outcome."""
-    counts = send_batch(now or utcnow(), limit)
+    counts = send_batch(now, limit)
     get_run_logger().info("notifications: %s", counts)
     return counts
