@@ -85,8 +85,10 @@ def notify_run(limit) -> None:
                           base_url=_base_url(), clock=utcnow)
     finally:
         engine.dispose()
-    click.echo(json.dumps({k: counts.get(k, 0) for k in ("sent", "failed", "dead")}
-                          | ({"cancelled": counts["cancelled"]} if counts.get("cancelled") else {})))
+    summary = {k: counts.get(k, 0) for k in ("sent", "failed", "dead")}
+    if counts.get("cancelled"):
+        summary["cancelled"] = counts["cancelled"]
+    click.echo(json.dumps(summary))
 
 
 @notify.command("retry")

@@ -44,6 +44,20 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise click.ClickException(f"{url} not healthy after {timeout:.0f} s")
 
 
+def run_now(env: dict[str, str], deployments: list[str], timeout: float = 90) -> None:
+    """Ask the serve process for one run of each deployment now, once it has registered them."""
+    prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
+    deadline = time.monotonic() + timeout
+    for name in deployments:
+        while time.monotonic() < deadline:
+            done = subprocess.run([prefect, "deployment", "run", name], env=env,
+                                  capture_output=True, text=True)
+            if done.returncode == 0:
+                click.echo(f"started a run of {name}")
+                break
+            time.sleep(2)
+
+
 def stop(procs: list[subprocess.Popen], grace: float = 15) -> None:
     """SIGTERM in reverse start order, then SIGKILL whatever is left after `grace` seconds."""
     for proc in reversed(procs):
@@ -94,6 +108,9 @@ def up(port: int, prefect_port: int) -> None:
         click.echo(f"planwatch app: {app_url}")
         click.echo(f"Prefect UI:    http://127.0.0.1:{prefect_port}/")
         click.echo("Ctrl-C stops everything.")
+        # both are idempotent and the sweep catches up missed days: a machine started late in
+        # the day need not wait for tomorrow's 06:00 to send what is due
+        run_now(env, ["cadence/daily", "deadlines/daily"])
         while not stopping:
             dead = [p for p in procs if p.poll() is not None]
             if dead:

@@ -126,8 +126,8 @@ def set_target(
         target.active, target.label = active, label or target.label
     session.flush()
     # the URL may hold a password: audit only its scheme
-    record(session, actor=actor, action="notification_target.set", entity_type="notification_target",
-           entity_id=target.id, before=before,
+    record(session, actor=actor, action="notification_target.set",
+           entity_type="notification_target", entity_id=target.id, before=before,
            after={**owner, "scheme": url.split(":", 1)[0], "label": label, "active": active},
            now=now)
     return target

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from models.agencies import Agency
 from models.calendar import WorkingCalendar
 from models.deadlines import due_dates_for, sweep
-from models.agencies import Agency
 from models.generate import generate_tasks
 from models.notifications import Notification, set_target
 from models.plans import Item
