@@ -44,12 +44,12 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise click.ClickException(f"{url} not healthy after {timeout:.0f} s")
 
 
-def run_now(env: dict[str, str], deployments: list[str], timeout: float = 90) -> None:
+def run_now(env: dict[str, str], deployments: list[str], stopping, timeout: float = 90) -> None:
     """Ask the serve process for one run of each deployment now, once it has registered them."""
     prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
     deadline = time.monotonic() + timeout
     for name in deployments:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not stopping():
             done = subprocess.run([prefect, "deployment", "run", name], env=env,
                                   capture_output=True, text=True)
             if done.returncode == 0:
@@ -110,7 +110,7 @@ def up(port: int, prefect_port: int) -> None:
         click.echo("Ctrl-C stops everything.")
         # both are idempotent and the sweep catches up missed days: a machine started late in
         # the day need not wait for tomorrow's 06:00 to send what is due
-        run_now(env, ["cadence/daily", "deadlines/daily"])
+        run_now(env, ["cadence/daily", "deadlines/daily"], lambda: stopping)
         while not stopping:
             dead = [p for p in procs if p.poll() is not None]
             if dead:

@@ -10,14 +10,20 @@ from flows.deadlines import deadlines_flow
 from flows.notify import notify_flow
 
 TZ = "Asia/Ho_Chi_Minh"
+# flow name -> (deployment name, cron in the plan's time zone)
+SCHEDULES = {
+    "cadence": ("daily", "30 5 * * *"),
+    "deadlines": ("daily", "0 6 * * *"),
+    "notify": ("every-minute", "* * * * *"),
+}
 
 
 def deployments() -> list:
     """The deployments with their schedules in the plan's time zone."""
     return [
-        cadence_flow.to_deployment(name="daily", schedules=[Cron("30 5 * * *", timezone=TZ)]),
-        deadlines_flow.to_deployment(name="daily", schedules=[Cron("0 6 * * *", timezone=TZ)]),
-        notify_flow.to_deployment(name="every-minute", schedules=[Cron("* * * * *", timezone=TZ)]),
+        f.to_deployment(name=SCHEDULES[f.name][0],
+                        schedules=[Cron(SCHEDULES[f.name][1], timezone=TZ)])
+        for f in (cadence_flow, deadlines_flow, notify_flow)
     ]
 
 
