@@ -162,3 +162,31 @@ def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # n
           f"{duplicates} duplicate(s)")
     assert duplicates <= 1  # at most the one message in flight when it died
     assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
+
+
+def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):  # noqa: F811
+    """Concurrent notify runs (two workers) split the batch; nothing is sent twice."""
+    import threading
+
+    n = 10
+    now = datetime.now(UTC)
+    for i in range(n):
+        session.add(Notification(
+            dedupe_key=f"pair:{i}", target=http_receiver.url("/pair"), subject_type="message",
+            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
+            next_attempt_at=now, created_at=now))
+    session.commit()
+    http_receiver.delay = 0.05
+    results = []
+
+    def worker():  # small batches, so the two interleave their claims
+        while (counts := dispatch(factory(session), now=now, limit=2, base_url=BASE))["sent"]:
+            results.append(counts)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(http_receiver.messages()) == sorted(f"m{i}" for i in range(n))
+    assert sum(r["sent"] for r in results) == n and len(results) >= 5
