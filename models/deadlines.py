@@ -41,9 +41,14 @@ def rung_kind(rung: dict) -> str:
 
 
 def due_dates_for(
-    calendar: WorkingCalendar, at: int, today: date, catch_up_days: int = CATCH_UP_DAYS
+    calendar: WorkingCalendar, at: int, today: date, catch_up_days: int = CATCH_UP_DAYS,
+    later_at: int | None = None,
 ) -> set[date]:
-    """Due dates d whose rung day add_working_days(d, at) is today or within the catch-up days."""
+    """Due dates d whose rung day add_working_days(d, at) is today or within the catch-up days.
+
+    A missed rung is skipped when `later_at`, the next rung of the same kind, is due by today:
+    after a two-day outage the officer gets "1 day left", not also "3 days left".
+    """
     first = today - timedelta(days=catch_up_days)
     # a working day spans at most a few calendar days (Tết: ~9), so this window holds them all
     span = 2 * abs(at) + 20
@@ -51,7 +56,8 @@ def due_dates_for(
     out = set()
     d = lo
     while d <= hi:
-        if first <= calendar.add_working_days(d, at) <= today:
+        if first <= calendar.add_working_days(d, at) <= today and (
+                later_at is None or calendar.add_working_days(d, later_at) > today):
             out.add(d)
         d += timedelta(days=1)
     return out
@@ -149,8 +155,11 @@ def _ladders(session: Session) -> dict[tuple, list[int]]:
     )
     for item in items:
         reports_to = tuple(sorted(codes[c] for c in item.reports_to or [] if c in codes))
-        for rung in item.effective_reminders:
-            spec = (rung["at"], rung_kind(rung), tuple(sorted(set(rung["to"]))))
+        ladder = item.effective_reminders
+        for rung in ladder:
+            kind = rung_kind(rung)
+            later = [r["at"] for r in ladder if r["at"] > rung["at"] and rung_kind(r) == kind]
+            spec = (rung["at"], kind, tuple(sorted(set(rung["to"]))), min(later, default=None))
             rt = reports_to if "reports_to" in rung["to"] else ()
             groups[(item.plan.timezone, spec, rt)].append(item.id)
     return groups
@@ -162,9 +171,10 @@ def sweep(
     """Write today's reminders, overdue notices and escalations; returns new rows per rung."""
     calendar = load_calendar(session)
     created: dict[str, int] = {}
-    for (tz, (at, kind, to), reports_to), item_ids in sorted(_ladders(session).items()):
+    for (tz, (at, kind, to, later), reports_to), item_ids in sorted(
+            _ladders(session).items(), key=repr):
         today = local_today(now, tz)
-        dates = due_dates_for(calendar, at, today, catch_up_days)
+        dates = due_dates_for(calendar, at, today, catch_up_days, later)
         n = insert_rung(session, rung={"at": at, "kind": kind, "to": list(to)},
                         item_ids=item_ids, due_dates=dates, reports_to=reports_to, now=now)
         if n:

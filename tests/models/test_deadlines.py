@@ -76,6 +76,15 @@ def test_inverse_of_working_days_matches_the_calendar():
     assert due_dates_for(cal, -7, date(2026, 2, 11), 0) == {date(2026, 2, 27)}
 
 
+def test_a_missed_rung_is_dropped_when_a_later_one_is_due():
+    cal = WorkingCalendar()
+    friday = date(2025, 9, 26)
+    # the -3 rung of a task due Mon 29 fell on Wed 24 and was missed; its -1 is due today, so
+    # only that one is sent; a task due Tue 30 (-3 on Thu 25, missed) still gets its -3
+    assert due_dates_for(cal, -3, friday, 3, later_at=-1) == {date(2025, 9, 30), date(2025, 10, 1)}
+    assert date(2025, 9, 29) in due_dates_for(cal, -3, friday, 3)
+
+
 def test_each_rung_fires_on_its_day_for_its_recipients(session, world):
     task = plan_task(session, "AG-A")  # due Tuesday 30 Sep 2025
     fired: dict[date, set[str]] = {}
