@@ -24,6 +24,11 @@ def _base_url() -> str:
     return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
 
 
+def _smtp_url() -> str | None:
+    """Server-wide mail settings: users without a target of their own are mailed there."""
+    return os.environ.get("PLANWATCH_SMTP_URL") or None
+
+
 @click.group()
 def targets() -> None:
     """Where notifications go: apprise URLs of agencies and users."""
@@ -65,7 +70,7 @@ def deadlines() -> None:
 def deadlines_run(as_of) -> None:
     """Write the reminders, overdue notices and escalations due at --as-of into the outbox."""
     with session_scope() as session:
-        created = sweep(session, now=as_of or utcnow())
+        created = sweep(session, now=as_of or utcnow(), smtp_url=_smtp_url())
     click.echo(json.dumps({"created": created}))
 
 
@@ -123,7 +128,7 @@ def simulate(start, end, agency_code) -> None:
             at = _morning(day, ZoneInfo("Asia/Ho_Chi_Minh"))
             tasks = generate_tasks(session, through=local_today(at) + timedelta(days=31), now=at)
             last = session.scalar(sa.select(sa.func.max(Notification.id))) or 0
-            sweep(session, now=at, catch_up_days=0)
+            sweep(session, now=at, catch_up_days=0, smtp_url=_smtp_url())
             rows = sa.select(Notification.rung, Notification.kind, sa.func.count()).where(
                 Notification.id > last).group_by(Notification.rung, Notification.kind)
             if agency_id is not None:

@@ -22,6 +22,11 @@ def base_url() -> str:
     return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
 
 
+def smtp_url() -> str | None:
+    """The server's mailto:// settings, for users who set no target of their own."""
+    return os.environ.get("PLANWATCH_SMTP_URL") or None
+
+
 @contextlib.contextmanager
 def session_factory() -> Iterator[sessionmaker[Session]]:
     """A session factory on a fresh engine, disposed when the flow ends."""

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from prefect import flow, get_run_logger, task
 
-from flows.common import transaction, utcnow
+from flows.common import smtp_url, transaction, utcnow
 from models.deadlines import sweep
 
 
@@ -14,7 +14,7 @@ from models.deadlines import sweep
 def write_reminders(now: datetime) -> dict[str, int]:
     """Write today's rungs of every ladder into the outbox (a second run adds nothing)."""
     with transaction() as session:
-        return sweep(session, now=now)
+        return sweep(session, now=now, smtp_url=smtp_url())
 
 
 @flow(name="deadlines")

@@ -69,8 +69,16 @@ def _payload(dialect: str, task_id, due_on, agency_id):
     return fn("task_id", task_id, "due_on", sa.cast(due_on, sa.String), "agency_id", agency_id)
 
 
-def _recipients(roles: Iterable[str], tasks, reports_to: tuple[int, ...]):
-    """(task, user, target) rows for the rung's recipients: users' and agencies' targets."""
+def _as_text(column):
+    return sa.cast(column, sa.String)
+
+
+def _recipients(roles: Iterable[str], tasks, reports_to: tuple[int, ...], smtp_url: str | None):
+    """(task, user, target) rows for the rung's recipients: users' and agencies' targets.
+
+    With `smtp_url` (the server's mailto:// settings), a user with no target of their own is
+    mailed at their account's address.
+    """
     T, U, NT = tasks.c, User, NotificationTarget
     user_cond = {
         # leadership gets only the rungs that name it, not every routine reminder
@@ -85,20 +93,31 @@ def _recipients(roles: Iterable[str], tasks, reports_to: tuple[int, ...]):
         "coordinator": NT.agency_id == T.coordinator_id,
         "reports_to": NT.agency_id.in_(reports_to),
     }
+    own_target = sa.and_(NT.user_id == U.id, NT.active.is_(True))
     selects = []
     for role in roles:
         selects.append(
             sa.select(T.task_id, T.agency_id, T.due_on, U.id.label("user_id"),
-                      NT.id.label("target_id"), NT.url, U.locale)
-            .select_from(tasks)
-            .join(U, user_cond[role])
-            .join(NT, sa.and_(NT.user_id == U.id, NT.active.is_(True)))
+                      NT.id.label("target_id"), ("target:" + _as_text(NT.id)).label("to_key"),
+                      NT.url, U.locale)
+            .select_from(tasks).join(U, user_cond[role]).join(NT, own_target)
             .where(U.is_active.is_(True))
         )
+        if smtp_url:
+            mailto = smtp_url + ("&" if "?" in smtp_url else "?") + "to="
+            selects.append(
+                sa.select(T.task_id, T.agency_id, T.due_on, U.id.label("user_id"),
+                          sa.null().label("target_id"),
+                          ("user:" + _as_text(U.id) + ":email").label("to_key"),
+                          (sa.literal(mailto) + U.email).label("url"), U.locale)
+                .select_from(tasks).join(U, user_cond[role])
+                .where(U.is_active.is_(True), ~sa.exists().where(own_target))
+            )
         if role in agency_cond:
             selects.append(
                 sa.select(T.task_id, T.agency_id, T.due_on, sa.null().label("user_id"),
-                          NT.id.label("target_id"), NT.url, sa.literal("vi").label("locale"))
+                          NT.id.label("target_id"), ("target:" + _as_text(NT.id)).label("to_key"),
+                          NT.url, sa.literal("vi").label("locale"))
                 .select_from(tasks)
                 .join(NT, sa.and_(agency_cond[role], NT.active.is_(True)))
             )
@@ -107,7 +126,7 @@ def _recipients(roles: Iterable[str], tasks, reports_to: tuple[int, ...]):
 
 def insert_rung(
     session: Session, *, rung: dict, item_ids: list[int], due_dates: set[date],
-    reports_to: tuple[int, ...], now: datetime,
+    reports_to: tuple[int, ...], now: datetime, smtp_url: str | None = None,
 ) -> int:
     """One INSERT … SELECT for one rung over a set of items; returns how many rows were new."""
     if not due_dates or not item_ids:
@@ -125,10 +144,9 @@ def insert_rung(
     roles = [r for r in rung["to"] if r in RECIPIENT_ROLES]
     if not roles:
         return 0
-    r = _recipients(roles, tasks, reports_to).c
-    key = (sa.literal("task:") + sa.cast(r.task_id, sa.String) + sa.literal(":due:")
-           + sa.cast(r.due_on, sa.String) + sa.literal(f":rung:{label}:target:")
-           + sa.cast(r.target_id, sa.String))
+    r = _recipients(roles, tasks, reports_to, smtp_url).c
+    key = ("task:" + _as_text(r.task_id) + ":due:" + _as_text(r.due_on)
+           + f":rung:{label}:" + r.to_key)
     rows = sa.select(
         key, r.user_id, r.target_id, r.url, sa.literal("task"), r.task_id, sa.literal(label),
         sa.literal(kind), _payload(dialect, r.task_id, r.due_on, r.agency_id),
@@ -166,7 +184,8 @@ def _ladders(session: Session) -> dict[tuple, list[int]]:
 
 
 def sweep(
-    session: Session, *, now: datetime, catch_up_days: int = CATCH_UP_DAYS
+    session: Session, *, now: datetime, catch_up_days: int = CATCH_UP_DAYS,
+    smtp_url: str | None = None,
 ) -> dict[str, int]:
     """Write today's reminders, overdue notices and escalations; returns new rows per rung."""
     calendar = load_calendar(session)
@@ -176,7 +195,8 @@ def sweep(
         today = local_today(now, tz)
         dates = due_dates_for(calendar, at, today, catch_up_days, later)
         n = insert_rung(session, rung={"at": at, "kind": kind, "to": list(to)},
-                        item_ids=item_ids, due_dates=dates, reports_to=reports_to, now=now)
+                        item_ids=item_ids, due_dates=dates, reports_to=reports_to, now=now,
+                        smtp_url=smtp_url)
         if n:
             label = rung_label(at)
             created[label] = created.get(label, 0) + n

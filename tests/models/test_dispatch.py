@@ -69,6 +69,20 @@ def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver
     assert "Hạn báo cáo: 30/09/2025" in text and "Đơn vị thực hiện: Đơn vị B" in text
 
 
+def test_users_without_a_target_get_mail_through_the_server_settings(
+        session, smtp_receiver):  # noqa: F811
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 10, 31), now=T0)
+    make_user(session, email="a@a.example.org")
+    server = f"mailto://127.0.0.1:{smtp_receiver.port}?from=planwatch@example.org"
+    assert sweep(session, now=DUE_DAY, smtp_url=server) == {"0": 1}
+    assert sweep(session, now=DUE_DAY, smtp_url=server) == {}
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
+    [(rcpt, _)] = smtp_receiver.messages
+    assert rcpt == ["a@a.example.org"]
+
+
 def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
         session, outbox, http_receiver):  # noqa: F811
     http_receiver.status = 500
