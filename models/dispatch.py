@@ -109,7 +109,8 @@ def deliver(
 
 
 def dispatch(
-    session_factory: sessionmaker, *, now: datetime, limit: int = 50, base_url: str,
+    session_factory: sessionmaker, *, now: datetime, limit: int = 50,
+    base_url: str = "http://127.0.0.1:5000",
     lease: timedelta = LEASE, send: Callable[[str, str, str], str | None] = send_apprise,
     max_attempts: int = MAX_ATTEMPTS, clock: Callable[[], datetime] | None = None,
 ) -> dict[str, int]:

@@ -18,7 +18,7 @@ from models.db import make_session_factory
 from models.deadlines import sweep
 from models.dispatch import claim, dispatch
 from models.generate import generate_tasks
-from models.notifications import Notification, retry_dead, set_target
+from models.notifications import Notification, cancel_pending, retry_dead, set_target
 from models.task_ops import change_status
 from models.tasks import Task
 from tests.factories import T0, load_mini, make_user
@@ -119,6 +119,15 @@ def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa
     session.commit()
     counts = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
     assert counts["cancelled"] == 1 and http_receiver.received == []
+
+
+def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):  # noqa: F811
+    task_id = session.scalar(sa.select(Notification.subject_id).where(
+        Notification.target.contains("/a")))
+    assert cancel_pending(session, "task", task_id, reason="reassigned") == 1
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
+    assert http_receiver.received == []  # only the other agency's mail went out
 
 
 def test_claims_do_not_overlap_until_the_lease_expires(session, outbox):
