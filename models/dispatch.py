@@ -97,9 +97,12 @@ def deliver(
         row.claimed_until = row.claim_token = None
         return row.status
     task = session.get(Task, row.subject_id) if row.subject_type == "task" else None
-    title, body = render(row, task, base_url=base_url,
-                         today=local_today(now, task.item.plan.timezone if task else "UTC"))
-    error = send(row.target, title, body)
+    try:
+        title, body = render(row, task, base_url=base_url,
+                             today=local_today(now, task.item.plan.timezone if task else "UTC"))
+        error = send(row.target, title, body)
+    except Exception as exc:  # a row that cannot be rendered must die, not loop on its lease
+        error = f"{type(exc).__name__}: {exc}"
     if error is None:
         row.status, row.sent_at, row.attempts = S.SENT, now, row.attempts + 1
         row.claimed_until = row.claim_token = None

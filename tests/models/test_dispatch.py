@@ -108,6 +108,18 @@ def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
     assert dispatch(factory(session), now=now, limit=10, base_url=BASE)["sent"] == 1
 
 
+def test_a_sender_that_raises_is_a_failure_not_a_stuck_claim(session, outbox):
+    def boom(url, title, body):
+        raise RuntimeError("boom")
+
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE,
+                    send=boom)["failed"] == 2
+    errors = set(session.scalars(sa.select(Notification.last_error)))
+    assert errors == {"RuntimeError: boom"}
+    assert session.scalar(sa.select(sa.func.count()).where(
+        Notification.claimed_until.is_not(None))) == 0
+
+
 def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa: F811
     officer = session.scalar(sa.select(Notification.recipient_user_id).where(
         Notification.target.contains("/a")))
