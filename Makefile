@@ -25,7 +25,7 @@ seed: install
 
 up: seed
 	$(BIN)/planwatch demo-users
-	$(BIN)/planwatch web
+	$(BIN)/planwatch up
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ from models import (  # noqa: F401  (registers the mappers)
     calendar_overrides,
     db,
     inspections,
+    notifications,
     plans,
     tasks,
     users,

@@ -1,6 +1,6 @@
 """inspections, findings, corrective actions (issue 4)
 
-Revision ID: insp
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27 21:20:30.222047
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import models.db
 
 
-revision = 'insp'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

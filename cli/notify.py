@@ -1,0 +1,158 @@
+"""Notifications for operators: targets, the deadlines sweep, the dispatcher, a year's preview."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+
+from cli.context import DATE, DATETIME, fail_cleanly, session_scope, utcnow
+from models.agencies import Agency
+from models.clock import local_today
+from models.db import database_url, make_engine, make_session_factory
+from models.deadlines import sweep
+from models.dispatch import dispatch
+from models.generate import generate_tasks
+from models.notifications import Notification, list_targets, retry_dead, set_target
+from models.tasks import Task
+
+
+def _base_url() -> str:
+    return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
+
+
+def _smtp_url() -> str | None:
+    """Server-wide mail settings: users without a target of their own are mailed there."""
+    return os.environ.get("PLANWATCH_SMTP_URL") or None
+
+
+@click.group()
+def targets() -> None:
+    """Where notifications go: apprise URLs of agencies and users."""
+
+
+@targets.command("set")
+@click.option("--agency", "agency_code", help="Agency code.")
+@click.option("--user", "user_email", help="User email.")
+@click.option("--label", default="", help="A name for the target (e.g. 'mailbox').")
+@click.option("--inactive", is_flag=True, help="Keep the URL but stop sending to it.")
+@click.argument("url")
+@fail_cleanly
+def targets_set(agency_code, user_email, label, inactive, url) -> None:
+    """Add an apprise URL (mailto://, tgram://, json://, …) for an agency or a user."""
+    with session_scope() as session:
+        target = set_target(session, "cli", url=url, now=utcnow(), agency_code=agency_code,
+                            user_email=user_email, label=label, active=not inactive)
+        click.echo(f"target {target.id} set")
+
+
+@targets.command("list")
+def targets_list() -> None:
+    """List the targets (URLs are shown: they may hold passwords, mind the terminal)."""
+    with session_scope() as session:
+        for t in list_targets(session):
+            owner = f"agency {t.agency.code}" if t.agency else f"user {t.user.email}"
+            state = "" if t.active else " (inactive)"
+            click.echo(f"{t.id:>4}  {owner:40}  {t.url}  {t.label}{state}")
+
+
+@click.group()
+def deadlines() -> None:
+    """The reminder ladder."""
+
+
+@deadlines.command("run")
+@click.option("--as-of", "as_of", type=DATETIME, help="The time to run as (default: now).")
+@fail_cleanly
+def deadlines_run(as_of) -> None:
+    """Write the reminders, overdue notices and escalations due at --as-of into the outbox."""
+    with session_scope() as session:
+        created = sweep(session, now=as_of or utcnow(), smtp_url=_smtp_url())
+    click.echo(json.dumps({"created": created}))
+
+
+@click.group()
+def notify() -> None:
+    """The outbox."""
+
+
+@notify.command("run")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@fail_cleanly
+def notify_run(limit) -> None:
+    """Send what is due in the outbox once; print the counts."""
+    engine = make_engine(database_url())
+    try:
+        counts = dispatch(make_session_factory(engine), now=utcnow(), limit=limit,
+                          base_url=_base_url(), clock=utcnow)
+    finally:
+        engine.dispose()
+    summary = {k: counts.get(k, 0) for k in ("sent", "failed", "dead")}
+    if counts.get("cancelled"):
+        summary["cancelled"] = counts["cancelled"]
+    click.echo(json.dumps(summary))
+
+
+@notify.command("retry")
+@click.argument("notification_id", type=int)
+@fail_cleanly
+def notify_retry(notification_id) -> None:
+    """Give a dead notification another round of attempts."""
+    with session_scope() as session:
+        retry_dead(session, "cli", notification_id, now=utcnow())
+    click.echo(f"notification {notification_id} pending again")
+
+
+@click.command()
+@click.option("--from", "start", type=DATE, required=True)
+@click.option("--to", "end", type=DATE, required=True)
+@click.option("--agency", "agency_code", help="Only count what concerns this agency's tasks.")
+@fail_cleanly
+def simulate(start, end, agency_code) -> None:
+    """Replay cadence and deadlines day by day, then roll everything back; print each day."""
+    from zoneinfo import ZoneInfo
+
+    engine = make_engine(database_url())
+    session = make_session_factory(engine)()
+    try:
+        agency_id = None
+        if agency_code:
+            agency_id = session.scalar(sa.select(Agency.id).where(Agency.code == agency_code))
+            if agency_id is None:
+                raise click.ClickException(f"no agency {agency_code}")
+        day = start
+        while day <= end:
+            at = _morning(day, ZoneInfo("Asia/Ho_Chi_Minh"))
+            tasks = generate_tasks(session, through=local_today(at) + timedelta(days=31), now=at)
+            last = session.scalar(sa.select(sa.func.max(Notification.id))) or 0
+            sweep(session, now=at, catch_up_days=0, smtp_url=_smtp_url())
+            rows = sa.select(Notification.rung, Notification.kind, sa.func.count()).where(
+                Notification.id > last).group_by(Notification.rung, Notification.kind)
+            if agency_id is not None:
+                rows = rows.join(Task, Task.id == Notification.subject_id).where(
+                    Notification.subject_type == "task", Task.agency_id == agency_id)
+            created = {f"{r}:{k}": n for r, k, n in session.execute(rows)}
+            if created or tasks:
+                click.echo(json.dumps({"day": day.isoformat(), "tasks": sum(tasks.values()),
+                                       "created": created,
+                                       "would_send": sum(created.values())}))
+            day += timedelta(days=1)
+    finally:
+        session.rollback()
+        session.close()
+        engine.dispose()
+    click.echo("(simulation: nothing was written)")
+
+
+def _morning(day, tz):
+    from datetime import datetime
+
+    return datetime(day.year, day.month, day.day, 6, tzinfo=tz)
+
+
+def register(main: click.Group) -> None:
+    for command in (targets, deadlines, notify, simulate):
+        main.add_command(command)

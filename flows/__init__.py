@@ -1,0 +1,1 @@
+"""Prefect flows: thin schedules over the operations in `models/`."""

@@ -1,0 +1,29 @@
+"""Cadence flow (daily): open the coming periods of recurring items and create their tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from prefect import flow, get_run_logger, task
+
+from flows.common import transaction, utcnow
+from models.clock import local_today
+from models.generate import generate_tasks
+
+LOOKAHEAD = timedelta(days=31)
+
+
+@task
+def open_periods(now: datetime) -> dict[str, int]:
+    """Create the tasks of every period starting within a month (idempotent)."""
+    with transaction() as session:
+        return generate_tasks(session, through=local_today(now) + LOOKAHEAD, now=now,
+                              actor="flow:cadence")
+
+
+@flow(name="cadence", log_prints=False)
+def cadence_flow(now: datetime | None = None) -> dict[str, int]:
+    """Open upcoming periods; returns the tasks created per item."""
+    created = open_periods(now or utcnow())
+    get_run_logger().info("created %d task(s): %s", sum(created.values()), created)
+    return created

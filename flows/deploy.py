@@ -1,0 +1,41 @@
+"""Deploy the flows to a Prefect work pool (scaling out): `python -m flows.deploy POOL`.
+
+Workers started with `prefect worker start --pool POOL` on any machine that has this code and
+can reach the database run them; the deployments carry PLANWATCH_DATABASE_URL to the runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from prefect.schedules import Cron
+
+from flows.serve import SCHEDULES, TZ
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRYPOINTS = {
+    "cadence": "flows/cadence.py:cadence_flow",
+    "deadlines": "flows/deadlines.py:deadlines_flow",
+    "notify": "flows/notify.py:notify_flow",
+}
+
+
+def deploy(pool: str, source: str = str(ROOT)) -> list:
+    """Register the three deployments on `pool`, with the same schedules as `serve`."""
+    from prefect import flow
+
+    env = {k: os.environ[k] for k in ("PLANWATCH_DATABASE_URL", "PLANWATCH_BASE_URL")
+           if k in os.environ}
+    ids = []
+    for name, entrypoint in ENTRYPOINTS.items():
+        deployment_name, cron = SCHEDULES[name]
+        ids.append(flow.from_source(source=source, entrypoint=entrypoint).deploy(
+            name=deployment_name, work_pool_name=pool, schedules=[Cron(cron, timezone=TZ)],
+            job_variables={"env": env}, build=False, push=False))
+    return ids
+
+
+if __name__ == "__main__":
+    deploy(sys.argv[1] if len(sys.argv) > 1 else "planwatch")

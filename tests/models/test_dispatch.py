@@ -1,0 +1,227 @@
+"""Sending the outbox to real receivers on loopback: once each, retries, dead, cancelled, crash."""
+
+import email
+import email.policy
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from models.db import make_session_factory
+from models.deadlines import sweep
+from models.dispatch import claim, dispatch
+from models.generate import generate_tasks
+from models.notifications import Notification, cancel_pending, retry_dead, set_target
+from models.task_ops import change_status
+from models.tasks import Task
+from tests.factories import T0, load_mini, make_user
+from tests.receivers import http_receiver, smtp_receiver  # noqa: F401  (fixtures)
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+DUE_DAY = datetime(2025, 9, 30, 6, tzinfo=HCM)
+BASE = "https://planwatch.example.org"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def outbox(session, http_receiver, smtp_receiver):  # noqa: F811
+    """The mini plan on its M-PLAN due day with an English HTTP target and a Vietnamese mailbox."""
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 10, 31), now=T0)
+    make_user(session, email="a@a.example.org", locale="en")
+    make_user(session, email="b@b.example.org", agency="AG-B")
+    set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
+    set_target(session, "test", url=smtp_receiver.url("b@b.example.org"),
+               user_email="b@b.example.org", now=T0)
+    created = sweep(session, now=DUE_DAY)
+    session.commit()
+    return created
+
+
+def factory(session):
+    return make_session_factory(session.get_bind())
+
+
+def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver):  # noqa: F811
+    assert outbox == {"0": 2}  # M-PLAN due today for AG-A and AG-B
+    counts = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
+    assert counts["sent"] == 2
+    assert dispatch(factory(session), now=DUE_DAY + timedelta(minutes=1), limit=10,
+                    base_url=BASE)["sent"] == 0
+    [(path, body)] = http_receiver.received
+    task_a = session.scalar(sa.select(Task).where(Task.agency.has(code="AG-A"),
+                                                  Task.item.has(code="M-PLAN")))
+    assert path == "/a" and body["title"] == "Reminder: Issue own plan"
+    assert "Due: 30/09/2025" in body["message"] and "Due today." in body["message"]
+    assert f"{BASE}/tasks/{task_a.id}" in body["message"]
+    [(rcpt, raw)] = smtp_receiver.messages
+    mail = email.message_from_string(raw, policy=email.policy.default)
+    assert rcpt == ["b@b.example.org"]
+    assert mail["subject"] == "Nhắc hạn: Xây dựng kế hoạch"  # Vietnamese by default
+    text = mail.get_body(("plain",)).get_content()
+    assert "Hạn báo cáo: 30/09/2025" in text and "Đơn vị thực hiện: Đơn vị B" in text
+
+
+def test_users_without_a_target_get_mail_through_the_server_settings(
+        session, smtp_receiver):  # noqa: F811
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 10, 31), now=T0)
+    make_user(session, email="a@a.example.org")
+    server = f"mailto://127.0.0.1:{smtp_receiver.port}?from=planwatch@example.org"
+    assert sweep(session, now=DUE_DAY, smtp_url=server) == {"0": 1}
+    assert sweep(session, now=DUE_DAY, smtp_url=server) == {}
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
+    [(rcpt, _)] = smtp_receiver.messages
+    assert rcpt == ["a@a.example.org"]
+
+
+def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
+        session, outbox, http_receiver):  # noqa: F811
+    http_receiver.status = 500
+    now = DUE_DAY
+    dispatch(factory(session), now=now, limit=10, base_url=BASE)
+    row = session.scalar(sa.select(Notification).where(Notification.target.contains("/a")))
+    session.refresh(row)
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.next_attempt_at == now + timedelta(minutes=1)
+    # not retried before its time
+    assert dispatch(factory(session), now=now + timedelta(seconds=30), limit=10,
+                    base_url=BASE)["failed"] == 0
+    for _ in range(4):
+        session.refresh(row)
+        now = row.next_attempt_at
+        dispatch(factory(session), now=now, limit=10, base_url=BASE)
+    session.refresh(row)
+    assert (row.status, row.attempts) == ("dead", 5)
+    assert len(http_receiver.received) == 5
+    http_receiver.status = 200
+    retry_dead(session, "admin", row.id, now=now)
+    session.commit()
+    assert dispatch(factory(session), now=now, limit=10, base_url=BASE)["sent"] == 1
+
+
+def test_a_sender_that_raises_is_a_failure_not_a_stuck_claim(session, outbox):
+    def boom(url, title, body):
+        raise RuntimeError("boom")
+
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE,
+                    send=boom)["failed"] == 2
+    errors = set(session.scalars(sa.select(Notification.last_error)))
+    assert errors == {"RuntimeError: boom"}
+    assert session.scalar(sa.select(sa.func.count()).where(
+        Notification.claimed_until.is_not(None))) == 0
+
+
+def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa: F811
+    officer = session.scalar(sa.select(Notification.recipient_user_id).where(
+        Notification.target.contains("/a")))
+    from models.users import User
+
+    task = session.scalar(sa.select(Task).where(Task.agency.has(code="AG-A"),
+                                                Task.item.has(code="M-PLAN")))
+    change_status(session, session.get(User, officer), task, "submitted", now=DUE_DAY)
+    session.commit()
+    counts = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
+    assert counts["cancelled"] == 1 and http_receiver.received == []
+
+
+def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):  # noqa: F811
+    task_id = session.scalar(sa.select(Notification.subject_id).where(
+        Notification.target.contains("/a")))
+    assert cancel_pending(session, "task", task_id, reason="reassigned") == 1
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
+    assert http_receiver.received == []  # only the other agency's mail went out
+
+
+def test_claims_do_not_overlap_until_the_lease_expires(session, outbox):
+    first = claim(session, now=DUE_DAY, limit=1)
+    session.commit()
+    second = claim(session, now=DUE_DAY, limit=10)
+    session.commit()
+    assert len(first) == 1 and len(second) == 1 and first[0].id != second[0].id
+    assert claim(session, now=DUE_DAY + timedelta(minutes=1), limit=10) == []
+    session.commit()
+    assert len(claim(session, now=DUE_DAY + timedelta(minutes=6), limit=10)) == 2
+
+
+CRASH_SCRIPT = """
+import sys
+from datetime import UTC, datetime, timedelta
+from models.db import make_engine, make_session_factory
+from models.dispatch import dispatch
+engine = make_engine(sys.argv[1])
+print("started", flush=True)
+dispatch(make_session_factory(engine), now=datetime.now(UTC), limit=100,
+         base_url="http://x", lease=timedelta(seconds=60), clock=lambda: datetime.now(UTC))
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # noqa: F811
+    """SIGKILL mid-batch, run again after the lease: all arrive; duplicates only in flight."""
+    n = 12
+    now = datetime.now(UTC)
+    for i in range(n):
+        session.add(Notification(
+            dedupe_key=f"crash:{i}", target=http_receiver.url("/crash"), subject_type="message",
+            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
+            next_attempt_at=now, created_at=now))
+    session.commit()
+    http_receiver.delay = 0.25
+    proc = subprocess.Popen([sys.executable, "-c", CRASH_SCRIPT, db_url], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(http_receiver.received) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)  # inside the slow receiver: the message is out, its commit is not
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    got_before = len(http_receiver.received)
+    assert 4 <= got_before < n, "killed mid-batch"
+    http_receiver.delay = 0
+    counts = dispatch(factory(session), now=datetime.now(UTC) + timedelta(seconds=61),
+                      limit=100, base_url=BASE)
+    bodies = http_receiver.messages()
+    assert sorted(set(bodies)) == sorted(f"m{i}" for i in range(n))  # none lost
+    duplicates = len(bodies) - n
+    print(f"\ncrash: {got_before} arrived before SIGKILL, {counts['sent']} sent after, "
+          f"{duplicates} duplicate(s)")
+    assert duplicates <= 1  # at most the one message in flight when it died
+    assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
+
+
+def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):  # noqa: F811
+    """Concurrent notify runs (two workers) split the batch; nothing is sent twice."""
+    import threading
+
+    n = 10
+    now = datetime.now(UTC)
+    for i in range(n):
+        session.add(Notification(
+            dedupe_key=f"pair:{i}", target=http_receiver.url("/pair"), subject_type="message",
+            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
+            next_attempt_at=now, created_at=now))
+    session.commit()
+    http_receiver.delay = 0.05
+    results = []
+
+    def worker():  # small batches, so the two interleave their claims
+        while (counts := dispatch(factory(session), now=now, limit=2, base_url=BASE))["sent"]:
+            results.append(counts)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(http_receiver.messages()) == sorted(f"m{i}" for i in range(n))
+    assert sum(r["sent"] for r in results) == n and len(results) >= 5

@@ -1,0 +1,94 @@
+"""Real receivers on loopback for notification tests: an SMTP server and an HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HttpReceiver:
+    """Records every POST (path and JSON body); can answer slowly or with an error."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict]] = []
+        self.delay = 0.0
+        self.status = 200
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with receiver.lock:  # counted on arrival: a killed sender still delivered it
+                    receiver.received.append((self.path, body))
+                time.sleep(receiver.delay)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/hook") -> str:
+        return f"json://127.0.0.1:{self.port}{path}"
+
+    def messages(self) -> list[str]:
+        with self.lock:
+            return [body.get("message", "") for _, body in self.received]
+
+
+class SmtpReceiver:
+    """An aiosmtpd server that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[list[str], str]] = []
+        receiver = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                receiver.messages.append(
+                    (list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def url(self, to: str) -> str:
+        return f"mailto://127.0.0.1:{self.port}?from=planwatch@example.org&to={to}"
+
+
+@pytest.fixture
+def http_receiver():
+    receiver = HttpReceiver()
+    receiver.thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+@pytest.fixture
+def smtp_receiver():
+    receiver = SmtpReceiver()
+    receiver.controller.start()
+    yield receiver
+    receiver.controller.stop()
