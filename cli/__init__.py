@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, plans, tasks
+from cli import admin, api, plans, tasks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,5 +12,5 @@ def main() -> None:
     """planwatch: track how a plan is carried out."""
 
 
-for module in (admin, plans, tasks):
+for module in (admin, plans, tasks, api):
     module.register(main)

@@ -10,5 +10,6 @@ from models import (  # noqa: F401  (registers the mappers)
     db,
     plans,
     tasks,
+    tokens,
     users,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from models.db import db
+from webapp.api import init_api
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,4 +21,5 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp import main
 
     app.register_blueprint(main.bp)
+    init_api(app)  # the REST API under /api/v1
     return app
