@@ -25,7 +25,7 @@ def _make_app():
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     with make_session_factory(engine)() as session:
-        world = build_world(session)
+        world = build_world(session, folder / "uploads")
     engine.dispose()
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
