@@ -17,7 +17,7 @@ from models import accounts
 from models.agencies import Agency
 from models.evidence import Upload, store_evidence
 from models.generate import generate_tasks
-from models.plans import Item
+from models.plans import Item, Plan
 from models.task_ops import change_status
 from models.tasks import Task
 from models.tokens import create_token
@@ -39,6 +39,8 @@ class World:
     task_b: int = 0  # AG-B's plan task (another agency)
     users: dict[str, int] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
+    agency_a: int = 0
+    plan: int = 0
 
 
 def _task(session: Session, agency: str, item: str, index: int = 0) -> Task:
@@ -72,6 +74,8 @@ def build_world(session: Session, folder: Path) -> World:
         for role in ROLES:
             _add_user(session, world, users, role)
     world.task_a = _task(session, "AG-A", "M-PLAN").id
+    world.agency_a = session.scalar(sa.select(Agency.id).where(Agency.code == "AG-A"))
+    world.plan = session.scalar(sa.select(Plan.id).where(Plan.code == "MINI-1"))
     world.open_a = _task(session, "AG-A", "M-RPT-Q").id
     world.task_b = _task(session, "AG-B", "M-PLAN").id
     october, november = _task(session, "AG-A", "M-RPT-M"), _task(session, "AG-A", "M-RPT-M", 1)

@@ -29,9 +29,9 @@ OPERATIONS = [
     ("get", "/api/v1/me", lambda c, w: c.get("/me"), EVERYONE),
     ("get", "/api/v1/me/tokens", lambda c, w: c.get("/me/tokens"), EVERYONE),
     ("get", "/api/v1/agencies", lambda c, w: c.get("/agencies"), EVERYONE),
-    ("get", "/api/v1/agencies/{agency_id}", lambda c, w: c.get("/agencies/1"), EVERYONE),
+    ("get", "/api/v1/agencies/{agency_id}", lambda c, w: c.get(f"/agencies/{w.agency_a}"), EVERYONE),
     ("get", "/api/v1/plans", lambda c, w: c.get("/plans"), EVERYONE),
-    ("get", "/api/v1/plans/{plan_id}", lambda c, w: c.get("/plans/1"), EVERYONE),
+    ("get", "/api/v1/plans/{plan_id}", lambda c, w: c.get(f"/plans/{w.plan}"), EVERYONE),
     ("get", "/api/v1/tasks", lambda c, w: c.get("/tasks"), EVERYONE),
     ("get", "/api/v1/tasks/{task_id}", lambda c, w: c.get(f"/tasks/{w.task_a}"), AGENCY_A),
     ("get", "/api/v1/tasks/{task_id}/history",
@@ -85,7 +85,7 @@ def test_an_officer_lists_only_their_own_agency(as_role, world):
 def test_without_a_valid_token_every_operation_is_401(client, world, header):
     headers = {"Authorization": header} if header else {}
     for method, path, _, _ in OPERATIONS:
-        url = path.format(agency_id=1, plan_id=1, task_id=world.task_a,
+        url = path.format(agency_id=world.agency_a, plan_id=world.plan, task_id=world.task_a,
                           attachment_id=world.attachment_a, token_id=1)
         response = client.open(url, method=method.upper(), headers=headers)
         assert response.status_code == 401, url
