@@ -60,8 +60,10 @@ class Strict(ma.Schema):
 class StrictBoolean(ma.fields.Boolean):
     """JSON true/false only (marshmallow would also take 1, "yes", "on"...)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(truthy={True}, falsy={False}, **kwargs)
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):  # 1 == True in a set lookup, so check the type
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class QueryBoolean(ma.fields.Boolean):
