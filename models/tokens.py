@@ -73,12 +73,14 @@ def create_token(
     return token, secret
 
 
-def revoke_token(session: Session, actor: User | str, token_id: int, *, now: datetime) -> ApiToken:
-    """Stop a token from working; a user revokes their own, an admin anyone's."""
+def revoke_token(
+    session: Session, actor: User | str, token_id: int, *, now: datetime, own_only: bool = False,
+) -> ApiToken:
+    """Stop a token from working; a user revokes their own, an admin (unless `own_only`) any."""
     token = session.get(ApiToken, token_id)
     own = isinstance(actor, User) and token is not None and token.user_id == actor.id
     admin = isinstance(actor, str) or (isinstance(actor, User) and actor.role == Role.ADMIN)
-    if token is None or not (own or admin):
+    if token is None or not (own or (admin and not own_only)):
         raise NotFound("token not found", token_id=token_id)
     if token.revoked_at is not None:
         return token

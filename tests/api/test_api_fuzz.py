@@ -11,7 +11,10 @@ from schemathesis.config import SchemathesisConfig
 
 import models  # noqa: F401
 from models.db import Base, make_engine, make_session_factory
+from models.tokens import create_token
+from models.users import User
 from tests.api.conftest import API_NOW, build_world
+from tests.factories import T0
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,16 +29,26 @@ def _make_app():
     Base.metadata.create_all(engine)
     with make_session_factory(engine)() as session:
         world = build_world(session, folder / "uploads")
-    engine.dispose()
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": "test", "UPLOAD_FOLDER": str(folder / "uploads"),
         "PLANWATCH_CLOCK": lambda: API_NOW,
     })
-    return app, world
+    return app, world, make_session_factory(engine)
 
 
-app, world = _make_app()
+app, world, Session = _make_app()
+
+
+def fresh_admin_token() -> str:
+    """A new token per case: a fuzzed revoke may end the token it was sent with."""
+    with Session() as session:
+        user = session.get(User, world.users["admin"])
+        secret = create_token(session, "fuzz", user, now=T0)[1]
+        session.commit()
+    return secret
+
+
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json", app,
     config=SchemathesisConfig.from_path(ROOT / "schemathesis.toml"),
@@ -46,4 +59,4 @@ schema = schemathesis.openapi.from_wsgi(
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_api_conforms_to_its_schema(case):
-    case.call_and_validate(headers={"Authorization": f"Bearer {world.tokens['admin']}"})
+    case.call_and_validate(headers={"Authorization": f"Bearer {fresh_admin_token()}"})

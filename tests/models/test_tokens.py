@@ -46,6 +46,14 @@ def test_revoked_tokens_and_disabled_users_are_refused(session, officer):
     assert actions == ["token.create", "token.revoke", "token.create"]
 
 
+def test_an_admin_revokes_any_token_except_through_own_only(session, officer):
+    token, _ = create_token(session, "test", officer, now=T0)
+    admin = make_user(session, email="admin@example.org", role="admin", agency=None)
+    with pytest.raises(NotFound):
+        revoke_token(session, admin, token.id, now=T0, own_only=True)
+    assert revoke_token(session, admin, token.id, now=T0).revoked_at == T0
+
+
 @pytest.mark.parametrize("days", [0, 367])
 def test_lifetime_is_bounded(session, officer, days):
     with pytest.raises(InvalidInput):

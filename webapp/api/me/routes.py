@@ -31,6 +31,6 @@ class RevokeToken(MethodView):
     @bp.response(200, TokenSchema)
     def post(self, token_id: int):
         """Revoke one of the caller's tokens (it stops working at once)."""
-        token = revoke_token(db.session, api_user(), token_id, now=utcnow())
+        token = revoke_token(db.session, api_user(), token_id, now=utcnow(), own_only=True)
         db.session.commit()
         return token

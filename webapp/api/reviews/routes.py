@@ -25,7 +25,7 @@ def review(task_id: int, to_status: str, note: str):
 
 @bp.route("/<id:task_id>/accept")
 class Accept(MethodView):
-    @bp.arguments(AcceptSchema)
+    @bp.arguments(AcceptSchema, required=False)
     @bp.response(200, TaskSchema, headers=ETAG_HEADER)
     @bp.doc(parameters=[if_match_required()])
     def post(self, body, task_id: int):

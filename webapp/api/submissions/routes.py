@@ -21,7 +21,7 @@ bp = ApiBlueprint("Submissions", __name__, "",
 
 @bp.route("/tasks/<id:task_id>/submissions")
 class Submissions(MethodView):
-    @bp.arguments(SubmissionSchema, location="multipart")
+    @bp.arguments(SubmissionSchema, location="multipart", required=False)
     @bp.response(201, UpdateSchema, headers=ETAG_HEADER)
     @bp.doc(parameters=[if_match_required()])
     def post(self, body, task_id: int):
