@@ -42,7 +42,7 @@ def test_a_refused_file_leaves_the_task_unchanged(as_role, world, session):
     c = as_role("officer")
     response = _submit(c, world.open_a, [("virus.exe", b"MZ")], note="x")
     assert response.status_code == 422
-    assert "file" in response.get_json()["errors"]["json"]
+    assert "file" in response.get_json()["errors"]["multipart"]
     session.expire_all()
     assert session.get(Task, world.open_a).status == "not_started"
     assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 1  # the fixture's only
@@ -69,3 +69,11 @@ def test_submission_without_if_match_is_428(as_role, world):
     response = c.post(f"/tasks/{world.open_a}/submissions",
                       data={"files": [(io.BytesIO(b"%PDF"), "a.pdf")]})
     assert response.status_code == 428
+
+
+def test_odd_error_keys_still_give_json(app):
+    from webapp.api.errors import error_response
+
+    with app.test_request_context():
+        response = error_response(422, "bad", {"multipart": {None: ["x"], "files": {4: ["y"]}}})
+    assert response.get_json()["errors"] == {"multipart": {"None": ["x"], "files": {"4": ["y"]}}}

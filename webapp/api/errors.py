@@ -27,9 +27,18 @@ class ErrorSchema(ma.Schema):
     )
 
 
+def _string_keys(value):
+    """Field errors with string keys (list positions and odd form names can be other types)."""
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_string_keys(v) for v in value]
+    return value
+
+
 def error_response(code: int, message: str, errors: dict | None = None, headers=None):
     """The JSON error response."""
-    response = jsonify(code=code, message=message, errors=errors or {})
+    response = jsonify(code=code, message=message, errors=_string_keys(errors or {}))
     response.status_code = code
     for name, value in headers or ():
         response.headers[name] = value
@@ -52,7 +61,8 @@ def domain_error(error: DomainError):
     errors = {}
     field = error.details.get("field")
     if error.status == 422 and field:
-        errors = {"json": {field: [error.message]}}
+        location = "multipart" if request.mimetype == "multipart/form-data" else "json"
+        errors = {location: {field: [error.message]}}
     return error_response(error.status, error.message, errors)
 
 
