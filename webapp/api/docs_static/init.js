@@ -5,6 +5,7 @@ window.addEventListener("load", function () {
     url: root.dataset.specUrl,
     dom_id: "#swagger-ui",
     deepLinking: true,
+    validatorUrl: null,  // the default badge calls validator.swagger.io: nothing leaves the network
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "StandaloneLayout",
   });
