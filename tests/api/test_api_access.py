@@ -44,6 +44,10 @@ OPERATIONS = [
     ("post", "/api/v1/tasks/{task_id}/status",
      lambda c, w: c.post(f"/tasks/{w.task_a}/status", etag=_etag(c, w.task_a),
                          json={"status": "in_progress", "note": "bắt đầu"}), CHANGERS),
+    ("patch", "/api/v1/tasks/{task_id}",
+     lambda c, w: c.open("PATCH", f"/tasks/{w.task_a}", etag=_etag(c, w.task_a),
+                         json={"due_on": "2025-10-15", "reason": "gia hạn"}),
+     {**REVIEWERS, "officer": 403}),
     ("post", "/api/v1/tasks/{task_id}/submissions",
      lambda c, w: c.post(f"/tasks/{w.open_a}/submissions", etag=_etag(c, w.open_a),
                          data=_pdf()), {**CHANGERS, "admin": 201, "coordinator": 201,
@@ -69,8 +73,8 @@ def test_the_table_covers_every_operation(client):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_its_rules_allow(as_role, world, role):
     c = as_role(role)
-    got = {path: call(c, world).status_code for method, path, call, _ in OPERATIONS}
-    wanted = {path: expected[role] for method, path, _, expected in OPERATIONS}
+    got = {(method, path): call(c, world).status_code for method, path, call, _ in OPERATIONS}
+    wanted = {(method, path): expected[role] for method, path, _, expected in OPERATIONS}
     assert got == wanted
 
 

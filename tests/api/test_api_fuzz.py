@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,6 +26,7 @@ def _make_app():
     from webapp import create_app
 
     folder = Path(tempfile.mkdtemp(prefix="pw-api-fuzz-"))
+    atexit.register(shutil.rmtree, folder, True)
     url = f"sqlite:///{folder / 'fuzz.db'}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)

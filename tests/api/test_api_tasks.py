@@ -136,3 +136,16 @@ def test_api_is_exempt_from_csrf(app, as_role, world, session):
                       etag=c.get(f"/tasks/{world.task_a}").headers["ETag"])
     assert response.status_code == 200
     assert session.scalar(sa.select(Task.status).where(Task.id == world.task_a)) == "in_progress"
+
+
+def test_reschedule_needs_if_match_and_a_reason(as_role, world, session):
+    c = as_role("coordinator")
+    url = f"/tasks/{world.task_a}"
+    etag = c.get(url).headers["ETag"]
+    body = {"due_on": "2025-10-15", "reason": "gia hạn theo đề nghị"}
+    assert c.open("PATCH", url, json=body).status_code == 428
+    assert c.open("PATCH", url, json={**body, "reason": ""}, etag=etag).status_code == 422
+    done = c.open("PATCH", url, json=body, etag=etag)
+    assert done.status_code == 200 and done.get_json()["due_on"] == "2025-10-15"
+    assert done.get_json()["overdue"] is False  # 1 October: no longer late
+    assert c.open("PATCH", url, json=body, etag=etag).status_code == 412

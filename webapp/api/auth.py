@@ -18,14 +18,18 @@ class TokenRequired(Unauthorized):
         return [*super().get_headers(environ, scope), ("WWW-Authenticate", 'Bearer realm="api"')]
 
 
+def utcnow() -> datetime:
+    """The API's clock; tests may set PLANWATCH_CLOCK to a callable."""
+    clock = current_app.config.get("PLANWATCH_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
 def require_token() -> None:
     """Before every API request: find the user of the bearer token or refuse with 401."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     user = None
     if scheme.lower() == "bearer":
-        clock = current_app.config.get("PLANWATCH_CLOCK")
-        now = clock() if clock else datetime.now(UTC)
-        user = authenticate_token(db.session, secret.strip(), now)
+        user = authenticate_token(db.session, secret.strip(), utcnow())
     if user is None:
         db.session.rollback()
         raise TokenRequired()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import marshmallow as ma
-from flask import current_app, g, request
+from flask import g, request
 from flask_smorest import Blueprint
 from marshmallow import validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from models.users import User
-from webapp.api.auth import require_token
+from webapp.api.auth import require_token, utcnow  # noqa: F401  (re-exported)
 from webapp.api.errors import register_on
 
 PREFIX = "/api/v1"
@@ -123,12 +122,6 @@ def offset(args: dict) -> int:
 def api_user() -> User:
     """The user the bearer token belongs to (set by `require_token`)."""
     return g.api_user
-
-
-def utcnow() -> datetime:
-    """The adapter's clock; tests may set PLANWATCH_CLOCK to a callable."""
-    clock = current_app.config.get("PLANWATCH_CLOCK")
-    return clock() if clock else datetime.now(UTC)
 
 
 def if_match_required() -> dict:

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from models.clock import local_today
 from models.db import db
 from models.queries import TaskFilter, count_tasks, list_tasks
-from models.task_ops import change_status, get_task
+from models.task_ops import change_status, get_task, reschedule
 from webapp.api.core import (
     ApiBlueprint,
     api_user,
@@ -18,6 +18,7 @@ from webapp.api.core import (
 from webapp.api.tasks.present import task_out
 from webapp.api.tasks.schemas import (
     ETAG_HEADER,
+    RescheduleSchema,
     StatusChangeSchema,
     TaskPageSchema,
     TaskQueryArgsSchema,
@@ -50,6 +51,19 @@ class TaskDetail(MethodView):
     def get(self, task_id: int):
         """One task; its ETag is the version a change must send back as If-Match."""
         return task_out(get_task(db.session, api_user(), task_id), api_user(), utcnow())
+
+    @bp.arguments(RescheduleSchema)
+    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
+    @bp.doc(parameters=[if_match_required()])
+    def patch(self, body, task_id: int):
+        """Move an open task's due date, with the reason (coordinators and admins)."""
+        user, now = api_user(), utcnow()
+        task = get_task(db.session, user, task_id)
+        version = expected_version(task.version)
+        reschedule(db.session, user, task, body["due_on"], reason=body["reason"], now=now,
+                   expected_version=version)
+        db.session.commit()
+        return task_out(task, user, now)
 
 
 @bp.route("/<id:task_id>/status")

@@ -72,6 +72,11 @@ class StatusChangeSchema(Strict):
                                metadata={"description": "a nil return (nothing to report)"})
 
 
+class RescheduleSchema(Strict):
+    due_on = F.Date(required=True, metadata={"description": "the new due date"})
+    reason = text(500, min_length=1, required=True)
+
+
 class AcceptSchema(Strict):
     note = text(2000, load_default="")
 
