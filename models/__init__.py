@@ -12,5 +12,6 @@ from models import (  # noqa: F401  (registers the mappers)
     notifications,
     plans,
     tasks,
+    tokens,
     users,
 )

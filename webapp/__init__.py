@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from models.db import db
+from webapp.api import init_api
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,4 +33,5 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.inspections import init_inspections
 
     init_inspections(app)
+    init_api(app)  # the REST API under /api/v1
     return app

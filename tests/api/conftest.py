@@ -1,0 +1,122 @@
+"""API fixtures: the mini plan with tasks, one user and token per role, a bearer client."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+from models import accounts
+from models.agencies import Agency
+from models.evidence import Upload, store_evidence
+from models.generate import generate_tasks
+from models.plans import Item, Plan
+from models.task_ops import change_status
+from models.tasks import Task
+from models.tokens import create_token
+from tests.factories import T0, load_mini, make_user
+
+# 1 October 2025, 09:00 in Hà Nội: September's reports are overdue, tokens are valid
+API_NOW = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
+ROLES = ("admin", "coordinator", "inspector", "viewer", "officer", "officer_b")
+
+
+@dataclass
+class World:
+    tokens: dict[str, str] = field(default_factory=dict)
+    task_a: int = 0  # AG-A's plan task, not started, overdue
+    open_a: int = 0  # AG-A's quarterly report, not started, overdue
+    accept_a: int = 0  # AG-A's October report, submitted
+    return_a: int = 0  # AG-A's November report, submitted with evidence
+    attachment_a: int = 0  # the evidence of return_a
+    task_b: int = 0  # AG-B's plan task (another agency)
+    users: dict[str, int] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+    agency_a: int = 0
+    plan: int = 0
+
+
+def _task(session: Session, agency: str, item: str, index: int = 0) -> Task:
+    query = (sa.select(Task).join(Task.agency).join(Task.item)
+             .where(Agency.code == agency, Item.code == item).order_by(Task.period_start))
+    return session.scalars(query).all()[index]
+
+
+def _add_user(session: Session, world: World, users: dict, role: str) -> None:
+    if role == "officer_b":
+        user = make_user(session, email="officer@b.example.org", agency="AG-B")
+    elif role == "officer":
+        user = make_user(session)
+    else:
+        user = make_user(session, email=f"{role}@example.org", role=role, agency=None)
+    users[role] = user
+    world.users[role] = user.id
+    token, world.tokens[role] = create_token(session, "test", user, now=T0, name=role)
+    world.token_ids[role] = token.id
+
+
+def build_world(session: Session, folder: Path) -> World:
+    """Agencies, the mini plan, its tasks through November 2025 and a token per role."""
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 11, 30), now=T0)
+    world = World()
+    users = {}
+    # API tests never log in with a password: a cheap hash keeps the fixture fast
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with mock.patch.object(accounts, "_hasher", cheap):
+        for role in ROLES:
+            _add_user(session, world, users, role)
+    world.task_a = _task(session, "AG-A", "M-PLAN").id
+    world.agency_a = session.scalar(sa.select(Agency.id).where(Agency.code == "AG-A"))
+    world.plan = session.scalar(sa.select(Plan.id).where(Plan.code == "MINI-1"))
+    world.open_a = _task(session, "AG-A", "M-RPT-Q").id
+    world.task_b = _task(session, "AG-B", "M-PLAN").id
+    october, november = _task(session, "AG-A", "M-RPT-M"), _task(session, "AG-A", "M-RPT-M", 1)
+    change_status(session, users["officer"], october, "submitted", now=T0)
+    update = change_status(session, users["officer"], november, "submitted", now=T0)
+    attachment = store_evidence(session, users["officer"],
+                                Upload("báo cáo.pdf", io.BytesIO(b"%PDF-1.4 test")),
+                                folder=folder, now=T0, task_update=update)
+    world.accept_a, world.return_a, world.attachment_a = october.id, november.id, attachment.id
+    session.commit()
+    return world
+
+
+@pytest.fixture
+def world(app, session) -> World:
+    app.config["PLANWATCH_CLOCK"] = lambda: API_NOW
+    return build_world(session, app.config["UPLOAD_FOLDER"])
+
+
+class BearerClient:
+    """The Flask test client with a token and JSON helpers."""
+
+    def __init__(self, client, token: str | None):
+        self.client, self.token = client, token
+
+    def open(self, method: str, path: str, *, etag=None, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if etag is not None:
+            headers["If-Match"] = etag
+        return self.client.open("/api/v1" + path, method=method, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.open("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.open("POST", path, **kw)
+
+
+@pytest.fixture
+def as_role(client, world):
+    """A client acting with the token of `role`."""
+    return lambda role: BearerClient(client, world.tokens.get(role, role))

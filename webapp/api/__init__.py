@@ -1,0 +1,80 @@
+"""The REST API under /api/v1: flask-smorest, bearer tokens, one blueprint per resource.
+
+Adding a resource: create webapp/api/<name>/routes.py (with `bp = ApiBlueprint(...)`) and
+schemas.py, then add <name> to RESOURCES below. Auth, errors and CSRF exemption follow.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask, current_app
+from flask_smorest import Api
+from werkzeug.routing import BaseConverter
+
+from webapp.api import docs, errors
+from webapp.api.core import PREFIX, id_converter_doc
+
+RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit")
+
+
+class IdConverter(BaseConverter):
+    """A database id in a path: 1 to 999,999,999, so no driver ever overflows."""
+
+    regex = r"[1-9][0-9]{0,8}"  # up to MAX_ID
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+class PlanwatchApi(Api):
+    """flask-smorest's Api with our error body, and no app-wide error handler."""
+
+    ERROR_SCHEMA = errors.ErrorSchema
+
+    def _register_error_handlers(self):
+        # the web app keeps its HTML error pages; `errors.install` covers the API's paths
+        pass
+
+
+def init_api(app: Flask) -> Api:
+    """Mount the API and its docs on `app`."""
+    app.config.setdefault("API_TITLE", "planwatch API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.url_map.converters["id"] = IdConverter
+    api = PlanwatchApi(app, spec_kwargs={
+        "info": {"description": "Plans, tasks, submissions and review. Send "
+                                "`Authorization: Bearer <token>` (`planwatch users token EMAIL`)."},
+        "security": [{"bearerAuth": []}],
+    })
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "personal API token"}
+    )
+    api.register_converter(IdConverter, id_converter_doc)
+    blueprints = [importlib.import_module(f"webapp.api.{name}.routes").bp for name in RESOURCES]
+    for bp in blueprints:
+        api.register_blueprint(bp)
+    app.register_blueprint(docs.bp, url_prefix=PREFIX)
+    errors.install(app, PREFIX)
+    _exempt_from_csrf(app, blueprints)
+    return api
+
+
+def _exempt_from_csrf(app: Flask, blueprints) -> None:
+    """Bearer tokens are not sent by browsers on their own: CSRF checks do not apply."""
+    def exempt() -> None:
+        csrf = current_app.extensions.get("csrf")
+        if csrf is not None:
+            for bp in blueprints:
+                csrf.exempt(bp)
+
+    with app.app_context():
+        exempt()  # CSRFProtect already set up
+    # or set up later: Flask-WTF checks in a before_request; ours runs first if registered first
+    app.before_request_funcs.setdefault(None, []).insert(0, exempt)

@@ -1,0 +1,1 @@
+"""Agencies (read-only)."""

@@ -1,0 +1,31 @@
+"""GET /audit-events: the hash-chained trail, newest first, for admins."""
+
+import sqlalchemy as sa
+from flask.views import MethodView
+
+from models.audit import AuditEvent
+from models.db import db
+from models.errors import Forbidden
+from models.users import Role
+from webapp.api.audit.schemas import AuditPageSchema, AuditQueryArgsSchema
+from webapp.api.core import ApiBlueprint, api_user, offset, page_of
+
+bp = ApiBlueprint("Audit", __name__, "/audit-events", description="The audit trail (admins).")
+
+
+@bp.route("")
+class AuditEvents(MethodView):
+    @bp.arguments(AuditQueryArgsSchema, location="query")
+    @bp.response(200, AuditPageSchema)
+    def get(self, args):
+        """Audit events, newest first, optionally for one action or entity."""
+        if api_user().role != Role.ADMIN:
+            raise Forbidden("only an admin may read the audit trail")
+        query = sa.select(AuditEvent)
+        for name in ("action", "entity_type", "entity_id"):
+            if args.get(name):
+                query = query.where(getattr(AuditEvent, name) == args[name])
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+        rows = db.session.scalars(query.order_by(AuditEvent.id.desc())
+                                  .limit(args["page_size"]).offset(offset(args))).all()
+        return page_of(rows, total, args)

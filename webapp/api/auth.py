@@ -1,0 +1,37 @@
+"""Bearer-token authentication for the API: no cookies, so no CSRF."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, g, request
+from werkzeug.exceptions import Unauthorized
+
+from models.db import db
+from models.tokens import authenticate_token
+
+
+class TokenRequired(Unauthorized):
+    description = "a valid API token is required: Authorization: Bearer <token>"
+
+    def get_headers(self, environ=None, scope=None):
+        return [*super().get_headers(environ, scope), ("WWW-Authenticate", 'Bearer realm="api"')]
+
+
+def utcnow() -> datetime:
+    """The API's clock; tests may set PLANWATCH_CLOCK to a callable."""
+    clock = current_app.config.get("PLANWATCH_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+def require_token() -> None:
+    """Before every API request: find the user of the bearer token or refuse with 401."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    user = None
+    if scheme.lower() == "bearer":
+        user = authenticate_token(db.session, secret.strip(), utcnow())
+    if user is None:
+        db.session.rollback()
+        raise TokenRequired()
+    db.session.commit()  # keeps last_used_at; loads nothing else
+    g.api_user = user

@@ -1,0 +1,1 @@
+"""Plans with their sections and items (read-only)."""

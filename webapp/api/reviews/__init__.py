@@ -1,0 +1,1 @@
+"""Review of submitted reports: accept or return with a reason."""

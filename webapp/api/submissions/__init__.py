@@ -1,0 +1,1 @@
+"""Submissions of reports with evidence files, and access-checked downloads."""

@@ -1,0 +1,1 @@
+"""Tasks: lists with filters, detail with ETag, status changes and history."""

@@ -1,0 +1,90 @@
+"""GET /tasks (filters, pages), GET /tasks/{id} (ETag), POST /tasks/{id}/status, history."""
+
+from flask.views import MethodView
+
+from models.clock import local_today
+from models.db import db
+from models.queries import TaskFilter, count_tasks, list_tasks
+from models.task_ops import change_status, get_task, reschedule
+from webapp.api.core import (
+    ApiBlueprint,
+    api_user,
+    expected_version,
+    if_match_required,
+    offset,
+    page_of,
+    utcnow,
+)
+from webapp.api.tasks.present import task_out
+from webapp.api.tasks.schemas import (
+    ETAG_HEADER,
+    RescheduleSchema,
+    StatusChangeSchema,
+    TaskPageSchema,
+    TaskQueryArgsSchema,
+    TaskSchema,
+    UpdateSchema,
+)
+
+bp = ApiBlueprint("Tasks", __name__, "/tasks",
+                  description="Tasks: one item for one agency for one period.")
+
+
+@bp.route("")
+class Tasks(MethodView):
+    @bp.arguments(TaskQueryArgsSchema, location="query")
+    @bp.response(200, TaskPageSchema)
+    def get(self, args):
+        """Tasks the caller may see, filtered, a page at a time, with the total."""
+        page = {k: args.pop(k) for k in ("page", "page_size")}
+        filters = TaskFilter(**args)
+        today = local_today(utcnow())
+        user = api_user()
+        rows = list_tasks(db.session, user, filters, today, limit=page["page_size"],
+                          offset=offset(page))
+        return page_of(rows, count_tasks(db.session, user, filters, today), page)
+
+
+@bp.route("/<id:task_id>")
+class TaskDetail(MethodView):
+    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
+    def get(self, task_id: int):
+        """One task; its ETag is the version a change must send back as If-Match."""
+        return task_out(get_task(db.session, api_user(), task_id), api_user(), utcnow())
+
+    @bp.arguments(RescheduleSchema)
+    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
+    @bp.doc(parameters=[if_match_required()])
+    def patch(self, body, task_id: int):
+        """Move an open task's due date, with the reason (coordinators and admins)."""
+        user, now = api_user(), utcnow()
+        task = get_task(db.session, user, task_id)
+        version = expected_version(task.version)
+        reschedule(db.session, user, task, body["due_on"], reason=body["reason"], now=now,
+                   expected_version=version)
+        db.session.commit()
+        return task_out(task, user, now)
+
+
+@bp.route("/<id:task_id>/status")
+class TaskStatus(MethodView):
+    @bp.arguments(StatusChangeSchema)
+    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
+    @bp.doc(parameters=[if_match_required()])
+    def post(self, body, task_id: int):
+        """Move the task along its workflow (start, submit; nil return where allowed)."""
+        user, now = api_user(), utcnow()
+        task = get_task(db.session, user, task_id)
+        version = expected_version(task.version)
+        change_status(db.session, user, task, body["status"], now=now, note=body["note"],
+                      expected_version=version, nil_return=body["nil_return"])
+        db.session.commit()
+        return task_out(task, user, now)
+
+
+@bp.route("/<id:task_id>/history")
+class TaskHistory(MethodView):
+    @bp.response(200, UpdateSchema(many=True))
+    def get(self, task_id: int):
+        """The task's status changes, notes and submissions, oldest first, with evidence."""
+        return get_task(db.session, api_user(), task_id).updates
