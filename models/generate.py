@@ -50,11 +50,28 @@ def item_periods(item: Item, through: date) -> list[Period]:
     return periods
 
 
+def tasks_per_period(session: Session, item: Item, agency_ids: set[int]) -> dict[date, int]:
+    """How many of these agencies already have the item's task, per period start."""
+    if not agency_ids:
+        return {}
+    query = (
+        sa.select(Task.period_start, sa.func.count())
+        .where(Task.item_id == item.id, Task.agency_id.in_(sorted(agency_ids)))
+        .group_by(Task.period_start)
+    )
+    return dict(session.execute(query).all())
+
+
 def planned_rows(
     session: Session, item: Item, through: date, calendar: WorkingCalendar, now: datetime,
-    absorbers: Iterable[Item] = (),
+    absorbers: Iterable[Item] = (), *, only_incomplete: bool = False,
 ) -> list[dict]:
-    """The task rows an item should have by `through`, before de-duplication."""
+    """The task rows an item should have by `through`, before de-duplication.
+
+    With `only_incomplete`, periods in which every responsible agency already has its task
+    are left out, so a run at a million tasks plans only the new month instead of every
+    period since the plan began (the unique key still guards against races).
+    """
     periods = item_periods(item, through)
     if not periods:
         return []
@@ -62,8 +79,13 @@ def planned_rows(
     cadence = Cadence(item.cadence)
     agencies = responsible_agency_ids(session, item)
     absorbing = [(Cadence(a.cadence), responsible_agency_ids(session, a)) for a in absorbers]
+    existing = tasks_per_period(session, item, agencies) if only_incomplete else {}
     rows = []
     for period in periods:
+        # a period absorbed for some agencies wants fewer rows: plan it in full, as before
+        partly_absorbed = any(is_absorbed(period, cadence, higher) for higher, _ in absorbing)
+        if not partly_absorbed and existing.get(period.start, 0) == len(agencies):
+            continue
         due = due_date(rule, period, calendar)
         for agency_id in sorted(agencies):
             if any(agency_id in who and is_absorbed(period, cadence, higher)
@@ -118,7 +140,8 @@ def generate_tasks(
                 absorbers.setdefault(lower.id, []).append(higher)
     created: dict[str, int] = {}
     for done, item in enumerate(items, 1):
-        rows = planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()))
+        rows = planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()),
+                            only_incomplete=True)
         n = insert_new_tasks(session, rows)
         if n:
             created[f"{item.plan.code}:{item.code}"] = n
