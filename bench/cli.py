@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench import fig_dispatch, fig_generation, fig_memory, fig_sweep, fig_web, report
-from bench.data import Shape, generate
+from bench.data import Shape, describe, generate
 from bench.harness import Context, Figure, run_figure
 from models.db import make_engine, normalise_url
 
@@ -43,25 +43,34 @@ class Run:
     started: datetime
 
 
-def database_url(db: str, workdir: Path) -> str:
-    """A fresh, migrated database: a new SQLite file or a recreated PostgreSQL database."""
+def database_url(db: str, workdir: Path, reuse: bool = False) -> tuple[str, bool]:
+    """A migrated database and whether it was kept: new SQLite file or recreated PostgreSQL."""
     from cli.migrate import upgrade
 
     if db == "sqlite":
         path = workdir / "bench.db"
+        url = f"sqlite:///{path}"
+        if reuse and path.exists():
+            upgrade(url)
+            return url, True
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
     else:
         admin_url = normalise_url(os.environ.get("PLANWATCH_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
+        url = sa.make_url(admin_url).set(database=BENCH_DATABASE).render_as_string(False)
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{BENCH_DATABASE}"')
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": BENCH_DATABASE})
+            if not (reuse and exists):
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+                conn.exec_driver_sql(f'CREATE DATABASE "{BENCH_DATABASE}"')
         admin.dispose()
-        url = sa.make_url(admin_url).set(database=BENCH_DATABASE).render_as_string(False)
+        if reuse and exists:
+            upgrade(url)
+            return url, True
     upgrade(url)
-    return url
+    return url, False
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -73,6 +82,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="write the results there (Markdown)")
     parser.add_argument("--only", action="append", help="run only this figure (repeatable)")
     parser.add_argument("--workdir", type=Path, help="SQLite file and logs (default: a temp dir)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the data of an earlier run at the same scale (iterating)")
     args = parser.parse_args(argv)
     if args.scale is None:
         args.scale = 20_000 if args.quick else 1_000_000
@@ -88,10 +99,10 @@ def run(argv: list[str] | None = None, echo=print) -> Run:
     shape = Shape.for_scale(args.scale)
     echo(f"planwatch bench: {args.db}, scale {args.scale:,} tasks ({shape}), workdir {workdir}")
     t0 = time.perf_counter()
-    url = database_url(args.db, workdir)
+    url, kept = database_url(args.db, workdir, args.reuse)
     echo(f"schema by Alembic in {time.perf_counter() - t0:.1f} s")
     engine = make_engine(url)
-    meta = generate(engine, shape, progress=echo)
+    meta = describe(engine, shape) if kept else generate(engine, shape, progress=echo)
     ctx = Context(url=url, engine=engine, shape=shape, meta=meta, quick=args.quick,
                   workdir=workdir, echo=echo)
     ctx.notes["tiny"] = args.scale < 5_000

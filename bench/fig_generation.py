@@ -26,9 +26,21 @@ def _delete_new(engine: sa.Engine, after_id: int) -> None:
 
 
 def _bulk_insert(engine: sa.Engine, rows: list[dict]) -> None:
-    """The floor: the same rows in one bare executemany INSERT."""
-    with engine.begin() as conn:
-        conn.execute(sa.insert(Task.__table__), rows)
+    """The floor: the same rows by the fastest bare bulk path (COPY, or one executemany)."""
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.insert(Task.__table__), rows)
+        return
+    cols = list(rows[0])
+    raw = engine.raw_connection()
+    try:
+        with raw.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY task ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in cols])
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def figure(ctx: Context) -> list[Figure]:

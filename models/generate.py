@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.agencies import agency_group_member
 from models.audit import record
+from models.bulk_tasks import insert_missing, insert_new_tasks  # noqa: F401  (re-exported)
 from models.cadence import Cadence, DueRule, Period, due_date, is_absorbed, open_periods
 from models.calendar import WorkingCalendar
 from models.calendar_overrides import load_calendar
@@ -18,6 +19,7 @@ from models.plans import Item, ItemParty, Plan
 from models.tasks import Task, TaskStatus
 
 NO_PERIODS = (Cadence.ON_REQUEST, Cadence.NONE)
+FLUSH_ROWS = 50_000
 
 
 def responsible_agency_ids(session: Session, item: Item, role: str = "lead") -> set[int]:
@@ -36,6 +38,20 @@ def responsible_agency_ids(session: Session, item: Item, role: str = "lead") -> 
     return ids(role) - ids("exclude")
 
 
+def responsibilities(session: Session) -> dict[int, set[int]]:
+    """`responsible_agency_ids` of every item at once, in two queries instead of four per item."""
+    direct = sa.select(ItemParty.item_id, ItemParty.role, ItemParty.agency_id).where(
+        ItemParty.agency_id.is_not(None))
+    via_group = sa.select(ItemParty.item_id, ItemParty.role, agency_group_member.c.agency_id).join(
+        agency_group_member, ItemParty.group_id == agency_group_member.c.group_id)
+    named: dict[int, dict[str, set[int]]] = {}
+    for query in (direct, via_group):
+        for item_id, role, agency_id in session.execute(query):
+            named.setdefault(item_id, {}).setdefault(role, set()).add(agency_id)
+    return {item_id: roles.get("lead", set()) - roles.get("exclude", set())
+            for item_id, roles in named.items()}
+
+
 def item_periods(item: Item, through: date) -> list[Period]:
     """The periods of an item that have started by `through` (a one-off spans start to due)."""
     cadence = Cadence(item.cadence)
@@ -50,36 +66,60 @@ def item_periods(item: Item, through: date) -> list[Period]:
     return periods
 
 
-def tasks_per_period(session: Session, item: Item, agency_ids: set[int]) -> dict[date, int]:
-    """How many of these agencies already have the item's task, per period start."""
-    if not agency_ids:
-        return {}
-    query = (
-        sa.select(Task.period_start, sa.func.count())
-        .where(Task.item_id == item.id, Task.agency_id.in_(sorted(agency_ids)))
-        .group_by(Task.period_start)
-    )
-    return dict(session.execute(query).all())
+def tasks_per_period(
+    session: Session, responsible: dict[int, set[int]], item_ids: Iterable[int]
+) -> dict[int, dict[date, int]]:
+    """Per item and period start, how many of its responsible agencies already have the task.
+
+    Items that share their agencies (one group) are counted in one query, so a plan of
+    hundreds of items costs a handful of index-only scans instead of one query per item.
+    """
+    by_agencies: dict[frozenset[int], list[int]] = {}
+    for item_id in item_ids:
+        agencies = frozenset(responsible.get(item_id, ()))
+        if agencies:
+            by_agencies.setdefault(agencies, []).append(item_id)
+    counts: dict[int, dict[date, int]] = {}
+    for agencies, items in by_agencies.items():
+        query = (
+            sa.select(Task.item_id, Task.period_start, sa.func.count())
+            .where(Task.item_id.in_(items), Task.agency_id.in_(sorted(agencies)))
+            .group_by(Task.item_id, Task.period_start)
+        )
+        for item_id, start, n in session.execute(query):
+            counts.setdefault(item_id, {})[start] = n
+    return counts
 
 
 def planned_rows(
     session: Session, item: Item, through: date, calendar: WorkingCalendar, now: datetime,
     absorbers: Iterable[Item] = (), *, only_incomplete: bool = False,
+    responsible: dict[int, set[int]] | None = None,
+    existing: dict[date, int] | None = None,
 ) -> list[dict]:
     """The task rows an item should have by `through`, before de-duplication.
 
     With `only_incomplete`, periods in which every responsible agency already has its task
-    are left out, so a run at a million tasks plans only the new month instead of every
-    period since the plan began (the unique key still guards against races).
+    are left out (`existing` counts them, see `tasks_per_period`), so a run at a million
+    tasks plans only the new month instead of every period since the plan began; the unique
+    key still guards against races.
     """
     periods = item_periods(item, through)
     if not periods:
         return []
     rule = DueRule.from_dict(item.due_rule)
     cadence = Cadence(item.cadence)
-    agencies = responsible_agency_ids(session, item)
-    absorbing = [(Cadence(a.cadence), responsible_agency_ids(session, a)) for a in absorbers]
-    existing = tasks_per_period(session, item, agencies) if only_incomplete else {}
+
+    def responsible_for(i: Item) -> set[int]:
+        if responsible is None:
+            return responsible_agency_ids(session, i)
+        return responsible.get(i.id, set())
+
+    agencies = responsible_for(item)
+    absorbing = [(Cadence(a.cadence), responsible_for(a)) for a in absorbers]
+    if only_incomplete and existing is None:
+        existing = tasks_per_period(session, {item.id: agencies}, [item.id]).get(item.id, {})
+    existing = existing if only_incomplete else {}
     rows = []
     for period in periods:
         # a period absorbed for some agencies wants fewer rows: plan it in full, as before
@@ -99,21 +139,6 @@ def planned_rows(
                 "version": 1, "late": False, "nil_return": False, "request_note": "",
             })
     return rows
-
-
-def insert_new_tasks(session: Session, rows: list[dict], chunk: int = 5000) -> int:
-    """Insert rows whose (item, agency, period) does not exist yet; returns how many were new."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    created = 0
-    for i in range(0, len(rows), chunk):
-        stmt = insert(Task).on_conflict_do_nothing(
-            index_elements=["item_id", "agency_id", "period_start"]
-        ).returning(Task.id)
-        created += len(session.execute(stmt, rows[i:i + chunk]).all())
-    return created
 
 
 def generate_tasks(
@@ -138,15 +163,22 @@ def generate_tasks(
             lower = by_code.get((higher.plan_id, code))
             if lower is not None:
                 absorbers.setdefault(lower.id, []).append(higher)
-    created: dict[str, int] = {}
+    responsible = responsibilities(session)
+    existing = tasks_per_period(session, responsible, [i.id for i in items])
+    per_item: Counter[int] = Counter()
+    pending: list[dict] = []
     for done, item in enumerate(items, 1):
-        rows = planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()),
-                            only_incomplete=True)
-        n = insert_new_tasks(session, rows)
-        if n:
-            created[f"{item.plan.code}:{item.code}"] = n
+        pending += planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()),
+                                only_incomplete=True, responsible=responsible,
+                                existing=existing.get(item.id, {}))
+        if len(pending) >= FLUSH_ROWS or done == len(items):
+            # written in large batches: one COPY per batch, memory bounded on a first run
+            per_item.update(insert_missing(session, pending))
+            pending = []
         if progress:
             progress(done, len(items))
+    created = {f"{item.plan.code}:{item.code}": per_item[item.id]
+               for item in items if per_item[item.id]}
     session.expire_all()
     if created:
         record(session, actor=actor, action="tasks.generate", entity_type="plan",

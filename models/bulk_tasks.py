@@ -1,0 +1,57 @@
+"""Writing many task rows at once, skipping those whose (item, agency, period) already exists."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from models.tasks import Task
+
+COLUMNS = ("item_id", "agency_id", "period_start", "period_end", "nominal_due_on", "due_on",
+           "status", "request_note", "late", "nil_return", "created_at", "updated_at", "version")
+KEY = ("item_id", "agency_id", "period_start")
+
+
+def insert_missing(session: Session, rows: list[dict], chunk: int = 5000) -> Counter[int]:
+    """Insert the rows that are new (the unique key decides); returns how many per item id."""
+    if not rows:
+        return Counter()
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_then_insert(session, rows)
+    created: Counter[int] = Counter()
+    for i in range(0, len(rows), chunk):
+        stmt = sqlite.insert(Task).on_conflict_do_nothing(index_elements=list(KEY))
+        created.update(session.scalars(stmt.returning(Task.item_id), rows[i:i + chunk]))
+    return created
+
+
+def _copy_then_insert(session: Session, rows: list[dict]) -> Counter[int]:
+    """COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING.
+
+    A multi-row INSERT with thousands of parameters costs psycopg more to parse and bind than
+    the database spends writing the rows; COPY streams them, and the final INSERT keeps the
+    unique key as the guard against a concurrent run, in the session's own transaction.
+    """
+    cols = ", ".join(COLUMNS)
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS new_task ON COMMIT DELETE ROWS AS "
+                    f"SELECT {cols} FROM {Task.__tablename__} WITH NO DATA")
+        cur.execute("TRUNCATE new_task")
+        with cur.copy(f"COPY new_task ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in COLUMNS])
+        cur.execute(
+            f"WITH ins AS (INSERT INTO {Task.__tablename__} ({cols}) SELECT {cols} FROM new_task "
+            f"ON CONFLICT ({', '.join(KEY)}) DO NOTHING RETURNING item_id) "
+            f"SELECT item_id, count(*) FROM ins GROUP BY item_id")
+        return Counter(dict(cur.fetchall()))
+
+
+# kept for callers that want the plain count
+def insert_new_tasks(session: Session, rows: list[dict]) -> int:
+    """Insert rows whose (item, agency, period) does not exist yet; returns how many were new."""
+    return sum(insert_missing(session, rows).values())
+
