@@ -19,12 +19,30 @@ def insert_missing(session: Session, rows: list[dict], chunk: int = 5000) -> Cou
     if not rows:
         return Counter()
     if session.get_bind().dialect.name == "postgresql":
-        return _copy_then_insert(session, rows)
+        # the rows were planned as missing, so they nearly always are: try the plain COPY,
+        # and only when a concurrent run got there first take the slower, conflict-safe path
+        return _copy(session, rows) or _copy_then_insert(session, rows)
     created: Counter[int] = Counter()
     for i in range(0, len(rows), chunk):
         stmt = sqlite.insert(Task).on_conflict_do_nothing(index_elements=list(KEY))
         created.update(session.scalars(stmt.returning(Task.item_id), rows[i:i + chunk]))
     return created
+
+
+def _copy(session: Session, rows: list[dict]) -> Counter[int] | None:
+    """COPY straight into the table; a unique violation undoes it (savepoint) and says so."""
+    import psycopg
+
+    cols = ", ".join(COLUMNS)
+    raw = session.connection().connection.driver_connection
+    try:
+        with raw.transaction(), raw.cursor() as cur:  # a savepoint inside the session's transaction
+            with cur.copy(f"COPY {Task.__tablename__} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in COLUMNS])
+    except psycopg.errors.UniqueViolation:
+        return None
+    return Counter(row["item_id"] for row in rows)
 
 
 def _copy_then_insert(session: Session, rows: list[dict]) -> Counter[int]:

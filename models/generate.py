@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from models.agencies import agency_group_member
 from models.audit import record
@@ -151,7 +151,10 @@ def generate_tasks(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Create the tasks of every period that starts on or before `through`; returns new counts."""
-    query = sa.select(Item).join(Plan).where(Item.active.is_(True)).order_by(Plan.id, Item.position)
+    query = (
+        sa.select(Item).join(Plan).options(contains_eager(Item.plan))
+        .where(Item.active.is_(True)).order_by(Plan.id, Item.position)
+    )
     if plan_code:
         query = query.where(Plan.code == plan_code)
     items = list(session.scalars(query))
