@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bench.harness import Context, Figure, timed
 from models.tasks import Task
 
-ROUNDS = 2  # generate and floor alternate; the best of each counts
+ROUNDS = 3  # generate and floor alternate; the best of each counts
 
 
 def _new_rows(conn, after_id: int) -> list[dict]:

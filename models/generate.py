@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
@@ -52,6 +53,12 @@ def responsibilities(session: Session) -> dict[int, set[int]]:
             for item_id, roles in named.items()}
 
 
+@lru_cache(maxsize=1024)
+def _open_periods(cadence: Cadence, start: date, through: date, end: date | None) -> tuple:
+    """open_periods, shared by the many items of one cadence and start (pure, so cacheable)."""
+    return tuple(open_periods(cadence, start, through, end))
+
+
 def item_periods(item: Item, through: date) -> list[Period]:
     """The periods of an item that have started by `through` (a one-off spans start to due)."""
     cadence = Cadence(item.cadence)
@@ -59,7 +66,7 @@ def item_periods(item: Item, through: date) -> list[Period]:
         return []
     start = item.starts_on or item.plan.starts_on
     end = item.ends_on or item.plan.ends_on
-    periods = open_periods(cadence, start, through, end)
+    periods = list(_open_periods(cadence, start, through, end))
     if cadence == Cadence.ONCE:
         rule = DueRule.from_dict(item.due_rule)
         periods = [Period(p.start, max(p.start, rule.nominal(p))) for p in periods]
