@@ -15,9 +15,11 @@ def figure(ctx: Context) -> list[Figure]:
     reflect_outbox(ctx.engine)  # Skip when the flows are not merged
     import models.deadlines  # noqa: F401  (ImportError: SKIPPED)
 
-    out = subprocess.run([sys.executable, "-m", "bench.probe", ctx.url, ctx.shape.now.isoformat()],
-                         capture_output=True, text=True, check=True).stdout
-    probe = json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-m", "bench.probe", ctx.url,
+                           ctx.shape.now.isoformat()], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"the probe failed: {done.stderr.strip()[-600:]}")
+    probe = json.loads(done.stdout.strip().splitlines()[-1])
     return [Figure("memory deadline sweep", probe["peak_mb"], "MB", probe["floor_mb"],
                    detail=f"floor: the same process after imports and connecting; "
                           f"created {probe['created']}",

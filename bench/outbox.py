@@ -107,8 +107,10 @@ def timed_floor(engine: sa.Engine, outbox: sa.Table, *, now: datetime, today: da
     stmt = floor_insert(engine, outbox, now=now.astimezone(UTC), today=today, limit=limit)
     with engine.connect() as conn:
         trans = conn.begin()
+        before = conn.scalar(sa.select(sa.func.count()).select_from(outbox))
         started = time.perf_counter()
-        rows = conn.execute(stmt).rowcount
+        conn.execute(stmt)
         seconds = time.perf_counter() - started
+        rows = conn.scalar(sa.select(sa.func.count()).select_from(outbox)) - before
         trans.rollback()
     return seconds, rows
