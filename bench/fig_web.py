@@ -6,6 +6,7 @@ import http.cookiejar
 import inspect
 import json
 import re
+import shutil
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -20,6 +21,12 @@ from models.users import User
 
 LOGIN_PATHS = ("/login", "/auth/login", "/accounts/login")
 PAGE_REQUESTS = 50
+ROOT = Path(__file__).resolve().parent.parent  # so gunicorn finds bench.hello and webapp
+
+
+def _need_wrk() -> None:
+    if not shutil.which("wrk"):
+        raise Skip("wrk not installed (apt-get install -y wrk)")
 
 
 def _seconds(ctx: Context) -> float:
@@ -33,11 +40,12 @@ def _requests(ctx: Context) -> int:
 
 def _env(ctx: Context) -> dict:
     return {"PLANWATCH_DATABASE_URL": ctx.url, "PLANWATCH_HOME": str(ctx.workdir),
-            "PLANWATCH_SECRET_KEY": "bench-secret", "PYTHONPATH": str(Path.cwd())}
+            "PLANWATCH_SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
 
 
 def hello_floor(ctx: Context) -> dict:
     """wrk and page latencies of the hello-world app, measured once per run."""
+    _need_wrk()
     if "hello" not in ctx.notes:
         with gunicorn("bench.hello:app", _env(ctx)) as (base, pid):
             floor = wrk(base + "/", _seconds(ctx))

@@ -46,6 +46,8 @@ def test_every_figure_prints_a_finite_ratio_or_a_skip_for_a_missing_target(resul
     assert run_.figures
     for figure in run_.figures:
         assert not figure.failed, figure.line()
+        if figure.skipped and "wrk not installed" in figure.skipped:
+            continue  # a machine without Debian's wrk cannot run the web figures
         if figure.skipped:
             target = TARGETS.get(figure.name, "")
             assert target and not _importable(target), figure.line()
