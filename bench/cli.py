@@ -41,6 +41,7 @@ class Run:
     figures: list[Figure]
     lines: list[str]
     started: datetime
+    load: float = 0.0
 
 
 def database_url(db: str, workdir: Path, reuse: bool = False) -> tuple[str, bool]:
@@ -94,6 +95,7 @@ def run(argv: list[str] | None = None, echo=print) -> Run:
     """Everything `python -m bench` does; returns the figures (the smoke test reads them)."""
     args = parse(argv)
     started = datetime.now(UTC)
+    load = os.getloadavg()[0]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="planwatch-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     shape = Shape.for_scale(args.scale)
@@ -114,9 +116,10 @@ def run(argv: list[str] | None = None, echo=print) -> Run:
     engine.dispose()
     lines = [f.line() for f in figures]
     echo("\n".join(["", "== results"] + lines))
-    result = Run(args, shape, meta, figures, lines, started)
+    result = Run(args, shape, meta, figures, lines, started, load)
     if args.out:
-        command = "python -m bench " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+        command = ".venv/bin/python -m bench " + " ".join(
+            shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
         report.write(args.out, result, command)
         echo(f"written {args.out}")
     return result

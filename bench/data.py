@@ -54,7 +54,7 @@ class Shape:
         groups = min(4, agencies)
         per_agency_year = sum(PERIODS_A_YEAR[c] * n for c, n in ITEM_MIX)
         per_plan = agencies // groups * per_agency_year * years
-        plans = max(1, round(tasks / per_plan))
+        plans = max(1, math.ceil(tasks / per_plan))  # at least the scale asked for
         return cls(tasks, agencies, groups, plans, years, first_year)
 
     @property

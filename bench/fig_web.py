@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import inspect
 import json
+import os
 import re
 import shutil
 import urllib.parse
@@ -213,11 +214,26 @@ def _login(base: str, email: str) -> urllib.request.OpenerDirector:
     raise Skip(f"cannot log in as {email} at any of {', '.join(LOGIN_PATHS)}")
 
 
-def page_figures(ctx: Context) -> list[Figure]:
-    """/dashboard (coordinator) and /workspace (officer): p95 over 50 requests, and worker RSS."""
+def _routes(ctx: Context) -> set[str]:
+    """The app's URL rules, built with the bench's environment (restored afterwards)."""
     from webapp import create_app
 
-    rules = {r.rule for r in create_app({"SQLALCHEMY_DATABASE_URI": ctx.url}).url_map.iter_rules()}
+    saved = {k: os.environ.get(k) for k in _env(ctx)}
+    os.environ.update(_env(ctx))
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": ctx.url})
+        return {rule.rule for rule in app.url_map.iter_rules()}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def page_figures(ctx: Context) -> list[Figure]:
+    """/dashboard (coordinator) and /workspace (officer): p95 over 50 requests, and worker RSS."""
+    rules = _routes(ctx)
     missing = [p for p in ("/dashboard", "/workspace") if p not in rules]
     if missing:
         raise Skip(f"routes {', '.join(missing)} not in webapp")

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 CHANGES = """\
-- `models/generate.py`: `generate_tasks` no longer plans and re-inserts every period since the
-  plan began on each run. Per item it asks the database once how many tasks of the responsible
-  agencies each period already has (`SELECT period_start, count(*) … GROUP BY period_start`,
-  an index-only scan of the unique index `(item_id, agency_id, period_start)`), and builds rows
-  only for the periods that are not complete. Periods a higher cadence absorbs for some
-  agencies are always planned in full, as before, so the result is the same; the
-  `ON CONFLICT DO NOTHING` insert still makes concurrent runs safe.
-- Indexes: none added; the foundation's `ix_task_status_due`, `ix_task_agency_status_due` and
-  the unique `(item_id, agency_id, period_start)` serve the measured queries.
+Task generation was the one figure measurable before the other branches merge. At 986,000
+tasks on PostgreSQL the foundation's `generate_tasks` took minutes to open one month (a run
+was stopped after more than 8 minutes; two rounds had not finished), because every run planned
+every period since the plan began (~1M row dicts) and pushed them all through
+`INSERT … ON CONFLICT DO NOTHING RETURNING` in multi-row VALUES statements, whose thousands of
+parameters psycopg parses on the client (pyinstrument: `_split_query` ~8 s of 17 s of insert
+time even for the 27,200 new rows alone). Changes, same results (tests/models green, plus
+`tests/models/test_generate_incremental.py`):
+
+- only incomplete periods are planned: `tasks_per_period` counts, per item and period, the
+  tasks its responsible agencies already have, one query per distinct set of agencies (an
+  index-only scan of the unique `(item_id, agency_id, period_start)`), and a period is skipped
+  when the count equals the number of agencies. A lost task or an agency added to a group is
+  still filled in for past periods; periods a higher cadence absorbs are planned in full;
+- `responsibilities()` reads every item's lead/exclude agencies in two queries instead of four
+  per item; plans are eager-loaded with the items; period lists are cached per cadence/start;
+- rows are written in batches of up to 50,000 (`models/bulk_tasks.py`): on PostgreSQL one COPY
+  straight into `task` inside a savepoint (the rows were planned as missing), and only when a
+  concurrent run got there first (unique violation) a COPY into a temporary table followed by
+  one `INSERT … SELECT … ON CONFLICT DO NOTHING`; on SQLite one executemany per item without
+  RETURNING, counted by rowcount.
+
+Indexes: none added; the foundation's unique `(item_id, agency_id, period_start)`,
+`ix_task_status_due` and `ix_task_agency_status_due` serve the measured queries.
 """
 
 
@@ -34,6 +50,15 @@ def machine() -> dict[str, str]:
         memory = "?"
     return {"cpu": cpu or platform.processor() or "?", "nproc": str(os.cpu_count()),
             "memory": memory, "os": platform.platform(), "python": platform.python_version()}
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or "?"
+    except OSError:
+        return "?"
 
 
 def _ratio(figure) -> str:
@@ -75,13 +100,15 @@ scale so it cannot rot.
 - date: {run.started:%Y-%m-%d %H:%M} UTC
 - machine: {m['cpu']}, {m['nproc']} CPUs, {m['memory']} memory; {m['os']}; Python {m['python']}
 - database: {run.args.db}
-- scale: {meta['tasks']:,} tasks ({meta['window']:,} open and due by the end of the sweep window,
-  {meta['window'] / max(meta['tasks'], 1):.0%}); {shape.agencies} agencies in {shape.groups}
-  groups, {shape.plans} plans of {len(meta['items']) // max(shape.plans, 1)} recurring items
-  (monthly, quarterly, yearly), {shape.years} years from {shape.first_year}; sweep day
-  {shape.today}; data loaded in {meta['seconds']:.0f} s
-- reproduce: `{command}` (`make bench` for PostgreSQL at 1,000,000 tasks, `make bench-quick`
-  for a small SQLite run)
+- scale: {meta['tasks']:,} tasks, of which {meta['window']:,} \
+({meta['window'] / max(meta['tasks'], 1):.0%}) are open and due by the end of the sweep window; \
+{shape.agencies} agencies in {shape.groups} groups, {shape.plans} plans of \
+{len(meta['items']) // max(shape.plans, 1)} recurring items (monthly, quarterly, yearly), \
+{shape.years} years from {shape.first_year}; sweep day {shape.today}; \
+data loaded in {meta['seconds']:.0f} s
+- load average (1 min) at the start of the run: {run.load:.1f}; commit {_commit()}
+- reproduce: `{command}` (`make bench` is PostgreSQL at 1,000,000 tasks, `make bench-quick` a
+  small SQLite run)
 
 ## Figures
 
@@ -93,7 +120,8 @@ scale so it cannot rot.
 
 ## Floors
 
-- task generation: the same rows, inserted with one bare `executemany` INSERT.
+- task generation: the same rows by the fastest bare bulk path: COPY on PostgreSQL, one
+  `executemany` INSERT on SQLite.
 - deadline sweep: one hand-written `INSERT … SELECT` into the outbox (reflected from the
   database), joining open tasks, the reminder ladder's rungs reached and the agency's users,
   limited to the rows the sweep wrote, `ON CONFLICT DO NOTHING`; run in a transaction that is
