@@ -157,6 +157,26 @@ def load_structure(engine: sa.Engine, shape: Shape, progress=None) -> dict:
     return meta
 
 
+def load_targets(engine: sa.Engine) -> int:
+    """Apprise targets for every user, when the notification tables exist (flows merged).
+
+    The deadline sweep writes one outbox row per (task, target); the URLs point at a closed
+    local port because the sweep only writes rows, and the dispatch figure brings its own.
+    """
+    if not sa.inspect(engine).has_table("notification_target"):
+        return 0
+    table = sa.Table("notification_target", sa.MetaData(), autoload_with=engine)
+    with engine.begin() as conn:
+        users = conn.execute(sa.select(User.id).where(User.role != "admin")).scalars().all()
+        rows = []
+        for user_id in users:
+            row = {"user_id": user_id, "agency_id": None, "url": f"json://127.0.0.1:9/u/{user_id}",
+                   "label": "bench", "active": True}
+            rows.append({k: v for k, v in row.items() if k in table.c})
+        conn.execute(sa.insert(table), rows)
+    return len(rows)
+
+
 def _periods(shape: Shape, items, calendar: WorkingCalendar) -> list[tuple]:
     """(item, agencies, period, due) for every period up to the last December."""
     rule = DueRule.from_dict({"rule": "day_of_last_month", "day": 20})
@@ -272,6 +292,9 @@ def generate(engine: sa.Engine, shape: Shape, progress=None) -> dict:
     """Load everything; returns the structure metadata plus counts."""
     started = time.perf_counter()
     meta = load_structure(engine, shape, progress)
+    targets = load_targets(engine)
+    if targets:
+        _log(progress, f"{targets} notification targets")
     calendar = WorkingCalendar()
     n = insert_tasks(engine, task_rows(shape, meta["items"], calendar), progress)
     analyse(engine)

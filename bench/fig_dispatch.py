@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bench.harness import Context, Figure, Skip
 from bench.outbox import reflect_outbox
 from models.db import make_session_factory
-from models.tasks import Task
+from models.tasks import OPEN_STATUSES, Task
 from models.users import User
 
 FLOOR_SAMPLE = 300  # apprise sends timed directly, without the outbox
@@ -72,11 +72,18 @@ def _rows(ctx: Context, outbox: sa.Table, receiver: Receiver, n: int) -> list[di
     stamp = (now - timedelta(minutes=1)).astimezone(UTC)
     stamp = stamp.replace(tzinfo=None) if sqlite_db else stamp
     with ctx.engine.connect() as conn:
-        task_id, agency_id = conn.execute(sa.select(Task.id, Task.agency_id).limit(1)).one()
+        # an open task, so a dispatcher that re-checks its subject still sends
+        task_id, agency_id, due_on = conn.execute(
+            sa.select(Task.id, Task.agency_id, Task.due_on)
+            .where(Task.status.in_([s.value for s in OPEN_STATUSES])).limit(1)).one()
         user_id = conn.scalar(sa.select(User.id).where(User.agency_id == agency_id))
     known = {"task_id": task_id, "agency_id": agency_id, "user_id": user_id,
-             "recipient_id": user_id, "status": "pending", "attempts": 0,
-             "entity_type": "task", "entity_id": str(task_id), "locale": "vi"}
+             "recipient_id": user_id, "recipient_user_id": user_id, "status": "pending",
+             "attempts": 0, "subject_type": "task", "subject_id": task_id,
+             "entity_type": "task", "entity_id": task_id, "locale": "vi", "rung": "-1",
+             "kind": "reminder", "last_error": "",
+             "payload": {"task_id": task_id, "due_on": due_on.isoformat(),
+                         "agency_id": agency_id}}
     rows = []
     for i in range(n):
         row = {}
@@ -89,7 +96,8 @@ def _rows(ctx: Context, outbox: sa.Table, receiver: Receiver, n: int) -> list[di
             elif "dedupe" in name or name == "key":
                 row[col.name] = f"bench:dispatch:{i}"
             elif name in known:
-                row[col.name] = known[name]
+                value = known[name]
+                row[col.name] = str(value) if isinstance(col.type, sa.String) else value
             elif isinstance(col.type, sa.DateTime):
                 row[col.name] = stamp if not col.nullable or "next" in name else None
             elif col.nullable or col.server_default is not None:

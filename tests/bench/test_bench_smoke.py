@@ -16,7 +16,7 @@ TARGETS = {
     "deadline sweep, second run": "models.deadlines",
     "memory deadline sweep": "models.deadlines",
     "notification dispatch": "models.dispatch",
-    "pages": "route:/dashboard",
+    "pages": "route:/dashboard/",
     "API": "webapp.api",
 }
 
