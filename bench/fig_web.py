@@ -194,8 +194,8 @@ end
     return str(lua)
 
 
-def _login(base: str, email: str) -> urllib.request.OpenerDirector:
-    """An opener holding a logged-in session cookie, through the app's own login form."""
+def _login(base: str, email: str, page: str) -> urllib.request.OpenerDirector:
+    """An opener logged in through the app's own form, checked by opening `page` unredirected."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     for path in LOGIN_PATHS:
@@ -214,8 +214,9 @@ def _login(base: str, email: str) -> urllib.request.OpenerDirector:
         form.update({user_field: email, pass_field: PASSWORD})
         data = urllib.parse.urlencode(form).encode()
         opener.open(base + path, data=data, timeout=30).read()
-        if any(c.name for c in jar):
-            return opener
+        with opener.open(base + page, timeout=60) as response:
+            if urllib.parse.urlsplit(response.geturl()).path == urllib.parse.urlsplit(page).path:
+                return opener
     raise Skip(f"cannot log in as {email} at any of {', '.join(LOGIN_PATHS)}")
 
 
@@ -251,7 +252,7 @@ def page_figures(ctx: Context) -> list[Figure]:
         for name, email in (("page dashboard", "coordinator@bench.example.org"),
                             ("page workspace", officer)):
             path = paths[name]
-            timing = latencies(_login(base, email), base + path, _requests(ctx))
+            timing = latencies(_login(base, email, path), base + path, _requests(ctx))
             figures.append(Figure(
                 f"{name} p95", timing["p95"], "ms", floor["page"]["p95"],
                 detail=f"GET {path}; p50 {timing['p50']:.1f} ms; hello-world p50 "
