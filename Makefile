@@ -33,5 +33,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# Benchmarks (docs/benchmarks.md): ratios against floors measured in the same run.
+export PLANWATCH_BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+bench: install
+	$(BIN)/python -m bench --db postgres --scale 1000000 --out docs/benchmarks.md
+
+bench-quick: install
+	$(BIN)/python -m bench --db sqlite --quick --out docs/benchmarks-quick.md
+
 clean:
 	rm -rf $(VENV) instance

@@ -1,0 +1,266 @@
+"""API and pages under gunicorn, each against a hello-world Flask app in the same run."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import inspect
+import json
+import os
+import re
+import shutil
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bench.data import PASSWORD
+from bench.harness import Context, Figure, Skip
+from bench.servers import children, gunicorn, latencies, peak_rss_mb, wrk
+from models.users import User
+
+LOGIN_PATHS = ("/login", "/auth/login", "/accounts/login")
+PAGE_REQUESTS = 50
+# the coordinator's dashboard and an officer's workspace, by the paths the web app may use
+PAGES = {"page dashboard": ("/dashboard/", "/dashboard"),
+         "page workspace": ("/tasks", "/workspace", "/workspace/")}
+ROOT = Path(__file__).resolve().parent.parent  # so gunicorn finds bench.hello and webapp
+
+
+def _need_wrk() -> None:
+    if not shutil.which("wrk"):
+        raise Skip("wrk not installed (apt-get install -y wrk)")
+
+
+def _seconds(ctx: Context) -> float:
+    """wrk duration: 10 s, 2 s with --quick, 1 s in the tiny smoke run."""
+    return 1 if ctx.notes.get("tiny") else 2 if ctx.quick else 10
+
+
+def _requests(ctx: Context) -> int:
+    return 5 if ctx.notes.get("tiny") else PAGE_REQUESTS
+
+
+def _env(ctx: Context) -> dict:
+    return {"PLANWATCH_DATABASE_URL": ctx.url, "PLANWATCH_HOME": str(ctx.workdir),
+            "PLANWATCH_SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
+
+
+def hello_floor(ctx: Context) -> dict:
+    """wrk and page latencies of the hello-world app, measured once per run."""
+    _need_wrk()
+    if "hello" not in ctx.notes:
+        with gunicorn("bench.hello:app", _env(ctx)) as (base, pid):
+            floor = wrk(base + "/", _seconds(ctx))
+            floor["page"] = latencies(urllib.request.build_opener(), base + "/page",
+                                      _requests(ctx))
+            floor["rss"] = max(peak_rss_mb(p) for p in children(pid))
+        ctx.notes["hello"] = floor
+    return ctx.notes["hello"]
+
+
+def _create_token(ctx: Context, email: str) -> str:
+    """A Bearer token through models.tokens.create_token, whatever its exact keywords."""
+    from models.tokens import create_token
+
+    with Session(ctx.engine) as session:
+        user = session.scalar(sa.select(User).where(User.email == email))
+        params = inspect.signature(create_token).parameters
+        values = {"session": session, "actor": user, "user": user, "owner": user,
+                  "name": "bench", "label": "bench", "now": ctx.shape.now}
+        args, kwargs = [], {}
+        for name, param in params.items():
+            if name not in values:
+                if param.default is inspect.Parameter.empty:
+                    raise Skip(f"create_token wants {name!r}, which the bench does not know")
+                continue
+            if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD) and not kwargs:
+                args.append(values[name])
+            else:
+                kwargs[name] = values[name]
+        result = create_token(*args, **kwargs)
+        session.commit()
+    candidates = result if isinstance(result, tuple) else (result,)
+    for candidate in candidates:  # models.tokens returns (ApiToken, secret)
+        if isinstance(candidate, str):
+            return candidate
+    for candidate in candidates:
+        for attr in ("plaintext", "token", "secret", "value"):
+            if isinstance(getattr(candidate, attr, None), str):
+                return getattr(candidate, attr)
+    raise Skip(f"cannot find the plaintext token in {type(result).__name__}")
+
+
+def _get(url: str, headers: dict) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def api_figures(ctx: Context) -> list[Figure]:
+    """GET /api/v1/tasks?agency=…&overdue=true and a status update, under wrk."""
+    try:
+        import webapp.api  # noqa: F401
+    except ImportError as why:
+        raise Skip(f"webapp.api not importable: {why}") from None
+    floor = hello_floor(ctx)
+    token = _create_token(ctx, "coordinator@bench.example.org")
+    auth = {"Authorization": f"Bearer {token}"}
+    agency = ctx.meta["agency_codes"][0]
+    seconds = _seconds(ctx)
+    figures = []
+    with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz") as (base, _pid):
+        url = f"{base}/api/v1/tasks?agency={agency}&overdue=true"
+        status, body, _ = _get(url, auth)
+        if status != 200:
+            raise Skip(f"GET {url} answered {status}: {body[:200]!r}")
+        listing = wrk(url, seconds, headers=auth)
+        figures.append(_wrk_figure("API list overdue tasks", listing, floor))
+        script = _update_script(ctx, base, auth)
+        if isinstance(script, str):
+            update = wrk(f"{base}/api/v1/tasks", seconds, script=script)
+            figures.append(_wrk_figure("API task status update", update, floor))
+        else:
+            figures.append(Figure("API task status update", skipped=script[1]))
+    return figures
+
+
+def _wrk_figure(name: str, run: dict, floor: dict) -> Figure:
+    return Figure(
+        name, run["rps"], "req/s", floor["rps"], goal=">= 0.5x",
+        detail=f"p50 {run['p50']:.1f} ms, p99 {run['p99']:.1f} ms, {run['requests']:,} requests, "
+               f"{run['non2xx']} non-2xx, {run['errors']} socket errors; hello-world "
+               f"p99 {floor['p99']:.1f} ms",
+        extra_goal=("p99 <= 50 ms and all 2xx", run["p99"] <= 50 and run["non2xx"] == 0))
+
+
+def _update_script(ctx: Context, base: str, auth: dict):
+    """A wrk Lua script moving distinct tasks not_started -> in_progress, or (None, reason)."""
+    from models.tasks import Task
+
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(sa.select(Task.id, Task.version).where(
+            Task.status == "not_started").order_by(Task.id).limit(200_000)).all()
+    if not rows:
+        return None, "no not_started task to update"
+    task_id, version = rows[0]
+    status, body, headers = _get(f"{base}/api/v1/tasks/{task_id}", auth)
+    if status != 200:
+        return None, f"GET /api/v1/tasks/{task_id} answered {status}"
+    etag = headers.get("ETag", "")
+    if etag.strip('W/"') != str(version):
+        return None, f"ETag {etag!r} is not the version; the bench cannot predict it"
+    try:
+        spec = json.loads(_get(f"{base}/api/v1/openapi.json", auth)[1])
+    except ValueError:
+        return None, "no /api/v1/openapi.json"
+    paths = spec.get("paths", {})
+    target = None
+    for path, ops in paths.items():
+        if re.fullmatch(r"/api/v1/tasks/\{[^}]+\}/status", path) and "post" in ops:
+            target = ("POST", path)
+        elif re.fullmatch(r"/api/v1/tasks/\{[^}]+\}", path) and "patch" in ops and not target:
+            target = ("PATCH", path)
+    if not target:
+        return None, "no status update operation found in the OpenAPI document"
+    method, path = target
+    template = re.sub(r"\{[^}]+\}", "%d", path)
+    ids = ",".join(str(i) for i, _ in rows)
+    versions = ",".join(str(v) for _, v in rows)
+    lua = Path(ctx.workdir) / "update.lua"
+    lua.write_text(f"""
+local ids = {{{ids}}}
+local versions = {{{versions}}}
+local counter = 0
+local thread_id = 0
+local thread_count = 0
+function setup(thread) thread:set("tid", thread_count); thread_count = thread_count + 1 end
+function init(args) counter = tid end
+request = function()
+  local i = counter % #ids + 1
+  counter = counter + 2
+  local headers = {{}}
+  headers["Authorization"] = "{auth['Authorization']}"
+  headers["Content-Type"] = "application/json"
+  headers["If-Match"] = '"' .. versions[i] .. '"'
+  local body = '{{"status": "in_progress", "note": "bench"}}'
+  return wrk.format("{method}", string.format("{template}", ids[i]), headers, body)
+end
+""")
+    return str(lua)
+
+
+def _login(base: str, email: str, page: str) -> urllib.request.OpenerDirector:
+    """An opener logged in through the app's own form, checked by opening `page` unredirected."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    for path in LOGIN_PATHS:
+        try:
+            html = opener.open(base + path, timeout=30).read().decode()
+        except urllib.error.HTTPError:
+            continue
+        if 'type="password"' not in html:
+            continue
+        form = {m.group(1): m.group(2) for m in re.finditer(
+            r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)}
+        names = re.findall(r'<input[^>]*name="([^"]+)"', html)
+        user_field = next((n for n in names if "email" in n or "login" in n or "user" in n),
+                          "email")
+        pass_field = next((n for n in names if "password" in n), "password")
+        form.update({user_field: email, pass_field: PASSWORD})
+        data = urllib.parse.urlencode(form).encode()
+        opener.open(base + path, data=data, timeout=30).read()
+        with opener.open(base + page, timeout=60) as response:
+            if urllib.parse.urlsplit(response.geturl()).path == urllib.parse.urlsplit(page).path:
+                return opener
+    raise Skip(f"cannot log in as {email} at any of {', '.join(LOGIN_PATHS)}")
+
+
+def _routes(ctx: Context) -> set[str]:
+    """The app's URL rules, built with the bench's environment (restored afterwards)."""
+    from webapp import create_app
+
+    saved = {k: os.environ.get(k) for k in _env(ctx)}
+    os.environ.update(_env(ctx))
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": ctx.url})
+        return {rule.rule for rule in app.url_map.iter_rules()}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def page_figures(ctx: Context) -> list[Figure]:
+    """The dashboard (coordinator) and workspace (officer): p95 over 50 requests; worker RSS."""
+    rules = _routes(ctx)
+    paths = {name: next((p for p in candidates if p in rules), None)
+             for name, candidates in PAGES.items()}
+    missing = [name for name, path in paths.items() if path is None]
+    if missing:
+        raise Skip(f"no route for {', '.join(missing)} in webapp")
+    floor = hello_floor(ctx)
+    officer = f"officer.{ctx.meta['agency_codes'][0].lower()}@bench.example.org"
+    figures = []
+    with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz") as (base, pid):
+        for name, email in (("page dashboard", "coordinator@bench.example.org"),
+                            ("page workspace", officer)):
+            path = paths[name]
+            timing = latencies(_login(base, email, path), base + path, _requests(ctx))
+            figures.append(Figure(
+                f"{name} p95", timing["p95"], "ms", floor["page"]["p95"],
+                detail=f"GET {path}; p50 {timing['p50']:.1f} ms; hello-world p50 "
+                       f"{floor['page']['p50']:.2f} ms",
+                extra_goal=("p95 <= 200 ms", timing["p95"] <= 200)))
+        rss = max(peak_rss_mb(p) for p in children(pid))
+    figures.append(Figure("memory web worker", rss, "MB", floor["rss"],
+                          detail="peak RSS (VmHWM) of the largest worker after the page run; "
+                                 "floor: hello-world worker",
+                          extra_goal=("<= 200 MB", rss <= 200)))
+    return figures

@@ -1,0 +1,72 @@
+"""The benchmark harness at a tiny scale on SQLite, so it cannot rot (not a timed test)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import pytest
+
+from bench.cli import run
+
+# each figure's target: a figure may be SKIPPED only while its target is not merged
+TARGETS = {
+    "task generation": "models.generate",
+    "deadline sweep": "models.deadlines",
+    "deadline sweep, second run": "models.deadlines",
+    "memory deadline sweep": "models.deadlines",
+    "notification dispatch": "models.dispatch",
+    "pages": "route:/dashboard/",
+    "API": "webapp.api",
+}
+
+
+def _importable(module: str) -> bool:
+    if module.startswith("route:"):
+        from webapp import create_app
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        return module[6:] in {rule.rule for rule in app.url_map.iter_rules()}
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("bench")
+    return run(["--db", "sqlite", "--scale", "300", "--quick", "--workdir", str(workdir),
+                "--out", str(workdir / "benchmarks.md")], echo=lambda s: None), workdir
+
+
+def test_every_figure_prints_a_finite_ratio_or_a_skip_for_a_missing_target(result):
+    run_, _ = result
+    assert run_.figures
+    for figure in run_.figures:
+        assert not figure.failed, figure.line()
+        if figure.skipped and "wrk not installed" in figure.skipped:
+            continue  # a machine without Debian's wrk cannot run the web figures
+        if figure.skipped:
+            target = TARGETS.get(figure.name, "")
+            assert target and not _importable(target), figure.line()
+            assert figure.line() == f"{figure.name}: SKIPPED ({figure.skipped})"
+        else:
+            assert figure.ratio is not None and math.isfinite(figure.ratio), figure.line()
+            assert f"({figure.ratio:.2f}x floor)" in figure.line()
+
+
+def test_generation_is_always_measured(result):
+    run_, _ = result
+    generation = next(f for f in run_.figures if f.name == "task generation")
+    assert generation.value > 0 and generation.floor > 0
+    assert "new tasks" in generation.detail
+
+
+def test_report_names_the_machine_the_scale_and_the_command(result):
+    run_, workdir = result
+    text = (workdir / "benchmarks.md").read_text()
+    assert "| task generation |" in text
+    assert f"{run_.meta['tasks']:,} tasks" in text
+    assert "python -m bench" in text and "CPUs" in text
