@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.agencies import Agency
 from models.audit import record
 from models.db import UTCDateTime, db
-from models.errors import InvalidInput, NotFound, TransitionNotAllowed
+from models.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from models.users import User
 
 
@@ -116,6 +116,7 @@ def set_target(
     """Add (or re-activate) an apprise URL for an agency or a user."""
     url = check_url(url)
     owner = _owner(session, agency_code, user_email)
+    _check_may_manage(actor, owner)
     query = sa.select(NotificationTarget).filter_by(url=url, **owner)
     target = session.scalar(query)
     before = {"active": target.active, "label": target.label} if target else None
@@ -133,6 +134,51 @@ def set_target(
     return target
 
 
+def _check_may_manage(actor, owner: dict) -> None:
+    """A user manages only their own targets; admins and coordinators manage agencies'."""
+    if not isinstance(actor, User):
+        return  # the CLI and flows act as the operator of the server
+    if owner.get("user_id") is not None and owner["user_id"] != actor.id:
+        raise NotFound("notification target not found")  # someone else's: not even its existence
+    if owner.get("agency_id") is not None and actor.role not in ("admin", "coordinator"):
+        raise Forbidden("your role may not manage agency notification targets")
+
+
+def _target(session: Session, actor, target_id: int) -> NotificationTarget:
+    target = session.get(NotificationTarget, target_id)
+    if target is None:
+        raise NotFound("notification target not found", target_id=target_id)
+    _check_may_manage(actor, {"agency_id": target.agency_id, "user_id": target.user_id})
+    return target
+
+
+def remove_target(session: Session, actor, target_id: int, *, now: datetime) -> None:
+    """Delete a target; notifications already written keep their copy of the URL."""
+    target = _target(session, actor, target_id)
+    owner = {"agency_id": target.agency_id, "user_id": target.user_id}
+    before = {**owner, "scheme": target.url.split(":", 1)[0], "label": target.label,
+              "active": target.active}
+    session.delete(target)
+    session.flush()
+    record(session, actor=actor, action="notification_target.remove",
+           entity_type="notification_target", entity_id=target_id, before=before, after=None,
+           now=now)
+
+
+def set_target_active(
+    session: Session, actor, target_id: int, *, active: bool, now: datetime
+) -> NotificationTarget:
+    """Pause or resume a target without forgetting its URL."""
+    target = _target(session, actor, target_id)
+    before = {"active": target.active}
+    target.active = active
+    session.flush()
+    record(session, actor=actor, action="notification_target.set_active",
+           entity_type="notification_target", entity_id=target.id, before=before,
+           after={"active": active}, now=now)
+    return target
+
+
 def list_targets(session: Session) -> list[NotificationTarget]:
     """Every target, agencies first."""
     return list(session.scalars(
@@ -144,6 +190,8 @@ def list_targets(session: Session) -> list[NotificationTarget]:
 
 def retry_dead(session: Session, actor, notification_id: int, *, now: datetime) -> Notification:
     """An admin gives a dead notification another round of attempts."""
+    if isinstance(actor, User) and actor.role != "admin":
+        raise Forbidden("your role may not retry notifications")
     row = session.get(Notification, notification_id)
     if row is None:
         raise NotFound("notification not found", notification_id=notification_id)

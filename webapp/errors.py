@@ -14,6 +14,7 @@ from models.errors import DomainError, Forbidden, NotFound, VersionConflict
 from webapp.clock import now
 from webapp.inspections.messages import MESSAGES as INSPECTION_MESSAGES
 from webapp.inspections.messages import PREFIXES as INSPECTION_PREFIXES
+from webapp.notifications.messages import MESSAGES as NOTIFICATION_MESSAGES
 
 TITLES = {
     400: _l("The request could not be understood"),
@@ -55,6 +56,7 @@ PREFIXES = {
 # the inspection domain's refusals, translated beside its pages
 MESSAGES.update(INSPECTION_MESSAGES)
 PREFIXES.update(INSPECTION_PREFIXES)
+MESSAGES.update(NOTIFICATION_MESSAGES)
 
 
 def explain(exc: DomainError) -> str:

@@ -22,6 +22,9 @@ NAV = [
     ("inspections.desk", _l("Inspections"), ("coordinator", "inspector", "viewer", "admin")),
     ("inspections.actions", _l("Corrective actions"), ("officer",)),
     ("admin.users", _l("Users"), ("admin",)),
+    ("notifications.outbox_page", _l("Outbox"), ("coordinator", "admin")),
+    ("notifications.mine", _l("Notifications"),
+     ("officer", "coordinator", "inspector", "viewer", "admin")),
 ]
 
 

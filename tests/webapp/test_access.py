@@ -6,9 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from models.audit import AuditEvent
+from models.notifications import Notification, set_target
 from models.tasks import Attachment, Task
 from tests.factories import make_user
-from tests.webapp.conftest import submit
+from tests.webapp.conftest import WEB_NOW, submit
+from tests.webapp.notification_web import make_notification
 
 ROLES = ["anonymous", "officer_a", "officer_b", "coordinator", "inspector", "viewer", "admin"]
 SEE_A = {"officer_a", "coordinator", "inspector", "viewer", "admin"}  # may see AG-A's work
@@ -39,6 +41,19 @@ ROUTES = [
     ("GET", "/admin/users/{spare}", None, 200, 403, {"admin"}),
     ("POST", "/admin/users/{spare}", {"role": "nope"}, 422, 403, {"admin"}),
     ("POST", "/admin/users/{spare}/password", {}, 302, 403, {"admin"}),
+    ("GET", "/notifications/", None, 200, 200, None),
+    ("GET", "/notifications/channels", None, 200, 200, None),
+    ("POST", "/notifications/channels", {"url": "not a url"}, 422, 422, None),
+    # {target} is the spare account's own address: nobody else may touch it, admins included
+    ("POST", "/notifications/channels/{target}/active", {"active": "0"}, 404, 404, None),
+    ("POST", "/notifications/channels/{target}/remove", {}, 404, 404, None),
+    ("GET", "/notifications/outbox?status=dead", None, 200, 403, REVIEWERS),
+    # {notification} was sent: retrying it is refused even for an admin
+    ("POST", "/notifications/outbox/{notification}/retry", {}, 409, 403, {"admin"}),
+    ("GET", "/notifications/agency-channels", None, 200, 403, {"admin"}),
+    ("POST", "/notifications/agency-channels", {"agency": "AG-A", "url": "x"}, 422, 403,
+     {"admin"}),
+    ("POST", "/notifications/agency-channels/{target}/remove", {}, 404, 403, {"admin"}),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]
@@ -51,9 +66,12 @@ def a_submission(world, as_user, session):
     task_id = world["task_of"]("AG-A")
     assert submit(as_user("officer_a"), task_id).status_code == 302
     spare = make_user(session, email="spare@example.org", role="viewer", agency=None)
+    target = set_target(session, "test", url="json://127.0.0.1:9/spare", user_email=spare.email,
+                        now=WEB_NOW)
+    sent = make_notification(session, recipient_id=world["users"]["officer_a"], subject_id=task_id)
     session.commit()
     return {"task": task_id, "attachment": session.scalar(sa.select(Attachment.id)),
-            "spare": spare.id}
+            "spare": spare.id, "target": target.id, "notification": sent.id}
 
 
 def test_the_matrix_covers_every_route(app):
@@ -67,7 +85,9 @@ def test_the_matrix_covers_every_route(app):
         for rule in app.url_map.iter_rules():
             if method in rule.methods:
                 pattern = rule.rule.replace("<int:task_id>", "{task}").replace(
-                    "<int:attachment_id>", "{attachment}").replace("<int:user_id>", "{spare}")
+                    "<int:attachment_id>", "{attachment}").replace("<int:user_id>", "{spare}"
+                ).replace("<int:target_id>", "{target}").replace(
+                    "<int:notification_id>", "{notification}")
                 if pattern == path:
                     covered.add((method, rule.rule))
     assert rules - covered == set()
@@ -93,6 +113,7 @@ def test_every_route_for_every_role(app, as_user, a_submission, session, role):
             assert "report.pdf" not in body and "Đơn vị A" not in body
     session.expire_all()
     assert session.get(Task, a_submission["task"]).status == "submitted"
+    assert session.get(Notification, a_submission["notification"]).status == "sent"
 
 
 def test_officers_never_see_another_agencys_tasks_in_lists(world, as_user, a_submission):

@@ -1,0 +1,116 @@
+"""A user's own notifications and the channels (apprise URLs) they arrive on."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from models.db import db
+from models.errors import InvalidInput
+from models.notification_queries import masked, notifications_of, targets_of_user
+from models.notifications import remove_target, set_target, set_target_active
+from webapp.clock import now
+from webapp.notifications import bp
+
+KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l("Escalation")}
+NOTIFICATION_STATUS = {
+    "pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Failed, will retry"),
+    "dead": _l("Gave up"), "cancelled": _l("Cancelled"),
+}
+URL_REFUSED = _l("This is not a notification address the server can use. Check the address "
+                 "(for example mailto://name@example.org or tgram://bot-token/chat-id); "
+                 "nothing was saved.")
+
+
+def me():
+    """The logged-in user object itself (operations check `isinstance(actor, User)`)."""
+    return current_user._get_current_object()
+
+
+def page_arg() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() else 1
+
+
+def subject_url(row) -> str | None:
+    """The page of the task or corrective action a notification is about."""
+    if row.subject_type == "task":
+        return url_for("workspace.task", task_id=row.subject_id)
+    if row.subject_type == "corrective_action":
+        return url_for("inspections.action", action_id=row.subject_id)
+    return None
+
+
+def rung_label(rung: str) -> str:
+    """"-7" → "7 working days before the due date", in the reader's language."""
+    days = int(rung) if rung.lstrip("+-").isdigit() else 0
+    if days < 0:
+        return _("%(n)s working days before due", n=-days)
+    if days > 0:
+        return _("%(n)s working days after due", n=days)
+    return _("on the due date")
+
+
+@bp.app_context_processor
+def helpers():
+    return {"kind_label": lambda k: KINDS.get(k, k), "rung_label": rung_label,
+            "notification_status": lambda s: NOTIFICATION_STATUS.get(s, s),
+            "subject_url": subject_url, "masked_url": masked}
+
+
+@bp.get("/")
+@login_required
+def mine():
+    """The notifications sent (or to be sent) to me, newest first."""
+    rows, page, pages = notifications_of(db.session, current_user, page_arg())
+    return render_template("notifications/mine.html", rows=rows, page=page, pages=pages)
+
+
+def render_channels(status: int = 200, error: str | None = None):
+    targets = targets_of_user(db.session, current_user)
+    return render_template("notifications/channels.html", targets=targets, error=error,
+                           form=request.form), status
+
+
+@bp.get("/channels")
+@login_required
+def channels():
+    """The addresses my notifications go to."""
+    return render_channels()
+
+
+@bp.post("/channels")
+@login_required
+def add_channel():
+    """Add an address; one apprise cannot use is refused and nothing is saved."""
+    try:
+        set_target(db.session, me(), url=request.form.get("url", ""), now=now(),
+                   user_email=current_user.email, label=request.form.get("label", "").strip())
+    except InvalidInput:
+        db.session.rollback()
+        return render_channels(422, str(URL_REFUSED))
+    db.session.commit()
+    flash(_("The address was saved."), "info")
+    return redirect(url_for("notifications.channels"))
+
+
+@bp.post("/channels/<int:target_id>/active")
+@login_required
+def toggle_channel(target_id: int):
+    """Pause or resume one of my addresses."""
+    set_target_active(db.session, me(), target_id, active=request.form.get("active") == "1",
+                      now=now())
+    db.session.commit()
+    return redirect(url_for("notifications.channels"))
+
+
+@bp.post("/channels/<int:target_id>/remove")
+@login_required
+def remove_channel(target_id: int):
+    """Forget one of my addresses."""
+    remove_target(db.session, me(), target_id, now=now())
+    db.session.commit()
+    flash(_("The address was removed."), "info")
+    return redirect(url_for("notifications.channels"))
