@@ -90,7 +90,9 @@ def check_url(url: str) -> str:
     from apprise import Apprise
 
     url = (url or "").strip()
-    if not url or not Apprise().add(url):
+    apprise = Apprise()
+    # apprise splits on spaces and commas: exactly one usable URL, or none is kept
+    if not url or not apprise.add(url) or len(apprise) != 1:
         raise InvalidInput("not a valid notification URL (apprise cannot use it)", field="url")
     return url
 
