@@ -112,6 +112,7 @@ def test_a_user_manages_only_their_own_channels(world, as_user, session):
     assert response.status_code == 302
     target = session.scalar(sa.select(NotificationTarget))
     assert target.user_id == world["users"]["officer_a"]
+    target_id = target.id
     page = officer_a.get("/notifications/channels").get_data(as_text=True)
     assert "mail.example.org" in page and "s3cret" not in page
     officer_b = as_user("officer_b")
@@ -125,7 +126,7 @@ def test_a_user_manages_only_their_own_channels(world, as_user, session):
     assert session.get(NotificationTarget, target.id).active is False
     assert officer_a.post(f"/notifications/channels/{target.id}/remove").status_code == 302
     session.expire_all()
-    assert session.get(NotificationTarget, target.id) is None
+    assert session.scalar(sa.select(NotificationTarget).filter_by(id=target_id)) is None
     actions = set(session.scalars(sa.select(AuditEvent.action)
                                   .where(AuditEvent.entity_type == "notification_target")))
     assert actions == {"notification_target.set", "notification_target.set_active",
