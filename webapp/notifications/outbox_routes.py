@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from models.db import db
 from models.errors import InvalidInput, NotFound
 from models.notification_queries import agency_targets, outbox, outbox_counts
-from models.notifications import NotificationStatus, NotificationTarget, remove_target, retry_dead
-from models.notifications import set_target
+from models.notifications import (
+    NotificationStatus,
+    NotificationTarget,
+    remove_target,
+    retry_dead,
+    set_target,
+)
 from webapp.clock import now
 from webapp.guards import roles_required
 from webapp.notifications import bp
