@@ -15,7 +15,8 @@ from werkzeug.routing import BaseConverter
 from webapp.api import docs, errors
 from webapp.api.core import PREFIX, id_converter_doc
 
-RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit")
+RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
+             "inspections", "findings", "corrective_actions", "notifications")
 
 
 class IdConverter(BaseConverter):
