@@ -50,7 +50,8 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["id"] = IdConverter
     api = PlanwatchApi(app, spec_kwargs={
-        "info": {"description": "Plans, tasks, submissions and review. Send "
+        "info": {"description": "Plans, tasks, submissions, review, inspections, findings, "
+                                "corrective actions and notifications. Send "
                                 "`Authorization: Bearer <token>` (`planwatch users token EMAIL`)."},
         "security": [{"bearerAuth": []}],
     })
