@@ -1,4 +1,4 @@
-"""What the notification pages read: one user's notifications, the outbox, the targets."""
+"""Reading the outbox and targets: one user's notifications, the outbox for staff, targets."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.agencies import Agency
+from models.errors import Forbidden
 from models.notifications import Notification, NotificationStatus, NotificationTarget
+from models.users import Role, User
 
 PAGE_SIZE = 50
+READERS = (Role.ADMIN, Role.COORDINATOR)  # who may read every notification
 
 
 def page_of(session: Session, query: sa.Select, page: int, size: int = PAGE_SIZE):
@@ -70,3 +73,21 @@ def masked(url: str) -> str:
         return f"{scheme}://…"  # the part after the scheme is often a bot token or a key
     host = re.split(r"[/?:]", rest.rsplit("@", 1)[1], maxsplit=1)[0]
     return f"{scheme}://…@{host}"
+
+
+def list_notifications(session: Session, user: User, *, status: str | None = None,
+                       own: bool = False, limit: int, offset: int
+                       ) -> tuple[list[Notification], int]:
+    """A page of notifications, newest first, and the total; the whole outbox needs staff."""
+    query = sa.select(Notification)
+    if own:
+        query = query.where(Notification.recipient_user_id == user.id)
+    elif user.role not in READERS:
+        raise Forbidden("only admins and coordinators may read the notification outbox",
+                        role=user.role)
+    if status:
+        query = query.where(Notification.status == status)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Notification.id.desc()).limit(limit)
+                           .offset(offset)).all()
+    return list(rows), total or 0

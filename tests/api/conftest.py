@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 
 from models import accounts
 from models.agencies import Agency
+from models.corrective_ops import change_action_status, raise_action
 from models.evidence import Upload, store_evidence
 from models.generate import generate_tasks
+from models.inspection_ops import change_inspection_status, create_inspection, log_finding
+from models.notifications import Notification
 from models.plans import Item, Plan
 from models.task_ops import change_status
 from models.tasks import Task
@@ -41,6 +44,10 @@ class World:
     token_ids: dict[str, int] = field(default_factory=dict)
     agency_a: int = 0
     plan: int = 0
+    inspections: dict[str, int] = field(default_factory=dict)  # planned, running, to_conclude
+    finding_a: int = 0  # a major finding at AG-A of the running inspection
+    actions: dict[str, int] = field(default_factory=dict)  # AG-A's, one per lifecycle step
+    notification_a: int = 0  # a reminder to AG-A's officer
 
 
 def _task(session: Session, agency: str, item: str, index: int = 0) -> Task:
@@ -85,8 +92,43 @@ def build_world(session: Session, folder: Path) -> World:
                                 Upload("báo cáo.pdf", io.BytesIO(b"%PDF-1.4 test")),
                                 folder=folder, now=T0, task_update=update)
     world.accept_a, world.return_a, world.attachment_a = october.id, november.id, attachment.id
+    add_inspections(session, world, users)
     session.commit()
     return world
+
+
+def add_inspections(session: Session, world: World, users: dict) -> None:
+    """Three inspections of AG-A (planned, running, running), a finding and its actions."""
+    inspector, officer = users["inspector"], users["officer"]
+
+    def inspection(name: str, start: bool):
+        found = create_inspection(session, inspector, kind="inspection", title=f"Kiểm tra {name}",
+                                  agency_ids=[world.agency_a], planned_on=date(2025, 8, 18),
+                                  now=T0, plan_id=world.plan)
+        if start:
+            change_inspection_status(session, inspector, found, "in_progress", now=T0)
+        world.inspections[name] = found.id
+        return found
+
+    inspection("planned", False)
+    inspection("to_conclude", True)
+    running = inspection("running", True)
+    finding = log_finding(session, inspector, running, agency_id=world.agency_a, severity="major",
+                          text="Chưa công khai kế hoạch", now=T0)
+    world.finding_a = finding.id
+    for name in ("start", "submit", "verify", "reopen", "extend"):
+        action = raise_action(session, inspector, finding, description=f"Khắc phục ({name})",
+                              due_in_working_days=10, now=T0)
+        if name in ("verify", "reopen"):
+            change_action_status(session, officer, action, "submitted", note="đã xong", now=T0)
+        world.actions[name] = action.id
+    reminder = Notification(
+        dedupe_key="api-test-1", recipient_user_id=officer.id, target="json://127.0.0.1:9/x",
+        subject_type="corrective_action", subject_id=world.actions["start"], rung="-1",
+        kind="reminder", payload={}, status="pending", next_attempt_at=T0, created_at=T0)
+    session.add(reminder)
+    session.flush()
+    world.notification_a = reminder.id
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from werkzeug.routing import BaseConverter
 from webapp.api import docs, errors
 from webapp.api.core import PREFIX, id_converter_doc
 
-RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit")
+RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
+             "inspections", "findings", "corrective_actions", "notifications")
 
 
 class IdConverter(BaseConverter):
@@ -49,7 +50,8 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["id"] = IdConverter
     api = PlanwatchApi(app, spec_kwargs={
-        "info": {"description": "Plans, tasks, submissions and review. Send "
+        "info": {"description": "Plans, tasks, submissions, review, inspections, findings, "
+                                "corrective actions and notifications. Send "
                                 "`Authorization: Bearer <token>` (`planwatch users token EMAIL`)."},
         "security": [{"bearerAuth": []}],
     })

@@ -1,0 +1,1 @@
+"""Corrective actions: list, raise, read, their lifecycle as POST actions, history."""

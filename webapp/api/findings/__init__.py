@@ -1,0 +1,1 @@
+"""Findings of inspections: list, log, read."""

@@ -1,0 +1,1 @@
+"""Inspections and supervisions: list, plan, start, conclude, timeline."""

@@ -1,0 +1,1 @@
+"""The notification outbox (admins, coordinators) and one's own notifications."""

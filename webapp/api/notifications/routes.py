@@ -1,0 +1,35 @@
+"""GET /notifications (admins, coordinators) and GET /me/notifications."""
+
+from flask.views import MethodView
+
+from models.db import db
+from models.notification_queries import list_notifications
+from webapp.api.core import ApiBlueprint, api_user, offset, page_of
+from webapp.api.notifications.schemas import NotificationPageSchema, NotificationQueryArgsSchema
+
+bp = ApiBlueprint("Notifications", __name__, "",
+                  description="Reminders and escalations in the outbox.")
+
+
+def page(args: dict, own: bool) -> dict:
+    rows, total = list_notifications(db.session, api_user(), status=args.get("status"),
+                                     own=own, limit=args["page_size"], offset=offset(args))
+    return page_of(rows, total, args)
+
+
+@bp.route("/notifications")
+class Notifications(MethodView):
+    @bp.arguments(NotificationQueryArgsSchema, location="query")
+    @bp.response(200, NotificationPageSchema)
+    def get(self, args):
+        """Every notification, newest first (admins and coordinators)."""
+        return page(args, own=False)
+
+
+@bp.route("/me/notifications")
+class MyNotifications(MethodView):
+    @bp.arguments(NotificationQueryArgsSchema, location="query")
+    @bp.response(200, NotificationPageSchema)
+    def get(self, args):
+        """Notifications addressed to the caller, newest first."""
+        return page(args, own=True)
