@@ -184,7 +184,7 @@ def _insert(session: Session, *, subject_type: str, id_key: str, subjects, rung:
         sa.literal("", type_=sa.Text), sa.literal(now, type_=Notification.created_at.type),
     ).where(sa.true())  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(Notification).from_select(COLUMNS, rows)
+    stmt = (insert(Notification.__table__).from_select(COLUMNS, rows)
             .on_conflict_do_nothing(index_elements=["dedupe_key"]))
     # rowcount counts only the rows inserted (not the conflicts) on psycopg and sqlite3 alike;
     # RETURNING would ship every new id back to Python just to be counted
@@ -275,7 +275,7 @@ def _mark(session: Session, *, day: date, key: str, mark: int, created: int, now
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {"audit_mark": mark, "created": created, "swept_at": now}
-    session.execute(insert(SweepRun).values(day=day, rung_key=key, **values)
+    session.execute(insert(SweepRun.__table__).values(day=day, rung_key=key, **values)
                     .on_conflict_do_update(index_elements=["day", "rung_key"], set_=values))
 
 
