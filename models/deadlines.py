@@ -185,7 +185,8 @@ def _insert(session: Session, *, subject_type: str, id_key: str, subjects, rung:
     ).where(sa.true())  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (insert(Notification.__table__).from_select(COLUMNS, rows)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .execution_options(preserve_rowcount=True))
     # rowcount counts only the rows inserted (not the conflicts) on psycopg and sqlite3 alike;
     # RETURNING would ship every new id back to Python just to be counted
     return max(session.execute(stmt).rowcount, 0)
