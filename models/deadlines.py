@@ -199,15 +199,18 @@ def insert_rung(
     """One INSERT … SELECT for one rung over a set of items; returns how many rows were new."""
     if not due_dates or not item_ids:
         return 0
+    # only a rung naming the coordinator needs the plan: the others skip two joins per row
+    coordinator = Plan.coordinator_id if "coordinator" in rung["to"] else sa.null()
     tasks = (
         sa.select(Task.id.label("subject_id"), Task.agency_id, Task.due_on,
-                  Plan.coordinator_id.label("coordinator_id"),
+                  coordinator.label("coordinator_id"),
                   sa.null().label("inspection_id"), sa.null().label("raised_by"))
-        .join(Item, Item.id == Task.item_id).join(Plan, Plan.id == Item.plan_id)
         .where(Task.item_id.in_(item_ids), Task.due_on.in_(sorted(due_dates)),
                Task.status.in_([s.value for s in OPEN_STATUSES]))
-        .subquery("due_task")
     )
+    if "coordinator" in rung["to"]:
+        tasks = tasks.join(Item, Item.id == Task.item_id).join(Plan, Plan.id == Item.plan_id)
+    tasks = tasks.subquery("due_task")
     return _insert(session, subject_type="task", id_key="task_id", subjects=tasks, rung=rung,
                    reports_to=reports_to, now=now, smtp_url=smtp_url)
 
