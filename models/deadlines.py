@@ -10,7 +10,6 @@ Subjects are tasks (the plan item's ladder) and open corrective actions (ACTION_
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -33,7 +32,7 @@ from models.inspections import (
 from models.notifications import Notification, NotificationStatus, NotificationTarget
 from models.plans import Item, Plan
 from models.subjects import DEFAULT_TZ
-from models.sweep_runs import SweepRun
+from models.sweep_runs import done_today, rung_key, save_marks
 from models.tasks import OPEN_STATUSES, Task
 from models.users import Role, User
 
@@ -263,24 +262,13 @@ def _ladders(session: Session) -> dict[tuple, list[int]]:
     return groups
 
 
-def _rung_key(group: tuple, item_ids: list[int], catch_up_days: int, smtp_url) -> str:
-    """A digest of everything that decides the rung's rows, other than the data."""
-    return hashlib.sha1(repr((group, item_ids, catch_up_days, smtp_url)).encode()).hexdigest()
-
-
-def _done_today(session: Session, days: set[date], mark: int) -> set[tuple[date, str]]:
-    """Rung groups already swept on these days with no audited change since."""
-    return set(session.execute(sa.select(SweepRun.day, SweepRun.rung_key).where(
-        SweepRun.day.in_(sorted(days)), SweepRun.audit_mark == mark)).all())
-
-
-def _mark(session: Session, *, day: date, key: str, mark: int, created: int, now: datetime):
-    """Record the group as swept, in the transaction of its insert (a crash loses both)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"audit_mark": mark, "created": created, "swept_at": now}
-    session.execute(insert(SweepRun.__table__).values(day=day, rung_key=key, **values)
-                    .on_conflict_do_update(index_elements=["day", "rung_key"], set_=values))
+def _dates_with_open(session: Session, model, statuses, dates: set[date]) -> set[date]:
+    """Which of these due dates any open subject has: rungs of the others need no insert."""
+    if not dates:
+        return set()
+    return set(session.scalars(sa.select(model.due_on).where(
+        model.status.in_([s.value for s in statuses]), model.due_on.in_(sorted(dates)))
+        .group_by(model.due_on)))
 
 
 def sweep(
@@ -297,14 +285,26 @@ def sweep(
     mark = session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     groups = sorted(_ladders(session).items(), key=repr)
     todays = {group[1]: local_today(now, group[1]) for group, _ in groups}
-    done = _done_today(session, set(todays.values()), mark)
-    created: dict[str, int] = {}
+    done = done_today(session, set(todays.values()), mark)
+    todo = []
     for group, item_ids in groups:
-        subject, tz, (at, kind, to, later), reports_to = group
-        today, key = todays[tz], _rung_key(group, item_ids, catch_up_days, smtp_url)
-        if (today, key) in done:
-            continue
-        dates = due_dates_for(calendar, at, today, catch_up_days, later)
+        subject, tz, (at, _kind, _to, later), _rt = group
+        key = rung_key(group, item_ids, catch_up_days, smtp_url)
+        if (todays[tz], key) not in done:
+            todo.append((group, item_ids, key,
+                         due_dates_for(calendar, at, todays[tz], catch_up_days, later)))
+    # one cheap look per subject type spares the rungs whose dates nobody is due on
+    live = {
+        "task": _dates_with_open(session, Task, OPEN_STATUSES, {
+            d for g, _, _, ds in todo if g[0] == "task" for d in ds}),
+        "corrective_action": _dates_with_open(session, CorrectiveAction, ACTION_OPEN_STATUSES, {
+            d for g, _, _, ds in todo if g[0] != "task" for d in ds}),
+    }
+    created: dict[str, int] = {}
+    marks = []
+    for group, item_ids, key, dates in todo:
+        subject, tz, (at, kind, to, _later), reports_to = group
+        dates &= live[subject]
         rung = {"at": at, "kind": kind, "to": list(to)}
         if subject == "task":
             n = insert_rung(session, rung=rung, item_ids=item_ids, due_dates=dates,
@@ -312,8 +312,9 @@ def sweep(
         else:
             n = insert_action_rung(session, rung=rung, due_dates=dates, now=now,
                                    smtp_url=smtp_url)
-        _mark(session, day=today, key=key, mark=mark, created=n, now=now)
+        marks.append({"day": todays[tz], "rung_key": key, "created": n})
         if n:
             label = rung_label(at)
             created[label] = created.get(label, 0) + n
+    save_marks(session, marks, mark, now)
     return created
