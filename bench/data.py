@@ -283,6 +283,12 @@ def describe(engine: sa.Engine, shape: Shape) -> dict:
             conn.execute(sa.delete(Notification.__table__))  # the sweep starts from empty
         except ImportError:
             pass
+        try:
+            from models.sweep_runs import SweepRun
+
+            conn.execute(sa.delete(SweepRun.__table__))  # else the sweep skips what it did
+        except ImportError:
+            pass
     if len(codes) != shape.agencies or not n:
         raise SystemExit("--reuse: the kept database was made at another scale")
     return {"agency_codes": codes, "items": items, "tasks": n, "window": window, "seconds": 0.0}

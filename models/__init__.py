@@ -11,6 +11,7 @@ from models import (  # noqa: F401  (registers the mappers)
     inspections,
     notifications,
     plans,
+    sweep_runs,
     tasks,
     tokens,
     users,

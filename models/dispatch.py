@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.clock import local_today
 from models.messages import render
 from models.notifications import Notification, NotificationStatus
-from models.tasks import OPEN_STATUSES, Task
+from models.subjects import load_subject, subject_open, subject_timezone
 
 S = NotificationStatus
 MAX_ATTEMPTS = 5
@@ -54,11 +54,11 @@ def claim(
 
 def still_applies(session: Session, row: Notification) -> bool:
     """The subject is still open, due on the same day and owned by the same agency."""
-    if row.subject_type != "task":
+    if row.subject_type not in ("task", "corrective_action"):
         return True
-    task = session.get(Task, row.subject_id)
+    task = load_subject(session, row)  # a Task or a CorrectiveAction
     payload = row.payload or {}
-    return (task is not None and task.status in OPEN_STATUSES
+    return (task is not None and subject_open(task)
             and task.due_on.isoformat() == payload.get("due_on")
             and task.agency_id == payload.get("agency_id"))
 
@@ -96,10 +96,10 @@ def deliver(
         row.status, row.last_error = S.CANCELLED, "no longer applies"
         row.claimed_until = row.claim_token = None
         return row.status
-    task = session.get(Task, row.subject_id) if row.subject_type == "task" else None
+    task = load_subject(session, row)
     try:
         title, body = render(row, task, base_url=base_url,
-                             today=local_today(now, task.item.plan.timezone if task else "UTC"))
+                             today=local_today(now, subject_timezone(task)))
         error = send(row.target, title, body)
     except Exception as exc:  # a row that cannot be rendered must die, not loop on its lease
         error = f"{type(exc).__name__}: {exc}"

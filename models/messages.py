@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.tasks import Task
+from models.inspections import CorrectiveAction
 
 TITLES = {
     "vi": {
@@ -29,6 +29,10 @@ LINES = {
         "today": "Hôm nay là hạn cuối.",
         "late": "Đã quá hạn {days} ngày.",
         "link": "Xem và cập nhật: {link}",
+        "action": "Biện pháp khắc phục: {text}",
+        "action_title": "khắc phục sau kiểm tra \u201c{inspection}\u201d",
+        "finding": "Phát hiện: {text}",
+        "action_due": "Hạn khắc phục: {due}",
     },
     "en": {
         "plan": "Plan: {plan}",
@@ -39,6 +43,10 @@ LINES = {
         "today": "Due today.",
         "late": "Overdue by {days} day(s).",
         "link": "View and update: {link}",
+        "action": "Corrective action: {text}",
+        "action_title": "corrective action after inspection \u201c{inspection}\u201d",
+        "finding": "Finding: {text}",
+        "action_due": "Fix due: {due}",
     },
 }
 
@@ -47,22 +55,48 @@ def _d(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def render(row, task: Task | None, *, base_url: str, today: date) -> tuple[str, str]:
-    """Title and plain-text body of one outbox row."""
+def _status(lines: dict, today: date, due: date) -> str:
+    days = (today - due).days
+    if days > 0:
+        return lines["late"].format(days=days)
+    if days == 0:
+        return lines["today"]
+    return lines["left"].format(days=-days)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_action(row, action: CorrectiveAction, *, base_url: str, today: date,
+                  lang: str) -> tuple[str, str]:
+    """Title and body for a corrective action the agency has not submitted yet."""
+    lines = LINES[lang]
+    inspection = action.finding.inspection
+    body = [
+        lines["action"].format(text=_short(action.description)),
+        lines["finding"].format(text=_short(action.finding.text)),
+        lines["agency"].format(agency=action.agency.name(lang)),
+        lines["action_due"].format(due=_d(action.due_on)),
+        _status(lines, today, action.due_on),
+        lines["link"].format(link=f"{base_url.rstrip('/')}/inspections/actions/{action.id}"),
+    ]
+    item = lines["action_title"].format(inspection=inspection.title)
+    return TITLES[lang].get(row.kind, "{item}").format(item=item), "\n".join(body)
+
+
+def render(row, task, *, base_url: str, today: date) -> tuple[str, str]:
+    """Title and plain-text body of one outbox row (its subject: a task or corrective action)."""
     lang = "en" if (row.locale or "").startswith("en") else "vi"
     lines = LINES[lang]
+    if isinstance(task, CorrectiveAction):
+        return render_action(row, task, base_url=base_url, today=today, lang=lang)
     if task is None:  # a subject this module does not know (e.g. corrective actions)
         payload = row.payload or {}
         title = TITLES[lang].get(row.kind, "{item}").format(item=payload.get("title", ""))
         return title, payload.get("body", "")
     item = task.item.title(lang)
-    days = (today - task.due_on).days
-    if days > 0:
-        status = lines["late"].format(days=days)
-    elif days == 0:
-        status = lines["today"]
-    else:
-        status = lines["left"].format(days=-days)
+    status = _status(lines, today, task.due_on)
     body = [
         lines["plan"].format(plan=f"{task.item.plan.code} {task.item.plan.title(lang)}"),
         lines["agency"].format(agency=task.agency.name(lang)),

@@ -185,3 +185,24 @@ def test_seed_plan_ladder_reaches_reports_to_bodies(session):
         "-7": {"officer"}, "-3": {"officer"}, "-1": {"officer"}, "0": {"officer"},
         "+1": {"officer", "head"}, "+10": {"head", "body"},
     }
+
+
+def test_rerun_after_a_crash_writes_what_the_crashed_run_lost(session, world):
+    day = morning(date(2025, 9, 30))
+    crashed = session.begin_nested()
+    first = sweep(session, now=day)
+    crashed.rollback()  # the run died before its commit: rows and markers are gone alike
+    assert first.get("0", 0) > 0
+    assert sweep(session, now=day + timedelta(hours=1)) == first
+    assert sweep(session, now=day + timedelta(hours=2)) == {}
+
+
+def test_a_target_set_later_the_same_day_is_served_by_the_rerun(session, world):
+    day = morning(date(2025, 9, 30))
+    sweep(session, now=day)
+    make_user(session, email="new@a.example.org")
+    set_target(session, "test", url="json://127.0.0.1:9/newcomer", user_email="new@a.example.org",
+               now=day)
+    task = plan_task(session, "AG-A")
+    assert sweep(session, now=day + timedelta(hours=1)) == {"0": 1}
+    assert rungs_of(session, task)["0"] == {"officer_a", "newcomer"}

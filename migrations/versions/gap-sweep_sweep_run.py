@@ -1,0 +1,29 @@
+"""sweep_run: the deadline sweep's per-day marker of rungs already written
+
+Revision ID: gap_sweep_run
+Revises: 0004
+"""
+from alembic import op
+import sqlalchemy as sa
+import models.db
+
+
+revision = 'gap_sweep_run'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('sweep_run',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('rung_key', sa.String(length=64), nullable=False),
+    sa.Column('audit_mark', sa.Integer(), nullable=False),
+    sa.Column('created', sa.Integer(), nullable=False),
+    sa.Column('swept_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'rung_key', name=op.f('pk_sweep_run'))
+    )
+
+
+def downgrade():
+    op.drop_table('sweep_run')
