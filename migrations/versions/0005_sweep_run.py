@@ -1,6 +1,6 @@
 """sweep_run: the deadline sweep's per-day marker of rungs already written
 
-Revision ID: gap_sweep_run
+Revision ID: 0005
 Revises: 0004
 """
 from alembic import op
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import models.db
 
 
-revision = 'gap_sweep_run'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
