@@ -71,9 +71,11 @@ def still_applies(session: Session, row: Notification) -> bool:
 
 def send_apprise(url: str, title: str, body: str) -> str | None:
     """Send one message; None on success, else why it failed (apprise does not raise)."""
-    from apprise import Apprise, NotifyFormat
+    from apprise import Apprise, AppriseAsset, NotifyFormat
 
-    apobj = Apprise()
+    # service_timeout=0: apprise sends in this thread instead of handing each call to its
+    # shared pool (cpu+4 threads), which capped our parallel sends; socket timeouts still apply
+    apobj = Apprise(asset=AppriseAsset(service_timeout=0))
     if not apobj.add(url):
         return "invalid notification URL"
     if apobj.notify(title=title, body=body, body_format=NotifyFormat.TEXT):
