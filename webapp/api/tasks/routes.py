@@ -1,5 +1,6 @@
 """GET /tasks (filters, pages), GET /tasks/{id} (ETag), POST /tasks/{id}/status, history."""
 
+from flask import jsonify
 from flask.views import MethodView
 
 from models.clock import local_today
@@ -40,9 +41,15 @@ class Tasks(MethodView):
         filters = TaskFilter(**args)
         today = local_today(utcnow())
         user = api_user()
-        rows = list_tasks(db.session, user, filters, today, limit=page["page_size"],
-                          offset=offset(page))
-        return page_of(rows, count_tasks(db.session, user, filters, today), page)
+        skip = offset(page)
+        rows = list_tasks(db.session, user, filters, today, limit=page["page_size"], offset=skip)
+        if rows and len(rows) < page["page_size"] or not rows and not skip:
+            total = skip + len(rows)  # the last page: no count query needed
+        else:
+            total = count_tasks(db.session, user, filters, today)
+        # task_row already gives TaskRowSchema's plain fields: a Response skips marshmallow's
+        # per-row dump (flask-smorest then uses the schema for the documentation only)
+        return jsonify(page_of(rows, total, page))
 
 
 @bp.route("/<id:task_id>")
