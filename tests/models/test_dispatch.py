@@ -228,3 +228,21 @@ def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
         t.join(60)
     assert sorted(http_receiver.messages()) == sorted(f"m{i}" for i in range(n))
     assert sum(r["sent"] for r in results) == n and len(results) >= 5
+
+
+def test_a_batch_is_sent_in_parallel(session, http_receiver):  # noqa: F811
+    """A slow receiver does not serialise the batch: ten 0.3 s sends take well under 3 s."""
+    n = 10
+    now = datetime.now(UTC)
+    for i in range(n):
+        session.add(Notification(
+            dedupe_key=f"par:{i}", target=http_receiver.url("/par"), subject_type="message",
+            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
+            next_attempt_at=now, created_at=now))
+    session.commit()
+    http_receiver.delay = 0.3
+    started = time.monotonic()
+    counts = dispatch(factory(session), now=now, limit=n, base_url=BASE, workers=n)
+    assert counts["sent"] == n and time.monotonic() - started < 1.5
+    assert sorted(http_receiver.messages()) == sorted(f"m{i}" for i in range(n))
+    assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
