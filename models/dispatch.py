@@ -1,14 +1,15 @@
 """Sending the outbox: claim a batch under a lease, send it in parallel with apprise, record it.
 
 Sends run in a bounded thread pool (each is independent network I/O); the main thread records
-outcomes as they complete, one UPDATE for the sent rows of each group of completions, and commits
-at once. A dispatcher killed between apprise's return and that commit therefore re-sends (after
-its lease expires) only the messages it had in flight: at most `workers` plus those completed
-while one commit was running.
+outcomes as they complete, one UPDATE for the sent rows of each group of up to `workers`
+completions (or FLUSH seconds), then a commit. A dispatcher killed between apprise's return and
+that commit therefore re-sends (after its lease expires) only the messages it had in flight or
+waiting for that commit: at most 2 x `workers`.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -28,7 +29,10 @@ MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
 LEASE = timedelta(minutes=5)
-WORKERS = 16  # concurrent sends per dispatcher
+# concurrent sends per dispatcher: a small receiver (http.server's listen backlog is 5) resets
+# connections beyond its backlog, and those rows then wait for their retry
+WORKERS = 4
+FLUSH = 0.05  # seconds an outcome may wait for its commit
 
 
 def claim(
@@ -179,9 +183,18 @@ def dispatch(
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs) or 1))) as pool:
             pending = {pool.submit(_send_one, send, url, title, body, lease_until, clock): row_id
                        for row_id, url, title, body in jobs}
+            outcomes, first = [], 0.0
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                outcomes = [(pending.pop(f), f.result()) for f in done]
-                _record(session, token, rows, outcomes, clock() if clock else now,
-                        max_attempts, counts)
+                timeout = max(0.0, first + FLUSH - time.monotonic()) if outcomes else None
+                done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+                if done and not outcomes:
+                    first = time.monotonic()
+                outcomes += [(pending.pop(f), f.result()) for f in done]
+                # one commit per `workers` outcomes or FLUSH seconds: a crash re-sends at
+                # most the messages in flight plus those waiting for this commit
+                if outcomes and (len(outcomes) >= workers or not pending
+                                 or time.monotonic() - first >= FLUSH):
+                    _record(session, token, rows, outcomes, clock() if clock else now,
+                            max_attempts, counts)
+                    outcomes = []
     return counts

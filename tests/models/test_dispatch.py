@@ -198,7 +198,7 @@ def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # n
     duplicates = len(bodies) - n
     print(f"\ncrash: {got_before} arrived before SIGKILL, {counts['sent']} sent after, "
           f"{duplicates} duplicate(s)")
-    assert duplicates <= CRASH_WORKERS  # at most the messages in flight when it died
+    assert duplicates <= 2 * CRASH_WORKERS  # at most those in flight or awaiting a commit
     assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
 
 
