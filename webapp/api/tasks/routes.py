@@ -69,8 +69,10 @@ class TaskDetail(MethodView):
         version = expected_version(task.version)
         reschedule(db.session, user, task, body["due_on"], reason=body["reason"], now=now,
                    expected_version=version)
+        db.session.flush()  # the new version; read before commit expires the task and its
+        out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
         db.session.commit()
-        return task_out(task, user, now)
+        return out
 
 
 @bp.route("/<id:task_id>/status")
@@ -85,8 +87,10 @@ class TaskStatus(MethodView):
         version = expected_version(task.version)
         change_status(db.session, user, task, body["status"], now=now, note=body["note"],
                       expected_version=version, nil_return=body["nil_return"])
+        db.session.flush()  # the new version; read before commit expires the task and its
+        out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
         db.session.commit()
-        return task_out(task, user, now)
+        return out
 
 
 @bp.route("/<id:task_id>/history")
