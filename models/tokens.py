@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.audit import record
 from models.db import UTCDateTime, db
@@ -96,7 +96,8 @@ def authenticate_token(session: Session, secret: str, now: datetime) -> User | N
     """The user a bearer secret belongs to, or None when it is unknown, expired or revoked."""
     if not secret or len(secret) > 200:
         return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
+                           .options(joinedload(ApiToken.user)))  # one round trip per request
     if token is None or not token.is_valid(now):
         return None
     # last use is bookkeeping, not a state change: no audit event, at most once a minute

@@ -33,5 +33,7 @@ def require_token() -> None:
     if user is None:
         db.session.rollback()
         raise TokenRequired()
-    db.session.commit()  # keeps last_used_at; loads nothing else
+    if db.session.dirty:  # last_used_at moved (at most once a minute per token)
+        db.session.commit()
+    # else no commit: it would cost a round trip and expire the user, reloaded by the view
     g.api_user = user

@@ -29,7 +29,8 @@ def index():
     code = request.args.get("plan") or (plans[0].code if plans else None)
     plan = next((p for p in plans if p.code == code), None)
     day = today()
-    agencies = stats.by_agency(db.session, current_user, day, code)
+    cells = stats.cells(db.session, current_user, day, code)  # one pass over the plan's tasks
+    agencies = stats.by_agency(db.session, current_user, day, code, cells_=cells)
     chart_rows = [
         (a.code, f.completion, (f.on_time / f.due) if f.due else None,
          url_for("dashboard.tasks", plan=code, agency=a.code, state="due"))
@@ -38,8 +39,9 @@ def index():
     chart, height = bars(chart_rows)
     return render_template(
         "dashboard/index.html", plans=plans, plan=plan, today=day,
-        totals=stats.totals(db.session, current_user, day, code), agencies=agencies,
-        sections=stats.by_section(db.session, current_user, day, plan) if plan else [],
+        totals=stats.totals(db.session, current_user, day, code, cells_=cells), agencies=agencies,
+        sections=stats.by_section(db.session, current_user, day, plan, cells_=cells)
+        if plan else [],
         overdue=stats.overdue_tasks(db.session, current_user, day, code),
         chart=chart, chart_height=height, label_width=LABEL_WIDTH, bar_width=BAR_WIDTH,
         locale=current_locale_name(),

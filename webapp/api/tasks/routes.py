@@ -1,5 +1,6 @@
 """GET /tasks (filters, pages), GET /tasks/{id} (ETag), POST /tasks/{id}/status, history."""
 
+from flask import jsonify
 from flask.views import MethodView
 
 from models.clock import local_today
@@ -40,9 +41,15 @@ class Tasks(MethodView):
         filters = TaskFilter(**args)
         today = local_today(utcnow())
         user = api_user()
-        rows = list_tasks(db.session, user, filters, today, limit=page["page_size"],
-                          offset=offset(page))
-        return page_of(rows, count_tasks(db.session, user, filters, today), page)
+        skip = offset(page)
+        rows = list_tasks(db.session, user, filters, today, limit=page["page_size"], offset=skip)
+        if rows and len(rows) < page["page_size"] or not rows and not skip:
+            total = skip + len(rows)  # the last page: no count query needed
+        else:
+            total = count_tasks(db.session, user, filters, today)
+        # task_row already gives TaskRowSchema's plain fields: a Response skips marshmallow's
+        # per-row dump (flask-smorest then uses the schema for the documentation only)
+        return jsonify(page_of(rows, total, page))
 
 
 @bp.route("/<id:task_id>")
@@ -62,8 +69,10 @@ class TaskDetail(MethodView):
         version = expected_version(task.version)
         reschedule(db.session, user, task, body["due_on"], reason=body["reason"], now=now,
                    expected_version=version)
+        db.session.flush()  # the new version; read before commit expires the task and its
+        out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
         db.session.commit()
-        return task_out(task, user, now)
+        return out
 
 
 @bp.route("/<id:task_id>/status")
@@ -78,8 +87,10 @@ class TaskStatus(MethodView):
         version = expected_version(task.version)
         change_status(db.session, user, task, body["status"], now=now, note=body["note"],
                       expected_version=version, nil_return=body["nil_return"])
+        db.session.flush()  # the new version; read before commit expires the task and its
+        out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
         db.session.commit()
-        return task_out(task, user, now)
+        return out
 
 
 @bp.route("/<id:task_id>/history")
