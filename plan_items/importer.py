@@ -48,16 +48,12 @@ def _sync(obj, values: dict, label: str, diff: Diff, is_new: bool) -> None:
             setattr(obj, key, value)
 
 
-# ---------------------------------------------------------------- agencies
-
-def import_agencies(
-    session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
-) -> Diff:
-    """Create or update agency groups and agencies from a file (dry run: show, keep nothing)."""
-    loaded = read_agencies(path)
+def _in_savepoint(session: Session, apply, loaded: Loaded, path, *, actor, now: datetime,
+                  dry_run: bool) -> Diff:
+    """Apply an import in a savepoint: kept on success, undone on error or for a dry run."""
     savepoint = session.begin_nested()
     try:
-        diff = _apply_agencies(session, loaded, path, actor=actor, now=now)
+        diff = apply(session, loaded, path, actor=actor, now=now)
     except BaseException:
         savepoint.rollback()
         raise
@@ -66,6 +62,17 @@ def import_agencies(
     else:
         savepoint.commit()
     return diff
+
+
+# ---------------------------------------------------------------- agencies
+
+def import_agencies(
+    session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
+) -> Diff:
+    """Create or update agency groups and agencies from a file (dry run: show, keep nothing)."""
+    loaded = read_agencies(path)
+    return _in_savepoint(session, _apply_agencies, loaded, path, actor=actor, now=now,
+                         dry_run=dry_run)
 
 
 def _apply_agencies(session: Session, loaded: Loaded, path, *, actor, now: datetime) -> Diff:
@@ -217,17 +224,8 @@ def import_plan(
 ) -> Diff:
     """Create or update a plan from its file; re-importing the same file changes nothing."""
     loaded = validate_plan(session, path)
-    savepoint = session.begin_nested()
-    try:
-        diff = _apply_plan(session, loaded, path, actor=actor, now=now)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if dry_run:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
-    return diff
+    return _in_savepoint(session, _apply_plan, loaded, path, actor=actor, now=now,
+                         dry_run=dry_run)
 
 
 def _apply_plan(session: Session, loaded: Loaded, path, *, actor, now: datetime) -> Diff:
