@@ -17,18 +17,7 @@ from tests.webapp.inspection_web import with_inspections
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-]
 TET_EVE = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)  # Tuesday 10/2/2026, 9:00 in Hà Nội
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium; `playwright install` cannot download here."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="module")
