@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bench import fig_dispatch, fig_generation, fig_memory, fig_sweep, fig_web, report
 from bench.data import Shape, describe, generate
 from bench.harness import Context, Figure, run_figure
-from models.db import make_engine, normalise_url
+from models.core.db import make_engine, normalise_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "planwatch_bench"

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models.accounts import hash_password
-from models.agencies import Agency, AgencyGroup, agency_group_member
-from models.cadence import Cadence, DueRule, due_date, open_periods
-from models.calendar import WorkingCalendar
-from models.plans import Item, ItemParty, Plan, Section
-from models.tasks import Task
-from models.users import User
+from models.org.accounts import hash_password
+from models.org.agencies import Agency, AgencyGroup, agency_group_member
+from models.org.users import User
+from models.plans.cadence import Cadence, DueRule, due_date, open_periods
+from models.plans.calendar import WorkingCalendar
+from models.plans.entities import Item, ItemParty, Plan, Section
+from models.tasks.entities import Task
 
 PASSWORD = "bench-password-1"
 # per plan: (cadence, how many items); the mix of a typical provincial plan's reporting duties
@@ -278,13 +278,13 @@ def describe(engine: sa.Engine, shape: Shape) -> dict:
         n = conn.scalar(sa.select(sa.func.count()).select_from(Task))
         window = _window(conn, shape)
         try:
-            from models.notifications import Notification
+            from models.notify.entities import Notification
 
             conn.execute(sa.delete(Notification.__table__))  # the sweep starts from empty
         except ImportError:
             pass
         try:
-            from models.sweep_runs import SweepRun
+            from models.notify.sweep_runs import SweepRun
 
             conn.execute(sa.delete(SweepRun.__table__))  # else the sweep skips what it did
         except ImportError:

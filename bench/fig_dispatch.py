@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from bench.harness import Context, Figure, Skip
 from bench.outbox import reflect_outbox
-from models.db import make_session_factory
-from models.tasks import OPEN_STATUSES, Task
-from models.users import User
+from models.core.db import make_session_factory
+from models.org.users import User
+from models.tasks.entities import OPEN_STATUSES, Task
 
 FLOOR_SAMPLE = 300  # apprise sends timed directly, without the outbox
 
@@ -132,7 +132,7 @@ def _floor_rate(receiver: Receiver, sample: int) -> float:
 def figure(ctx: Context) -> list[Figure]:
     """dispatch() until nothing is pending; rate against apprise's own sequential rate."""
     outbox = reflect_outbox(ctx.engine)
-    from models.dispatch import dispatch
+    from models.notify.dispatch import dispatch
 
     n = 100 if ctx.notes.get("tiny") else 1_000 if ctx.quick else 10_000
     with Receiver() as receiver:

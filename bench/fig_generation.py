@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench.harness import Context, Figure, timed
-from models.tasks import Task
+from models.tasks.entities import Task
 
 ROUNDS = 3  # generate and floor alternate; the best of each counts
 
@@ -45,7 +45,7 @@ def _bulk_insert(engine: sa.Engine, rows: list[dict]) -> None:
 
 def figure(ctx: Context) -> list[Figure]:
     """generate_tasks(through=next month) against a bare executemany INSERT of the same rows."""
-    from models.generate import generate_tasks
+    from models.tasks.generation import generate_tasks
 
     engine, shape = ctx.engine, ctx.shape
     gen_now = shape.now + timedelta(days=15)

@@ -13,7 +13,7 @@ from bench.outbox import reflect_outbox
 def figure(ctx: Context) -> list[Figure]:
     """The sweep's peak RSS against the same process's RSS just before the sweep."""
     reflect_outbox(ctx.engine)  # Skip when the flows are not merged
-    import models.deadlines  # noqa: F401  (ImportError: SKIPPED)
+    import models.notify.ladder  # noqa: F401  (ImportError: SKIPPED)
 
     done = subprocess.run([sys.executable, "-m", "bench.probe", ctx.url,
                            ctx.shape.now.isoformat()], capture_output=True, text=True)

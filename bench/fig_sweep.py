@@ -11,7 +11,7 @@ from bench.outbox import count, reflect_outbox, timed_floor
 def figure(ctx: Context) -> list[Figure]:
     """sweep() twice against one hand-written INSERT … SELECT with the same effect."""
     outbox = reflect_outbox(ctx.engine)
-    from models.deadlines import sweep
+    from models.notify.ladder import sweep
 
     engine, shape = ctx.engine, ctx.shape
     now, today = shape.now, shape.today

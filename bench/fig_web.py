@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bench.data import PASSWORD
 from bench.harness import Context, Figure, Skip
 from bench.servers import children, gunicorn, latencies, peak_rss_mb, wrk
-from models.users import User
+from models.org.users import User
 
 LOGIN_PATHS = ("/login", "/auth/login", "/accounts/login")
 PAGE_REQUESTS = 50
@@ -61,8 +61,8 @@ def hello_floor(ctx: Context) -> dict:
 
 
 def _create_token(ctx: Context, email: str) -> str:
-    """A Bearer token through models.tokens.create_token, whatever its exact keywords."""
-    from models.tokens import create_token
+    """A Bearer token through models.org.tokens.create_token, whatever its exact keywords."""
+    from models.org.tokens import create_token
 
     with Session(ctx.engine) as session:
         user = session.scalar(sa.select(User).where(User.email == email))
@@ -82,7 +82,7 @@ def _create_token(ctx: Context, email: str) -> str:
         result = create_token(*args, **kwargs)
         session.commit()
     candidates = result if isinstance(result, tuple) else (result,)
-    for candidate in candidates:  # models.tokens returns (ApiToken, secret)
+    for candidate in candidates:  # models.org.tokens returns (ApiToken, secret)
         if isinstance(candidate, str):
             return candidate
     for candidate in candidates:
@@ -140,7 +140,7 @@ def _wrk_figure(name: str, run: dict, floor: dict) -> Figure:
 
 def _update_script(ctx: Context, base: str, auth: dict):
     """A wrk Lua script moving distinct tasks not_started -> in_progress, or (None, reason)."""
-    from models.tasks import Task
+    from models.tasks.entities import Task
 
     with ctx.engine.connect() as conn:
         rows = conn.execute(sa.select(Task.id, Task.version).where(

@@ -9,8 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bench.data import LADDER
 from bench.harness import Skip
-from models.tasks import OPEN_STATUSES, Task
-from models.users import User
+from models.org.users import User
+from models.tasks.entities import OPEN_STATUSES, Task
 
 # outbox columns whose value is the same on every row the floor writes
 FIXED = {"status": "pending", "subject_type": "task", "entity_type": "task", "kind": "reminder",
@@ -20,9 +20,9 @@ FIXED = {"status": "pending", "subject_type": "task", "entity_type": "task", "ki
 def reflect_outbox(engine: sa.Engine) -> sa.Table:
     """The notification table as the database has it; Skip when the flows are not merged."""
     try:
-        from models.notifications import Notification
+        from models.notify.entities import Notification
     except ImportError as why:
-        raise Skip(f"models.notifications not importable: {why}") from None
+        raise Skip(f"models.notify.targets not importable: {why}") from None
     name = Notification.__tablename__
     if not sa.inspect(engine).has_table(name):
         raise Skip(f"table {name!r} absent (migration not merged?)")

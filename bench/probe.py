@@ -17,9 +17,9 @@ def peak_mb() -> float:
 
 
 def main(url: str, now: str) -> None:
-    from models.db import make_engine
-    from models.deadlines import sweep
-    from models.notifications import Notification
+    from models.core.db import make_engine
+    from models.notify.entities import Notification
+    from models.notify.ladder import sweep
 
     engine = make_engine(url)
     with Session(engine) as session:

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 import models  # noqa: F401
-import models.accounts
-from models.agencies import Agency, AgencyGroup
-from models.db import Base, make_engine, make_session_factory
-from models.generate import generate_tasks
-from models.tasks import Task
+import models.org.accounts
+from models.core.db import Base, make_engine, make_session_factory
+from models.org.agencies import Agency, AgencyGroup
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
 from plan_items import SEED_AGENCIES, SEED_PLAN
 from plan_items.importer import import_agencies, import_plan
 
@@ -49,10 +49,10 @@ def build(url: str, agencies: int) -> int:
                     .values(status="submitted", submitted_at=NOW))
     session.execute(sa.update(Task).where(Task.status == "submitted", Task.id % 2 == 0)
                     .values(status="accepted"))
-    models.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    models.org.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     for email, role, agency in (("c@bench", "coordinator", "BTGDV"),
                                 ("o@bench", "officer", "DU-UBND")):
-        models.accounts.create_user(session, "bench", email=email + ".vn", role=role,
+        models.org.accounts.create_user(session, "bench", email=email + ".vn", role=role,
                                     password=PASSWORD, now=NOW, agency_code=agency)
     session.commit()
     tasks = session.scalar(sa.select(sa.func.count(Task.id)))

@@ -6,10 +6,10 @@ import click
 import sqlalchemy as sa
 
 from cli.context import DATE, fail_cleanly, session_scope, utcnow
-from models.accounts import create_user, generate_password
-from models.calendar_overrides import CalendarOverride, set_override
-from models.db import database_url
-from models.users import Role, User
+from models.core.db import database_url
+from models.org.accounts import create_user, generate_password
+from models.org.users import Role, User
+from models.plans.calendar_days import CalendarOverride, set_override
 from plan_items.importer import import_agencies
 
 

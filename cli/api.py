@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from cli.context import fail_cleanly, session_scope, utcnow
-from models.accounts import find_user
-from models.tokens import DEFAULT_DAYS, MAX_DAYS, create_token
+from models.org.accounts import find_user
+from models.org.tokens import DEFAULT_DAYS, MAX_DAYS, create_token
 
 
 @click.command("token")

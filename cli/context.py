@@ -10,10 +10,10 @@ import click
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from models.accounts import find_user
-from models.db import database_url, make_engine, make_session_factory
-from models.errors import DomainError
-from models.users import User
+from models.core.db import database_url, make_engine, make_session_factory
+from models.core.errors import DomainError
+from models.org.accounts import find_user
+from models.org.users import User
 from plan_items.loader import PlanFileError
 
 

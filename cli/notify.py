@@ -10,14 +10,15 @@ import click
 import sqlalchemy as sa
 
 from cli.context import DATE, DATETIME, fail_cleanly, session_scope, utcnow
-from models.agencies import Agency
-from models.clock import local_today
-from models.db import database_url, make_engine, make_session_factory
-from models.deadlines import sweep
-from models.dispatch import dispatch
-from models.generate import generate_tasks
-from models.notifications import Notification, list_targets, retry_dead, set_target
-from models.tasks import Task
+from models.core.clock import local_today
+from models.core.db import database_url, make_engine, make_session_factory
+from models.notify.dispatch import dispatch
+from models.notify.entities import Notification
+from models.notify.ladder import sweep
+from models.notify.targets import list_targets, retry_dead, set_target
+from models.org.agencies import Agency
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
 
 
 def _base_url() -> str:

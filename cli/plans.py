@@ -7,7 +7,7 @@ import json
 import click
 
 from cli.context import fail_cleanly, session_scope, utcnow
-from models.db import database_url
+from models.core.db import database_url
 from plan_items.export import plan_dict
 from plan_items.importer import import_plan, validate_plan
 from plan_items.loader import read_plan

@@ -11,15 +11,15 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
-from models.agencies import Agency
-from models.calendar_overrides import load_calendar
-from models.clock import local_today
-from models.errors import NotFound
-from models.generate import generate_tasks
-from models.plans import Item, Plan
-from models.queries import TaskFilter, list_tasks
-from models.task_ops import change_status, get_task, request_report
-from models.tasks import TaskStatus
+from models.core.clock import local_today
+from models.core.errors import NotFound
+from models.org.agencies import Agency
+from models.plans.calendar_days import load_calendar
+from models.plans.entities import Item, Plan
+from models.tasks.entities import TaskStatus
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status, get_task, request_report
+from models.tasks.queries import TaskFilter, list_tasks
 
 
 @click.group()

@@ -11,7 +11,7 @@ import urllib.request
 
 import click
 
-from models.db import planwatch_home
+from models.core.db import planwatch_home
 
 
 def prefect_env(port: int) -> dict[str, str]:

@@ -9,9 +9,9 @@ import click
 import sqlalchemy as sa
 
 from cli.context import fail_cleanly, session_scope, utcnow
-from models.accounts import create_user, generate_password
-from models.agencies import Agency
-from models.users import Role, User
+from models.org.accounts import create_user, generate_password
+from models.org.agencies import Agency
+from models.org.users import Role, User
 
 # (email, role, agency code, display name): one account per role, officers of two agencies
 DEMO_USERS = [

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from prefect import flow, get_run_logger, task
 
 from flows.common import transaction, utcnow
-from models.clock import local_today
-from models.generate import generate_tasks
+from models.core.clock import local_today
+from models.tasks.generation import generate_tasks
 
 LOOKAHEAD = timedelta(days=31)
 

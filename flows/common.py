@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db import database_url, make_engine, make_session_factory
+from models.core.db import database_url, make_engine, make_session_factory
 
 
 def utcnow() -> datetime:

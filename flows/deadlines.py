@@ -7,7 +7,7 @@ from datetime import datetime
 from prefect import flow, get_run_logger, task
 
 from flows.common import smtp_url, transaction, utcnow
-from models.deadlines import sweep
+from models.notify.ladder import sweep
 
 
 @task

@@ -7,7 +7,7 @@ from datetime import datetime
 from prefect import flow, get_run_logger, task
 
 from flows.common import base_url, session_factory, utcnow
-from models.dispatch import dispatch
+from models.notify.dispatch import dispatch
 
 
 @task

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import models  # noqa: F401  (registers every table)
-from models.db import Base, database_url, make_engine
+from models.core.db import Base, database_url, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,18 +1,15 @@
-"""The planwatch domain: entities, operations on them, queries and pure time rules.
+"""The planwatch domain, in one package per area (core, org, plans, tasks, oversight, notify).
 
-Importing the package registers every entity on `Base.metadata` (see `models.db`).
+Each area has the same kinds of module: `entities` (tables), operations named after what they
+change, `queries` (the read side). Importing this package registers every entity on
+`Base.metadata` (see `models.core.db`). Nothing here imports `webapp`, `flows` or `cli`.
 """
 
-from models import (  # noqa: F401  (registers the mappers)
-    agencies,
-    audit,
-    calendar_overrides,
-    db,
-    inspections,
-    notifications,
-    plans,
-    sweep_runs,
-    tasks,
-    tokens,
-    users,
-)
+from models.core import attachments, audit, db  # noqa: F401  (registers the mappers)
+from models.notify import entities as notify_entities  # noqa: F401
+from models.notify import sweep_runs  # noqa: F401
+from models.org import agencies, tokens, users  # noqa: F401
+from models.oversight import entities as oversight_entities  # noqa: F401
+from models.plans import calendar_days  # noqa: F401
+from models.plans import entities as plan_entities  # noqa: F401
+from models.tasks import entities as task_entities  # noqa: F401

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.errors import NotFound
-from models.plans import Item, Plan
+from models.core.errors import NotFound
+from models.plans.entities import Item, Plan
 
 
 def _parties(item: Item, role: str) -> dict:

@@ -9,12 +9,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.agencies import Agency, AgencyGroup
-from models.audit import record
-from models.cadence import Cadence, DueRule, Period, due_date
-from models.calendar_overrides import load_calendar
-from models.plans import Item, ItemParty, Plan, Section
-from models.tasks import OPEN_STATUSES, Task
+from models.core.audit import record
+from models.org.agencies import Agency, AgencyGroup
+from models.plans.cadence import Cadence, DueRule, Period, due_date
+from models.plans.calendar_days import load_calendar
+from models.plans.entities import Item, ItemParty, Plan, Section
+from models.tasks.entities import OPEN_STATUSES, Task
 from plan_items.loader import Loaded, PlanFileError, read_agencies, read_plan, walk_sections
 
 

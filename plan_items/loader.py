@@ -201,7 +201,7 @@ def check_plan_references(loaded: Loaded) -> list[Problem]:
         if "section" in item and item["section"] not in section_codes:
             problems.append(loaded.problem(("items", i, "section"),
                                            f"unknown section {item['section']!r}"))
-    from models.cadence import Cadence, months_in
+    from models.plans.cadence import Cadence, months_in
 
     for i, item in all_items:
         for j, code in enumerate(item.get("absorbs") or []):

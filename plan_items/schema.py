@@ -12,8 +12,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from models.cadence import Cadence, DueRule
-from models.plans import ItemKind
+from models.plans.cadence import Cadence, DueRule
+from models.plans.entities import ItemKind
 
 PLAN_FORMAT = "planwatch/plan@1"
 AGENCIES_FORMAT = "planwatch/agencies@1"

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import models  # noqa: F401  (registers every table)
-from models.db import Base, make_engine, make_session_factory, normalise_url
+from models.core.db import Base, make_engine, make_session_factory, normalise_url
 
 DATA = Path(__file__).parent / "data"
 POSTGRES_URL = os.environ.get("PLANWATCH_TEST_POSTGRES_URL")
@@ -47,7 +47,7 @@ def fast_password_hashing():
     """Cheap argon2 parameters in tests; production keeps the library's defaults."""
     from argon2 import PasswordHasher
 
-    import models.accounts as accounts
+    import models.org.accounts as accounts
 
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 

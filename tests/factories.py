@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from models.accounts import create_user
-from models.users import User
+from models.org.accounts import create_user
+from models.org.users import User
 from plan_items import SEED_AGENCIES, SEED_PLAN
 from plan_items.importer import import_agencies, import_plan
 

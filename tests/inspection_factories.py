@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.agencies import Agency
-from models.corrective_ops import change_action_status, raise_action
-from models.inspection_ops import change_inspection_status, create_inspection, log_finding
-from models.inspections import CorrectiveAction, Finding, Inspection
-from models.plans import Item
-from models.users import User
+from models.org.agencies import Agency
+from models.org.users import User
+from models.oversight.corrective_actions import change_action_status, raise_action
+from models.oversight.entities import CorrectiveAction, Finding, Inspection
+from models.oversight.inspections import change_inspection_status, create_inspection, log_finding
+from models.plans.entities import Item
 from tests.factories import load_mini
 
 # 9:00 in Hà Nội on a Monday; the inspection season of the mini plan

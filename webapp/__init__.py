@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from models.db import db
+from models.core.db import db
 from webapp.api import init_api
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 
-from models.clock import DEFAULT_TZ, local_today
+from models.core.clock import DEFAULT_TZ, local_today
 
 
 def now() -> datetime:

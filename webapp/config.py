@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from models.db import database_url, engine_options, planwatch_home
+from models.core.db import database_url, engine_options, planwatch_home
 
 
 def _secret_key(home: Path) -> str:

@@ -8,9 +8,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from models.audit import record
-from models.db import db
-from models.errors import DomainError, Forbidden, NotFound, VersionConflict
+from models.core.audit import record
+from models.core.db import db
+from models.core.errors import DomainError, Forbidden, NotFound, VersionConflict
 from webapp.clock import now
 from webapp.inspections.messages import MESSAGES as INSPECTION_MESSAGES
 from webapp.inspections.messages import PREFIXES as INSPECTION_PREFIXES

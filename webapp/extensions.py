@@ -10,8 +10,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from models.db import db
-from models.users import User
+from models.core.db import db
+from models.org.users import User
 
 LOCALES = ("vi", "en")
 

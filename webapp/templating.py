@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models.clock import DEFAULT_TZ
+from models.core.clock import DEFAULT_TZ
 from webapp import labels
 
 # (endpoint, label, roles that see it)

@@ -6,7 +6,7 @@ Create Date: 2026-11-27 20:57:53.262735
 """
 from alembic import op
 import sqlalchemy as sa
-import models.db
+import models.core.db
 
 
 revision = '0001'
@@ -84,7 +84,7 @@ def upgrade():
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('is_agency_head', sa.Boolean(), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', models.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_user_account_agency_id_agency')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))
@@ -94,7 +94,7 @@ def upgrade():
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', models.db.UTCDateTime(), nullable=False),
+    sa.Column('at', models.core.db.UTCDateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=254), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
@@ -186,11 +186,11 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('request_note', sa.Text(), nullable=False),
-    sa.Column('submitted_at', models.db.UTCDateTime(), nullable=True),
+    sa.Column('submitted_at', models.core.db.UTCDateTime(), nullable=True),
     sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('nil_return', sa.Boolean(), nullable=False),
-    sa.Column('created_at', models.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', models.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', models.core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', models.core.db.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_task_agency_id_agency')),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_task_item_id_item'), ondelete='CASCADE'),
@@ -206,7 +206,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('at', models.db.UTCDateTime(), nullable=False),
+    sa.Column('at', models.core.db.UTCDateTime(), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('from_status', sa.String(length=16), nullable=False),
     sa.Column('to_status', sa.String(length=16), nullable=False),
@@ -231,7 +231,7 @@ def upgrade():
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', models.db.UTCDateTime(), nullable=False),
+    sa.Column('uploaded_at', models.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_attachment_agency_id_agency')),
     sa.ForeignKeyConstraint(['task_update_id'], ['task_update.id'], name=op.f('fk_attachment_task_update_id_task_update'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_attachment_uploaded_by_id_user_account')),

@@ -6,7 +6,7 @@ Create Date: 2026-11-27 21:20:30.222047
 """
 from alembic import op
 import sqlalchemy as sa
-import models.db
+import models.core.db
 
 
 revision = '0002'
@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('conclusion', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_inspection_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_inspection_plan_id_plan')),
@@ -82,7 +82,7 @@ def upgrade():
     sa.Column('item_id', sa.Integer(), nullable=True),
     sa.Column('section_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_finding_agency_id_agency')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_finding_created_by_id_user_account')),
@@ -108,11 +108,11 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('requires_followup', sa.Boolean(), nullable=False),
     sa.Column('followup_inspection_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', models.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('verified_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', models.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', models.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_corrective_action_agency_id_agency')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_corrective_action_created_by_id_user_account')),
@@ -129,7 +129,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('action_id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', models.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('from_status', sa.String(length=16), nullable=False),
     sa.Column('to_status', sa.String(length=16), nullable=False),

@@ -6,7 +6,7 @@ Create Date: 2026-11-27 21:13:55.123459
 """
 from alembic import op
 import sqlalchemy as sa
-import models.db
+import models.core.db
 
 
 revision = '0003'
@@ -47,12 +47,12 @@ def upgrade():
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_until', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', models.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sa.String(length=32), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', models.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['recipient_user_id'], ['user_account.id'], name=op.f('fk_notification_recipient_user_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['target_id'], ['notification_target.id'], name=op.f('fk_notification_target_id_notification_target'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),

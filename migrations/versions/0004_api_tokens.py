@@ -6,7 +6,7 @@ Create Date: 2026-11-27 21:12:26.266252
 """
 from alembic import op
 import sqlalchemy as sa
-import models.db
+import models.core.db
 
 
 revision = '0004'
@@ -22,10 +22,10 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', models.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', models.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', models.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', models.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', models.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_api_token_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))

@@ -5,7 +5,7 @@ Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
-import models.db
+import models.core.db
 
 
 revision = '0005'
@@ -20,7 +20,7 @@ def upgrade():
     sa.Column('rung_key', sa.String(length=64), nullable=False),
     sa.Column('audit_mark', sa.Integer(), nullable=False),
     sa.Column('created', sa.Integer(), nullable=False),
-    sa.Column('swept_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('swept_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('day', 'rung_key', name=op.f('pk_sweep_run'))
     )
 

@@ -13,17 +13,17 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from models import accounts
-from models.agencies import Agency
-from models.corrective_ops import change_action_status, raise_action
-from models.evidence import Upload, store_evidence
-from models.generate import generate_tasks
-from models.inspection_ops import change_inspection_status, create_inspection, log_finding
-from models.notifications import Notification
-from models.plans import Item, Plan
-from models.task_ops import change_status
-from models.tasks import Task
-from models.tokens import create_token
+from models.core.evidence import Upload, store_evidence
+from models.notify.entities import Notification
+from models.org import accounts
+from models.org.agencies import Agency
+from models.org.tokens import create_token
+from models.oversight.corrective_actions import change_action_status, raise_action
+from models.oversight.inspections import change_inspection_status, create_inspection, log_finding
+from models.plans.entities import Item, Plan
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
 
 # 1 October 2025, 09:00 in Hà Nội: September's reports are overdue, tokens are valid

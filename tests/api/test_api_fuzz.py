@@ -13,9 +13,9 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
 import models  # noqa: F401
-from models.db import Base, make_engine, make_session_factory
-from models.tokens import create_token
-from models.users import User
+from models.core.db import Base, make_engine, make_session_factory
+from models.org.tokens import create_token
+from models.org.users import User
 from tests.api.conftest import API_NOW, build_world
 from tests.factories import T0
 

@@ -6,7 +6,8 @@ import io
 
 import sqlalchemy as sa
 
-from models.tasks import Attachment, Task
+from models.core.attachments import Attachment
+from models.tasks.entities import Task
 
 
 def _submit(c, task_id, files, **fields):

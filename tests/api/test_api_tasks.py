@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from models.tasks import Task
+from models.tasks.entities import Task
 
 
 def _state(session, task_id):

@@ -11,11 +11,11 @@ from bench.cli import run
 
 # each figure's target: a figure may be SKIPPED only while its target is not merged
 TARGETS = {
-    "task generation": "models.generate",
-    "deadline sweep": "models.deadlines",
-    "deadline sweep, second run": "models.deadlines",
-    "memory deadline sweep": "models.deadlines",
-    "notification dispatch": "models.dispatch",
+    "task generation": "models.tasks.generation",
+    "deadline sweep": "models.notify.ladder",
+    "deadline sweep, second run": "models.notify.ladder",
+    "memory deadline sweep": "models.notify.ladder",
+    "notification dispatch": "models.notify.dispatch",
     "pages": "route:/dashboard/",
     "API": "webapp.api",
 }

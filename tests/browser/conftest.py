@@ -9,8 +9,8 @@ import pytest
 from werkzeug.serving import make_server
 
 import models  # noqa: F401  (registers every table)
-from models.db import Base, make_engine, make_session_factory
-from models.generate import generate_tasks
+from models.core.db import Base, make_engine, make_session_factory
+from models.tasks.generation import generate_tasks
 from tests.factories import T0, load_mini, make_user
 from tests.webapp.conftest import USERS, WEB_NOW
 
@@ -33,7 +33,7 @@ def live_app(tmp_path_factory):
     """The app on a fresh SQLite file with the mini plan and three users, CSRF on."""
     from argon2 import PasswordHasher
 
-    import models.accounts
+    import models.org.accounts
     from webapp import create_app
 
     folder = tmp_path_factory.mktemp("browser")
@@ -44,7 +44,7 @@ def live_app(tmp_path_factory):
     load_mini(session)
     generate_tasks(session, through=date(2025, 12, 31), now=T0)
     with pytest.MonkeyPatch.context() as patch:  # cheap hashes: the real ones cost ~0.5 s each
-        patch.setattr(models.accounts, "_hasher",
+        patch.setattr(models.org.accounts, "_hasher",
                       PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         for who in BROWSER_USERS:
             email, role, agency = USERS[who]

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import models  # noqa: F401  (registers every table)
-from models.db import Base, make_engine, make_session_factory
+from models.core.db import Base, make_engine, make_session_factory
 from tests.factories import load_mini
 from tests.inspection_factories import make_people
 from tests.webapp.inspection_web import with_inspections
@@ -51,8 +51,8 @@ def inspection_site(tmp_path_factory):
 
 def logged_in(browser, site, role: str):
     """A browser context carrying a signed session cookie for the user (no login form)."""
-    from models.db import db
-    from models.users import User
+    from models.core.db import db
+    from models.org.users import User
 
     app, people, base = site
     with app.app_context():

@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from models.db import db
-from models.tasks import Attachment, Task
+from models.core.attachments import Attachment
+from models.core.db import db
+from models.tasks.entities import Task
 from tests.factories import PASSWORD
 from tests.webapp.conftest import USERS
 

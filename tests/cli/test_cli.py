@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
-from models.audit import AuditEvent
-from models.db import Base, make_engine
+from models.core.audit import AuditEvent
+from models.core.db import Base, make_engine
 from plan_items import SEED_AGENCIES, SEED_PLAN
 from tests.factories import DATA
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
-from models.generate import generate_tasks
-from models.notifications import Notification
+from models.notify.entities import Notification
+from models.tasks.generation import generate_tasks
 from tests.factories import T0, load_mini, make_user
 
 

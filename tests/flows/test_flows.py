@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from models.notifications import Notification, set_target
-from models.tasks import Task
+from models.notify.entities import Notification
+from models.notify.targets import set_target
+from models.tasks.entities import Task
 from tests.factories import T0, load_mini, make_user
 from tests.receivers import http_receiver  # noqa: F401  (fixture)
 

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from models.audit import AuditEvent, verify_chain
+from models.core.audit import AuditEvent, verify_chain
 from tests.factories import load_mini
 
 

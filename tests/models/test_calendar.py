@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from models.calendar import OVERRIDE_REASON, WorkingCalendar
+from models.plans.calendar import OVERRIDE_REASON, WorkingCalendar
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,25 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from models.audit import AuditEvent, verify_chain
-from models.corrective_ops import (
+from models.core.attachments import Attachment
+from models.core.audit import AuditEvent, verify_chain
+from models.core.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from models.core.evidence import Upload
+from models.oversight.corrective_actions import (
     ACTION_TRANSITIONS,
     change_action_status,
     extend_action,
     get_action,
     raise_action,
 )
-from models.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed, VersionConflict
-from models.evidence import Upload
-from models.inspection_ops import change_inspection_status, create_inspection
-from models.inspections import CorrectiveAction
-from models.tasks import Attachment
+from models.oversight.entities import CorrectiveAction
+from models.oversight.inspections import change_inspection_status, create_inspection
 from tests.inspection_factories import at, bring_to, make_world
 
 STATUSES = ["open", "in_progress", "submitted", "verified", "reopened"]

@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from models.calendar import WorkingCalendar
-from models.corrective_ops import change_action_status
-from models.db import make_session_factory
-from models.deadlines import sweep
-from models.dispatch import dispatch
-from models.notifications import Notification, NotificationTarget, set_target
+from models.core.db import make_session_factory
+from models.notify.dispatch import dispatch
+from models.notify.entities import Notification, NotificationTarget
+from models.notify.ladder import sweep
+from models.notify.targets import set_target
+from models.oversight.corrective_actions import change_action_status
+from models.plans.calendar import WorkingCalendar
 from tests.inspection_factories import make_world, person
 from tests.receivers import http_receiver  # noqa: F401  (fixture)
 

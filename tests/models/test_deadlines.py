@@ -6,14 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from models.agencies import Agency
-from models.calendar import WorkingCalendar
-from models.deadlines import due_dates_for, sweep
-from models.generate import generate_tasks
-from models.notifications import Notification, set_target
-from models.plans import Item
-from models.task_ops import change_status, reschedule
-from models.tasks import Task
+from models.notify.entities import Notification
+from models.notify.ladder import due_dates_for, sweep
+from models.notify.targets import set_target
+from models.org.agencies import Agency
+from models.plans.calendar import WorkingCalendar
+from models.plans.entities import Item
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status, reschedule
 from tests.factories import T0, load_mini, load_seed, make_user
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -154,7 +155,7 @@ def test_rescheduled_task_follows_its_new_date(session, world):
 
 
 def _target(session, name: str) -> int:
-    from models.notifications import NotificationTarget
+    from models.notify.entities import NotificationTarget
 
     return session.scalar(sa.select(NotificationTarget.id).where(
         NotificationTarget.url.endswith(f"/{name}")))

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from models.db import make_session_factory
-from models.deadlines import sweep
-from models.dispatch import claim, dispatch
-from models.generate import generate_tasks
-from models.notifications import Notification, cancel_pending, retry_dead, set_target
-from models.task_ops import change_status
-from models.tasks import Task
+from models.core.db import make_session_factory
+from models.notify.dispatch import claim, dispatch
+from models.notify.entities import Notification
+from models.notify.ladder import sweep
+from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
 from tests.receivers import http_receiver, smtp_receiver  # noqa: F401  (fixtures)
 
@@ -123,7 +124,7 @@ def test_a_sender_that_raises_is_a_failure_not_a_stuck_claim(session, outbox):
 def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa: F811
     officer = session.scalar(sa.select(Notification.recipient_user_id).where(
         Notification.target.contains("/a")))
-    from models.users import User
+    from models.org.users import User
 
     task = session.scalar(sa.select(Task).where(Task.agency.has(code="AG-A"),
                                                 Task.item.has(code="M-PLAN")))
@@ -156,8 +157,8 @@ def test_claims_do_not_overlap_until_the_lease_expires(session, outbox):
 CRASH_SCRIPT = """
 import sys
 from datetime import UTC, datetime, timedelta
-from models.db import make_engine, make_session_factory
-from models.dispatch import dispatch
+from models.core.db import make_engine, make_session_factory
+from models.notify.dispatch import dispatch
 engine = make_engine(sys.argv[1])
 print("started", flush=True)
 dispatch(make_session_factory(engine), now=datetime.now(UTC), limit=100,

@@ -5,11 +5,12 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from models.errors import InvalidInput, NotFound
-from models.evidence import Upload, open_evidence, store_evidence
-from models.generate import generate_tasks
-from models.task_ops import change_status
-from models.tasks import Attachment, Task
+from models.core.attachments import Attachment
+from models.core.errors import InvalidInput, NotFound
+from models.core.evidence import Upload, open_evidence, store_evidence
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
 
 

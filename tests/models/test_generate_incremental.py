@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from models.agencies import Agency, AgencyGroup
-from models.generate import generate_tasks
-from models.plans import Item
-from models.tasks import Task
+from models.org.agencies import Agency, AgencyGroup
+from models.plans.entities import Item
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
 from tests.factories import T0, load_mini
 
 LATER = datetime(2025, 12, 1, 2, tzinfo=UTC)

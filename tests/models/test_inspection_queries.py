@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from models.corrective_ops import change_action_status, raise_action
-from models.errors import NotFound
-from models.inspection_ops import change_inspection_status, create_inspection, log_finding
-from models.inspection_queries import (
+from models.core.errors import NotFound
+from models.oversight.corrective_actions import change_action_status, raise_action
+from models.oversight.inspections import change_inspection_status, create_inspection, log_finding
+from models.oversight.queries import (
     action_tiles,
     agency_actions,
     agency_oversight,
@@ -17,7 +17,7 @@ from models.inspection_queries import (
     inspection_timeline,
     inspector_desk,
 )
-from models.plans import Item
+from models.plans.entities import Item
 from tests.inspection_factories import at, bring_to, make_world
 
 
@@ -100,7 +100,7 @@ def test_timeline_shows_each_step_in_order_and_only_own_agency_to_officers(sessi
 
 
 def test_annual_plan_shows_planned_inspected_and_not_yet(session, world):
-    from models.generate import generate_tasks
+    from models.tasks.generation import generate_tasks
 
     generate_tasks(session, through=date(2025, 10, 31), now=world.inspection.created_at)
     create_inspection(session, world["inspector"], kind="supervision", title="Giám sát B",

@@ -6,10 +6,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from models.audit import AuditEvent
-from models.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed, VersionConflict
-from models.evidence import Upload
-from models.inspection_ops import (
+from models.core.audit import AuditEvent
+from models.core.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from models.core.evidence import Upload
+from models.oversight.inspections import (
     attach_to_finding,
     attach_to_inspection,
     change_inspection_status,
@@ -19,7 +25,7 @@ from models.inspection_ops import (
     get_inspection,
     log_finding,
 )
-from models.plans import Item, Section
+from models.plans.entities import Item, Section
 from tests.factories import load_mini
 from tests.inspection_factories import DAY0, agency, at, make_people, make_world
 
@@ -183,8 +189,8 @@ def test_findings_logged_by_inspectors_while_in_progress(session, people):
 
 
 def test_finding_about_a_task_fills_in_item_and_section(session):
-    from models.generate import generate_tasks
-    from models.tasks import Task
+    from models.tasks.entities import Task
+    from models.tasks.generation import generate_tasks
 
     world = make_world(session)
     generate_tasks(session, through=date(2025, 10, 31), now=DAY0)

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from models import stats
-from models.generate import generate_tasks
-from models.plans import Plan
-from models.task_ops import change_status
-from models.tasks import Task
+from models.plans.entities import Plan
+from models.tasks import stats
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
 
 LATE = datetime(2025, 10, 1, 2, tzinfo=UTC)

@@ -5,11 +5,17 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from models.audit import AuditEvent, verify_chain
-from models.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed, VersionConflict
-from models.generate import generate_tasks
-from models.task_ops import change_status, get_task, reschedule
-from models.tasks import Task
+from models.core.audit import AuditEvent, verify_chain
+from models.core.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
+from models.tasks.operations import change_status, get_task, reschedule
 from tests.factories import T0, load_mini, make_user
 
 

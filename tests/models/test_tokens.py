@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models.audit import AuditEvent
-from models.errors import InvalidInput, NotFound
-from models.tokens import ApiToken, authenticate_token, create_token, revoke_token
+from models.core.audit import AuditEvent
+from models.core.errors import InvalidInput, NotFound
+from models.org.tokens import ApiToken, authenticate_token, create_token, revoke_token
 from tests.factories import T0, load_mini, make_user
 
 

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from models.audit import AuditEvent
-from models.generate import generate_tasks
-from models.plans import Item, Plan, Section
-from models.tasks import Task
+from models.core.audit import AuditEvent
+from models.plans.entities import Item, Plan, Section
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
 from plan_items import SEED_PLAN
 from plan_items.importer import import_agencies, import_plan
 from plan_items.loader import PlanFileError, read_plan

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from models.generate import generate_tasks
-from models.tasks import Task
+from models.tasks.entities import Task
+from models.tasks.generation import generate_tasks
 from tests.factories import PASSWORD, T0, load_mini, make_user
 
 WEB_NOW = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội; September's tasks are late
@@ -29,9 +29,9 @@ def fast_hashes(monkeypatch):
     """Cheap argon2 parameters: the real ones cost ~0.5 s per hash on the test machine."""
     from argon2 import PasswordHasher
 
-    import models.accounts
+    import models.org.accounts
 
-    monkeypatch.setattr(models.accounts, "_hasher",
+    monkeypatch.setattr(models.org.accounts, "_hasher",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 

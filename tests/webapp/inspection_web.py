@@ -9,9 +9,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 
-from models.db import db
-from models.errors import DomainError
-from models.users import User
+from models.core.db import db
+from models.core.errors import DomainError
+from models.org.users import User
 
 MINIMAL_BASE = """<!doctype html><html><head><title>{% block title %}{% endblock %}</title></head>
 <body><main>{% block content %}{% endblock %}</main></body></html>"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from models.notifications import Notification
+from models.notify.entities import Notification
 
 _keys = itertools.count(1)
 WRITTEN = datetime(2025, 9, 30, 1, 0, tzinfo=UTC)  # 08:00 on 30/09/2025 in Hà Nội

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from models.audit import AuditEvent
-from models.notifications import Notification, set_target
-from models.tasks import Attachment, Task
+from models.core.attachments import Attachment
+from models.core.audit import AuditEvent
+from models.notify.entities import Notification
+from models.notify.targets import set_target
+from models.tasks.entities import Task
 from tests.factories import make_user
 from tests.webapp.conftest import WEB_NOW, submit
 from tests.webapp.notification_web import make_notification

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from models.users import User
+from models.org.users import User
 from tests.webapp.conftest import login
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from models.audit import AuditEvent
+from models.core.audit import AuditEvent
 from tests.webapp.conftest import login
 
 

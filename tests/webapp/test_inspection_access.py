@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from models.audit import AuditEvent
-from models.evidence import Upload
-from models.inspection_ops import attach_to_finding
+from models.core.audit import AuditEvent
+from models.core.evidence import Upload
+from models.oversight.inspections import attach_to_finding
 from tests.inspection_factories import at, make_world
 from tests.webapp.inspection_web import client_as, with_inspections
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from models.inspections import CorrectiveAction, Finding, Inspection
+from models.oversight.entities import CorrectiveAction, Finding, Inspection
 from tests.inspection_factories import at, make_world
 from tests.webapp.inspection_web import client_as, with_inspections
 
@@ -202,9 +202,9 @@ def test_every_translated_refusal_matches_a_domain_message():
 
     from webapp.inspections.messages import MESSAGES, PREFIXES
 
-    root = Path(__file__).parents[2] / "models"
+    root = Path(__file__).parents[2] / "models" / "oversight"
     source = " ".join((root / name).read_text() for name in (
-        "inspection_ops.py", "corrective_ops.py"))
+        "inspections.py", "corrective_actions.py"))
     for message in [*MESSAGES, *PREFIXES]:
         assert message in source, message
 

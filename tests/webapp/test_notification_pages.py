@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from models.audit import AuditEvent
-from models.notifications import Notification, NotificationTarget
+from models.core.audit import AuditEvent
+from models.notify.entities import Notification, NotificationTarget
 from tests.webapp.conftest import WEB_NOW
 from tests.webapp.notification_web import make_notification
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from models.tasks import Attachment, Task
+from models.core.attachments import Attachment
+from models.tasks.entities import Task
 from tests.webapp.conftest import submit
 
 

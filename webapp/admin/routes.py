@@ -7,11 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models.accounts import create_user, generate_password, set_password, update_user
-from models.agencies import Agency
-from models.db import db
-from models.errors import NotFound
-from models.users import Role, User
+from models.core.db import db
+from models.core.errors import NotFound
+from models.org.accounts import create_user, generate_password, set_password, update_user
+from models.org.agencies import Agency
+from models.org.users import Role, User
 from webapp.admin import bp
 from webapp.clock import now
 from webapp.guards import roles_required

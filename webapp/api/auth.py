@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from flask import current_app, g, request
 from werkzeug.exceptions import Unauthorized
 
-from models.db import db
-from models.tokens import authenticate_token
+from models.core.db import db
+from models.org.tokens import authenticate_token
 
 
 class TokenRequired(Unauthorized):

@@ -11,7 +11,7 @@ from marshmallow import validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
-from models.users import User
+from models.org.users import User
 from webapp.api.auth import require_token, utcnow  # noqa: F401  (re-exported)
 from webapp.api.errors import register_on
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import RoutingException
 
-from models.db import db
-from models.errors import DomainError
+from models.core.db import db
+from models.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 

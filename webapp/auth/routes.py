@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from models.accounts import check_password, end_sessions, set_locale
-from models.audit import record
-from models.db import db
-from models.users import User
+from models.core.audit import record
+from models.core.db import db
+from models.org.accounts import check_password, end_sessions, set_locale
+from models.org.users import User
 from webapp.auth import bp
 from webapp.clock import now
 from webapp.extensions import LOCALES, limiter

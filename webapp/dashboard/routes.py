@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from models import stats
-from models.db import db
-from models.plans import Plan
-from models.queries import TaskFilter
+from models.core.db import db
+from models.plans.entities import Plan
+from models.tasks import stats
+from models.tasks.queries import TaskFilter
 from webapp.clock import today
 from webapp.dashboard import bp
 from webapp.dashboard.chart import BAR_WIDTH, LABEL_WIDTH, bars

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from models.corrective_ops import (
+from models.core.db import db
+from models.oversight.corrective_actions import (
     allowed_action_targets,
     can_extend,
     change_action_status,
@@ -14,10 +15,9 @@ from models.corrective_ops import (
     get_action,
     raise_action,
 )
-from models.db import db
-from models.inspection_ops import INSPECTORS, attachments_of, edit_finding, get_finding
-from models.inspection_queries import agency_actions, agency_oversight
-from models.inspections import Inspection, InspectionStatus, Severity, inspection_agency
+from models.oversight.entities import Inspection, InspectionStatus, Severity, inspection_agency
+from models.oversight.inspections import INSPECTORS, attachments_of, edit_finding, get_finding
+from models.oversight.queries import agency_actions, agency_oversight
 from webapp.inspections import bp
 from webapp.inspections.support import (
     actor,

@@ -6,11 +6,13 @@ import sqlalchemy as sa
 from flask import redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from models.access import can_see_agency
-from models.agencies import Agency
-from models.db import db
-from models.evidence import open_evidence
-from models.inspection_ops import (
+from models.core.access import can_see_agency
+from models.core.db import db
+from models.core.evidence import open_evidence
+from models.org.agencies import Agency
+from models.org.users import Role, User
+from models.oversight.entities import Finding, InspectionKind, Severity
+from models.oversight.inspections import (
     attach_to_finding,
     attach_to_inspection,
     attachments_of,
@@ -19,16 +21,14 @@ from models.inspection_ops import (
     get_inspection,
     log_finding,
 )
-from models.inspection_queries import (
+from models.oversight.queries import (
     action_tiles,
     annual_duty_coverage,
     annual_inspection_plan,
     inspection_timeline,
     inspector_desk,
 )
-from models.inspections import Finding, InspectionKind, Severity
-from models.plans import Item, Plan
-from models.users import Role, User
+from models.plans.entities import Item, Plan
 from webapp.inspections import bp
 from webapp.inspections.support import (
     actor,

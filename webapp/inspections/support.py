@@ -11,10 +11,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from models.clock import DEFAULT_TZ, local_today
-from models.errors import InvalidInput
-from models.evidence import Upload
-from models.users import Role
+from models.core.clock import DEFAULT_TZ, local_today
+from models.core.errors import InvalidInput
+from models.core.evidence import Upload
+from models.org.users import Role
 
 STAFF = (Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR, Role.VIEWER)
 
@@ -137,8 +137,8 @@ def init_templates(app: Flask) -> None:
 
 def inspection_tiles() -> dict[str, int] | None:
     """Dashboard counts for the logged-in user (own agency for officers); None when anonymous."""
-    from models.db import db
-    from models.inspection_queries import action_tiles
+    from models.core.db import db
+    from models.oversight.queries import action_tiles
 
     if not current_user.is_authenticated:
         return None

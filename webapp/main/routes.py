@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import jsonify
 
-from models.db import db
+from models.core.db import db
 from webapp.main import bp
 
 

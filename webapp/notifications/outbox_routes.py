@@ -5,16 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from models.db import db
-from models.errors import InvalidInput, NotFound
-from models.notification_queries import agency_targets, outbox, outbox_counts
-from models.notifications import (
-    NotificationStatus,
-    NotificationTarget,
-    remove_target,
-    retry_dead,
-    set_target,
-)
+from models.core.db import db
+from models.core.errors import InvalidInput, NotFound
+from models.notify.entities import NotificationStatus, NotificationTarget
+from models.notify.queries import agency_targets, outbox, outbox_counts
+from models.notify.targets import remove_target, retry_dead, set_target
 from webapp.clock import now
 from webapp.guards import roles_required
 from webapp.notifications import bp

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from models.db import db
-from models.errors import InvalidInput
-from models.notification_queries import masked, notifications_of, targets_of_user
-from models.notifications import remove_target, set_target, set_target_active
+from models.core.db import db
+from models.core.errors import InvalidInput
+from models.notify.queries import masked, notifications_of, targets_of_user
+from models.notify.targets import remove_target, set_target, set_target_active
 from webapp.clock import now
 from webapp.notifications import bp
 

@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models.db import db
-from models.queries import TaskFilter, task_query
-from models.task_ops import change_status, get_task
-from models.tasks import TaskStatus
+from models.core.db import db
+from models.tasks.entities import TaskStatus
+from models.tasks.operations import change_status, get_task
+from models.tasks.queries import TaskFilter, task_query
 from webapp.clock import now, today
 from webapp.guards import form_version, roles_required
 from webapp.review import bp

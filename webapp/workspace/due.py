@@ -9,8 +9,8 @@ import holidays
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from models.calendar_overrides import load_calendar
-from models.tasks import Task
+from models.plans.calendar_days import load_calendar
+from models.tasks.entities import Task
 from webapp.labels import describe_rule
 
 DAY_NAMES = {

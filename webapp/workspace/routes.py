@@ -9,15 +9,15 @@ from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models.access import sees_all_agencies
-from models.agencies import Agency
-from models.db import db
-from models.errors import InvalidInput
-from models.evidence import Upload, open_evidence, store_evidence
-from models.plans import Plan, Section
-from models.queries import TaskFilter, task_query
-from models.task_ops import add_note, allowed_targets, change_status, get_task
-from models.tasks import OPEN_STATUSES, Task, TaskStatus
+from models.core.access import sees_all_agencies
+from models.core.db import db
+from models.core.errors import InvalidInput
+from models.core.evidence import Upload, open_evidence, store_evidence
+from models.org.agencies import Agency
+from models.plans.entities import Plan, Section
+from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
+from models.tasks.operations import add_note, allowed_targets, change_status, get_task
+from models.tasks.queries import TaskFilter, task_query
 from webapp.clock import now, today
 from webapp.guards import form_version
 from webapp.workspace import bp

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
-from models.agencies import Agency
-from models.db import db
-from models.errors import NotFound
+from models.core.db import db
+from models.core.errors import NotFound
+from models.org.agencies import Agency
 from webapp.api.agencies.schemas import AgencySchema
 from webapp.api.core import ApiBlueprint
 

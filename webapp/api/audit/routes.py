@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 from flask.views import MethodView
 
-from models.audit import AuditEvent
-from models.db import db
-from models.errors import Forbidden
-from models.users import Role
+from models.core.audit import AuditEvent
+from models.core.db import db
+from models.core.errors import Forbidden
+from models.org.users import Role
 from webapp.api.audit.schemas import AuditPageSchema, AuditQueryArgsSchema
 from webapp.api.core import ApiBlueprint, api_user, offset, page_of
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from models.clock import local_today
-from models.corrective_ops import allowed_action_targets, can_extend
-from models.inspection_ops import attachments_of, inspection_tz
-from models.inspections import CorrectiveAction
-from models.users import User
+from models.core.clock import local_today
+from models.org.users import User
+from models.oversight.corrective_actions import allowed_action_targets, can_extend
+from models.oversight.entities import CorrectiveAction
+from models.oversight.inspections import attachments_of, inspection_tz
 
 FIELDS = ("id", "finding_id", "description", "status", "due_on", "original_due_on",
           "extended", "extension_reason", "requires_followup", "followup_inspection_id",

@@ -3,13 +3,18 @@
 from flask import current_app
 from flask.views import MethodView
 
-from models.clock import local_today
-from models.corrective_ops import change_action_status, extend_action, get_action, raise_action
-from models.db import db
-from models.evidence import Upload
-from models.inspection_lists import ActionFilter, list_actions
-from models.inspection_ops import get_finding
-from models.inspections import ActionStatus
+from models.core.clock import local_today
+from models.core.db import db
+from models.core.evidence import Upload
+from models.oversight.corrective_actions import (
+    change_action_status,
+    extend_action,
+    get_action,
+    raise_action,
+)
+from models.oversight.entities import ActionStatus
+from models.oversight.inspections import get_finding
+from models.oversight.queries import ActionFilter, list_actions
 from webapp.api.core import (
     ApiBlueprint,
     api_user,

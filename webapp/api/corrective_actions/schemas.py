@@ -5,7 +5,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from models.inspections import ActionStatus
+from models.oversight.entities import ActionStatus
 from webapp.api.core import MAX_ID, PageArgs, Strict, StrictBoolean, code, page_schema, text
 from webapp.api.submissions.schemas import EvidenceFile
 from webapp.api.tasks.schemas import AttachmentSchema

@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 
-from models.access import can_see_agency
-from models.db import db
-from models.inspection_ops import get_finding, get_inspection, log_finding
+from models.core.access import can_see_agency
+from models.core.db import db
+from models.oversight.inspections import get_finding, get_inspection, log_finding
 from webapp.api.core import ApiBlueprint, api_user, utcnow
 from webapp.api.findings.schemas import ETAG_HEADER, FindingCreateSchema, FindingSchema
 

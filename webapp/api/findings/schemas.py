@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.inspections import Severity
+from models.oversight.entities import Severity
 from webapp.api.core import MAX_ID, Strict, text
 
 F = ma.fields

@@ -2,11 +2,10 @@
 
 from flask.views import MethodView
 
-from models.db import db
-from models.inspection_lists import InspectionFilter, list_inspections
-from models.inspection_ops import change_inspection_status, create_inspection, get_inspection
-from models.inspection_queries import inspection_timeline
-from models.inspections import Inspection, InspectionStatus
+from models.core.db import db
+from models.oversight.entities import Inspection, InspectionStatus
+from models.oversight.inspections import change_inspection_status, create_inspection, get_inspection
+from models.oversight.queries import InspectionFilter, inspection_timeline, list_inspections
 from webapp.api.core import (
     ApiBlueprint,
     api_user,

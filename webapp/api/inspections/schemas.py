@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.inspections import InspectionKind, InspectionStatus
+from models.oversight.entities import InspectionKind, InspectionStatus
 from webapp.api.core import MAX_ID, PageArgs, QueryInteger, Strict, code, page_schema, text
 
 F = ma.fields

@@ -2,8 +2,8 @@
 
 from flask.views import MethodView
 
-from models.db import db
-from models.tokens import list_tokens, revoke_token
+from models.core.db import db
+from models.org.tokens import list_tokens, revoke_token
 from webapp.api.core import ApiBlueprint, api_user, utcnow
 from webapp.api.me.schemas import MeSchema, TokenSchema
 

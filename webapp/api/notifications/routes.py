@@ -2,8 +2,8 @@
 
 from flask.views import MethodView
 
-from models.db import db
-from models.notification_queries import list_notifications
+from models.core.db import db
+from models.notify.queries import list_notifications
 from webapp.api.core import ApiBlueprint, api_user, offset, page_of
 from webapp.api.notifications.schemas import NotificationPageSchema, NotificationQueryArgsSchema
 

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.notifications import NotificationStatus
+from models.notify.entities import NotificationStatus
 from webapp.api.core import PageArgs, page_schema
 
 F = ma.fields

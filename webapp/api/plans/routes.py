@@ -3,9 +3,9 @@
 import sqlalchemy as sa
 from flask.views import MethodView
 
-from models.db import db
-from models.errors import NotFound
-from models.plans import Plan
+from models.core.db import db
+from models.core.errors import NotFound
+from models.plans.entities import Plan
 from plan_items.export import item_dict
 from webapp.api.core import ApiBlueprint
 from webapp.api.plans.schemas import PlanSchema, PlanSummarySchema

@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 
-from models.db import db
-from models.task_ops import change_status, get_task
-from models.tasks import TaskStatus
+from models.core.db import db
+from models.tasks.entities import TaskStatus
+from models.tasks.operations import change_status, get_task
 from webapp.api.core import ApiBlueprint, api_user, expected_version, if_match_required, utcnow
 from webapp.api.reviews.schemas import ETAG_HEADER, AcceptSchema, ReturnSchema, TaskSchema
 from webapp.api.tasks.present import task_out

@@ -3,10 +3,10 @@
 from flask import current_app, send_file
 from flask.views import MethodView
 
-from models.db import db
-from models.evidence import Upload, open_evidence, store_evidence
-from models.task_ops import change_status, get_task
-from models.tasks import TaskStatus
+from models.core.db import db
+from models.core.evidence import Upload, open_evidence, store_evidence
+from models.tasks.entities import TaskStatus
+from models.tasks.operations import change_status, get_task
 from webapp.api.core import ApiBlueprint, api_user, expected_version, if_match_required, utcnow
 from webapp.api.submissions.schemas import (
     ETAG_HEADER,

@@ -5,7 +5,7 @@ from flask_smorest.fields import Upload
 from marshmallow import validate
 from werkzeug.datastructures import FileStorage
 
-from models.evidence import ALLOWED
+from models.core.evidence import ALLOWED
 from webapp.api.core import QueryBoolean, Strict, text
 from webapp.api.tasks.schemas import ETAG_HEADER, UpdateSchema
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.clock import local_today
-from models.task_ops import allowed_targets
-from models.tasks import Task
-from models.users import User
+from models.core.clock import local_today
+from models.org.users import User
+from models.tasks.entities import Task
+from models.tasks.operations import allowed_targets
 
 
 def task_out(task: Task, user: User, now: datetime) -> tuple[dict, int, dict]:

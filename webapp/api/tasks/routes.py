@@ -3,10 +3,10 @@
 from flask import jsonify
 from flask.views import MethodView
 
-from models.clock import local_today
-from models.db import db
-from models.queries import TaskFilter, count_tasks, list_tasks
-from models.task_ops import change_status, get_task, reschedule
+from models.core.clock import local_today
+from models.core.db import db
+from models.tasks.operations import change_status, get_task, reschedule
+from models.tasks.queries import TaskFilter, count_tasks, list_tasks
 from webapp.api.core import (
     ApiBlueprint,
     api_user,

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.tasks import TaskStatus
+from models.tasks.entities import TaskStatus
 from webapp.api.core import PageArgs, Strict, StrictBoolean, code, page_schema, text
 
 F = ma.fields

@@ -1,0 +1,1 @@
+"""Foundation every area uses: database, errors, clock, audit trail, access rules, evidence."""

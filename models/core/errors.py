@@ -1,0 +1,83 @@
+"""Domain errors, each with a stable code and a message marked for translation where it is written.
+
+An error kind is a subclass that names its `code` and its English `message` (the msgid, marked with
+`N_` so Babel extracts it; `%(name)s` placeholders are filled from the details). The web and the API
+translate by code: `DomainError.registry` maps every code to its class, and a test checks that each
+has a Vietnamese translation.
+
+    class ReportNeedsContent(InvalidInput):
+        code = "task.report_needs_content"
+        message = N_("Attach a file or write a note to submit a report.")
+
+    raise ReportNeedsContent(field="note")
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction by Babel; it is translated when shown (by its code)."""
+    return message
+
+
+class DomainError(Exception):
+    """Base of every rule the domain refuses."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = ""
+    message: ClassVar[str] = ""
+    registry: ClassVar[dict[str, type[DomainError]]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        code = cls.__dict__.get("code")
+        if code:
+            other = DomainError.registry.setdefault(code, cls)
+            if other is not cls:
+                raise TypeError(f"error code {code!r}: {other.__name__} and {cls.__name__}")
+
+    def __init__(self, message: str | None = None, **details):
+        text = message if message is not None else type(self).message
+        super().__init__(_fill(text, details))
+        self.text = text  # the msgid, before placeholders are filled
+        self.details = details
+        self.message = _fill(text, details)  # English, for logs and the CLI
+
+    @property
+    def field(self) -> str | None:
+        """The input field the refusal is about, when there is one."""
+        return self.details.get("field")
+
+    def __str__(self) -> str:
+        return _fill(self.text, self.details)
+
+
+def _fill(text: str, details: dict) -> str:
+    try:
+        return text % details if details and "%(" in text else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class TransitionNotAllowed(DomainError):
+    status = 409
+
+
+class VersionConflict(DomainError):
+    """The object changed since the caller read it (stale If-Match or form version)."""
+
+    status = 412
+
+
+class InvalidInput(DomainError):
+    status = 422

@@ -1,0 +1,1 @@
+"""Notifications: targets, the deadline ladder and sweep, the outbox dispatcher, message text."""

@@ -1,0 +1,108 @@
+"""The text of a notification, in Vietnamese unless the recipient reads English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models.oversight.entities import CorrectiveAction
+
+TITLES = {
+    "vi": {
+        "reminder": "Nhắc hạn: {item}",
+        "overdue": "Quá hạn: {item}",
+        "escalation": "Báo cáo chậm, cần chỉ đạo: {item}",
+    },
+    "en": {
+        "reminder": "Reminder: {item}",
+        "overdue": "Overdue: {item}",
+        "escalation": "Escalation, report overdue: {item}",
+    },
+}
+
+LINES = {
+    "vi": {
+        "plan": "Kế hoạch: {plan}",
+        "agency": "Đơn vị thực hiện: {agency}",
+        "task": "Nhiệm vụ: {item} (kỳ {start} – {end})",
+        "due": "Hạn báo cáo: {due}",
+        "left": "Còn {days} ngày.",
+        "today": "Hôm nay là hạn cuối.",
+        "late": "Đã quá hạn {days} ngày.",
+        "link": "Xem và cập nhật: {link}",
+        "action": "Biện pháp khắc phục: {text}",
+        "action_title": "khắc phục sau kiểm tra \u201c{inspection}\u201d",
+        "finding": "Phát hiện: {text}",
+        "action_due": "Hạn khắc phục: {due}",
+    },
+    "en": {
+        "plan": "Plan: {plan}",
+        "agency": "Agency: {agency}",
+        "task": "Task: {item} (period {start} – {end})",
+        "due": "Due: {due}",
+        "left": "{days} day(s) left.",
+        "today": "Due today.",
+        "late": "Overdue by {days} day(s).",
+        "link": "View and update: {link}",
+        "action": "Corrective action: {text}",
+        "action_title": "corrective action after inspection \u201c{inspection}\u201d",
+        "finding": "Finding: {text}",
+        "action_due": "Fix due: {due}",
+    },
+}
+
+
+def _d(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _status(lines: dict, today: date, due: date) -> str:
+    days = (today - due).days
+    if days > 0:
+        return lines["late"].format(days=days)
+    if days == 0:
+        return lines["today"]
+    return lines["left"].format(days=-days)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_action(row, action: CorrectiveAction, *, base_url: str, today: date,
+                  lang: str) -> tuple[str, str]:
+    """Title and body for a corrective action the agency has not submitted yet."""
+    lines = LINES[lang]
+    inspection = action.finding.inspection
+    body = [
+        lines["action"].format(text=_short(action.description)),
+        lines["finding"].format(text=_short(action.finding.text)),
+        lines["agency"].format(agency=action.agency.name(lang)),
+        lines["action_due"].format(due=_d(action.due_on)),
+        _status(lines, today, action.due_on),
+        lines["link"].format(link=f"{base_url.rstrip('/')}/inspections/actions/{action.id}"),
+    ]
+    item = lines["action_title"].format(inspection=inspection.title)
+    return TITLES[lang].get(row.kind, "{item}").format(item=item), "\n".join(body)
+
+
+def render(row, task, *, base_url: str, today: date) -> tuple[str, str]:
+    """Title and plain-text body of one outbox row (its subject: a task or corrective action)."""
+    lang = "en" if (row.locale or "").startswith("en") else "vi"
+    lines = LINES[lang]
+    if isinstance(task, CorrectiveAction):
+        return render_action(row, task, base_url=base_url, today=today, lang=lang)
+    if task is None:  # a subject this module does not know (e.g. corrective actions)
+        payload = row.payload or {}
+        title = TITLES[lang].get(row.kind, "{item}").format(item=payload.get("title", ""))
+        return title, payload.get("body", "")
+    item = task.item.title(lang)
+    status = _status(lines, today, task.due_on)
+    body = [
+        lines["plan"].format(plan=f"{task.item.plan.code} {task.item.plan.title(lang)}"),
+        lines["agency"].format(agency=task.agency.name(lang)),
+        lines["task"].format(item=item, start=_d(task.period_start), end=_d(task.period_end)),
+        lines["due"].format(due=_d(task.due_on)),
+        status,
+        lines["link"].format(link=f"{base_url.rstrip('/')}/tasks/{task.id}"),
+    ]
+    return TITLES[lang].get(row.kind, "{item}").format(item=item), "\n".join(body)

@@ -1,0 +1,1 @@
+"""Organisation: agencies and their groups, user accounts, logins and API tokens."""

@@ -1,0 +1,1 @@
+"""Inspections and supervision: inspections, findings, corrective actions, their queries."""

@@ -1,0 +1,248 @@
+"""Operations on corrective actions: raise, start, submit, verify, reopen, extend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from models.core.access import can_see_agency
+from models.core.audit import record
+from models.core.clock import local_today
+from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from models.core.evidence import ALLOWED, Upload, _safe_name, store_evidence
+from models.org.users import Role, User
+from models.oversight.entities import (
+    ActionStatus,
+    CorrectiveAction,
+    CorrectiveActionUpdate,
+    Finding,
+    Inspection,
+    InspectionStatus,
+)
+from models.oversight.inspections import INSPECTORS, inspection_tz
+from models.plans.calendar_days import load_calendar
+from models.tasks.operations import check_version
+
+AGENCY = (Role.OFFICER, Role.ADMIN)  # the owning agency answers (admin stands in)
+
+# (from, to) -> the verb and the roles allowed to take it
+ACTION_TRANSITIONS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    (ActionStatus.OPEN, ActionStatus.IN_PROGRESS): ("start", AGENCY),
+    (ActionStatus.OPEN, ActionStatus.SUBMITTED): ("submit", AGENCY),
+    (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED): ("submit", AGENCY),
+    (ActionStatus.SUBMITTED, ActionStatus.VERIFIED): ("verify", INSPECTORS),
+    (ActionStatus.SUBMITTED, ActionStatus.REOPENED): ("reopen", INSPECTORS),
+    (ActionStatus.REOPENED, ActionStatus.IN_PROGRESS): ("start", AGENCY),
+    (ActionStatus.REOPENED, ActionStatus.SUBMITTED): ("submit", AGENCY),
+}
+REFUSALS = {
+    "start": "only the owning agency's officers may start work on a corrective action",
+    "submit": "only the owning agency's officers may submit its response; "
+              "an inspector cannot submit an agency's response",
+    "verify": "only an inspector may verify a corrective action",
+    "reopen": "only an inspector may reopen a corrective action",
+}
+
+
+def get_action(session: Session, user: User, action_id: int) -> CorrectiveAction:
+    """The corrective action if the user may see its agency; otherwise simply not found."""
+    action = session.get(CorrectiveAction, action_id)
+    if action is None or not can_see_agency(user, action.agency_id):
+        raise NotFound("corrective action not found", action_id=action_id)
+    return action
+
+
+def action_snapshot(action: CorrectiveAction) -> dict:
+    """The fields of a corrective action that history and audit compare."""
+    return {
+        "finding_id": action.finding_id, "inspection_id": action.finding.inspection_id,
+        "agency_id": action.agency_id, "status": action.status, "due_on": action.due_on,
+        "original_due_on": action.original_due_on, "extended": action.extended,
+        "requires_followup": action.requires_followup,
+        "followup_inspection_id": action.followup_inspection_id, "version": action.version,
+    }
+
+
+def compute_due(session: Session, today: date, *, due_in_working_days: int | None = None,
+                due_on: date | None = None) -> date:
+    """A due date n working days after today, or a given date moved to a working day."""
+    calendar = load_calendar(session)
+    if (due_in_working_days is None) == (due_on is None):
+        raise InvalidInput("give either a number of working days or a due date", field="due_on")
+    if due_in_working_days is not None:
+        if due_in_working_days < 1:
+            raise InvalidInput("the number of working days must be at least 1",
+                               field="due_in_working_days")
+        return calendar.add_working_days(today, due_in_working_days)
+    if due_on <= today:
+        raise InvalidInput("the due date must be after today", field="due_on")
+    return calendar.roll_forward(due_on)
+
+
+def _history(session, actor, action, verb, before_status, note, now) -> CorrectiveActionUpdate:
+    update = CorrectiveActionUpdate(
+        corrective_action=action, actor_id=actor.id, at=now, action=verb,
+        from_status=before_status, to_status=action.status, note=note)
+    session.add(update)
+    return update
+
+
+def raise_action(
+    session: Session, actor: User, finding: Finding, *, description: str, now: datetime,
+    agency_id: int | None = None, due_in_working_days: int | None = None,
+    due_on: date | None = None, requires_followup: bool = False,
+) -> CorrectiveAction:
+    """An inspector issues a corrective action from a finding to one agency."""
+    if not can_see_agency(actor, finding.agency_id):
+        raise NotFound("finding not found", finding_id=finding.id)
+    if actor.role not in INSPECTORS:
+        raise Forbidden("only inspectors may issue corrective actions", role=actor.role)
+    inspection = finding.inspection
+    if inspection.status == InspectionStatus.PLANNED:
+        raise TransitionNotAllowed("the inspection has not started", current=inspection.status)
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput("a corrective action needs a description", field="description")
+    agency_id = finding.agency_id if agency_id is None else agency_id
+    if agency_id not in inspection.agency_ids:
+        raise InvalidInput("the owner must be an agency this inspection covers",
+                           field="agency_id")
+    today = local_today(now, inspection_tz(inspection))
+    due = compute_due(session, today, due_in_working_days=due_in_working_days, due_on=due_on)
+    action = CorrectiveAction(
+        finding=finding, agency_id=agency_id, description=description, due_on=due,
+        status=ActionStatus.OPEN, requires_followup=requires_followup, created_by_id=actor.id,
+        created_at=now, updated_at=now)
+    session.add(action)
+    _history(session, actor, action, "raise", "", "", now)
+    session.flush()
+    record(session, actor=actor, action="corrective_action.raise",
+           entity_type="corrective_action", entity_id=action.id, before=None,
+           after={**action_snapshot(action), "description": description}, now=now)
+    return action
+
+
+def _check_followup(session: Session, action: CorrectiveAction,
+                    followup_inspection_id: int | None) -> None:
+    """Verification of such an action rests on a later inspection of the same agency."""
+    if not action.requires_followup:
+        return
+    followup = session.get(Inspection, followup_inspection_id) if followup_inspection_id else None
+    if followup is None:
+        raise InvalidInput("this corrective action is verified by a follow-up inspection; "
+                           "choose it", field="followup_inspection_id")
+    if (followup.id == action.finding.inspection_id or action.agency_id not in followup.agency_ids
+            or followup.status == InspectionStatus.PLANNED):
+        raise InvalidInput("the follow-up must be another, started inspection of this agency",
+                           field="followup_inspection_id")
+    action.followup_inspection_id = followup.id
+
+
+def change_action_status(
+    session: Session, actor: User, action: CorrectiveAction, to_status: str, *,
+    now: datetime, note: str = "", evidence: Sequence[Upload] = (),
+    folder: str | Path | None = None, followup_inspection_id: int | None = None,
+    expected_version: int | None = None,
+) -> CorrectiveActionUpdate:
+    """Move a corrective action along its lifecycle, with history, evidence and audit."""
+    if not can_see_agency(actor, action.agency_id):
+        raise NotFound("corrective action not found", action_id=action.id)
+    try:
+        to = ActionStatus(to_status)
+    except ValueError:
+        raise InvalidInput(f"unknown status {to_status!r}", field="status") from None
+    rule = ACTION_TRANSITIONS.get((action.status, to))
+    if rule is None:
+        raise TransitionNotAllowed(
+            f"a corrective action that is {action.status} cannot become {to}",
+            current=action.status, target=to)
+    verb, roles = rule
+    if actor.role not in roles:
+        raise Forbidden(REFUSALS[verb], role=actor.role)
+    check_version(action, expected_version)
+    note = (note or "").strip()
+    if verb == "reopen" and not note:
+        raise InvalidInput("reopening needs a note saying what is still missing", field="note")
+    if verb == "submit" and not (note or evidence):
+        raise InvalidInput("a response needs a note or evidence", field="note")
+    if evidence and folder is None:
+        raise InvalidInput("no storage folder for evidence", field="evidence")
+    for upload in evidence:  # refuse a wrong file type before anything changes
+        suffix = Path(_safe_name(upload.filename)).suffix.lower()
+        if suffix not in ALLOWED:
+            raise InvalidInput(f"files of type {suffix or '(none)'} are not accepted",
+                               field="file")
+    if verb == "verify":
+        _check_followup(session, action, followup_inspection_id)
+    before = action_snapshot(action)
+    action.status = to
+    action.updated_at = now
+    if verb == "submit":
+        action.submitted_at = now
+    if verb == "verify":
+        action.verified_at = now
+    update = _history(session, actor, action, verb, before["status"], note, now)
+    session.flush()
+    record(session, actor=actor, action=f"corrective_action.{verb}",
+           entity_type="corrective_action", entity_id=action.id, before=before,
+           after={**action_snapshot(action), "note": note}, now=now)
+    for upload in evidence:  # after the step, so the timeline reads "submitted, file attached"
+        store_evidence(session, actor, upload, folder=folder, now=now,
+                       owner_type="corrective_action_update", owner_id=update.id,
+                       agency_id=action.agency_id)
+    return update
+
+
+def extend_action(
+    session: Session, actor: User, action: CorrectiveAction, *, reason: str, now: datetime,
+    due_in_working_days: int | None = None, due_on: date | None = None,
+    expected_version: int | None = None,
+) -> CorrectiveActionUpdate:
+    """An inspector extends a corrective action once, with a reason; the first date is kept."""
+    if not can_see_agency(actor, action.agency_id):
+        raise NotFound("corrective action not found", action_id=action.id)
+    if actor.role not in INSPECTORS:
+        raise Forbidden("only an inspector may extend a corrective action", role=actor.role)
+    if action.extended:
+        raise TransitionNotAllowed("a corrective action can be extended only once",
+                                   original_due_on=action.original_due_on)
+    if action.status == ActionStatus.VERIFIED:
+        raise TransitionNotAllowed("a verified corrective action cannot be extended",
+                                   current=action.status)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("an extension needs a reason", field="reason")
+    check_version(action, expected_version)
+    # working days count from the current due date: an extension adds time to the deadline
+    due = compute_due(session, action.due_on, due_in_working_days=due_in_working_days,
+                      due_on=due_on)
+    before = action_snapshot(action)
+    action.original_due_on = action.due_on
+    action.due_on = due
+    action.extended = True
+    action.extension_reason = reason
+    action.updated_at = now
+    note = f"{before['due_on'].isoformat()} → {due.isoformat()}: {reason}"
+    update = _history(session, actor, action, "extend", action.status, note, now)
+    session.flush()
+    record(session, actor=actor, action="corrective_action.extend",
+           entity_type="corrective_action", entity_id=action.id, before=before,
+           after={**action_snapshot(action), "reason": reason}, now=now)
+    return update
+
+
+def allowed_action_targets(action: CorrectiveAction, user: User) -> list[str]:
+    """The statuses this user may move the action to now (for buttons and API hints)."""
+    if not can_see_agency(user, action.agency_id):
+        return []
+    return [str(dst) for (src, dst), (_, roles) in ACTION_TRANSITIONS.items()
+            if src == action.status and user.role in roles]
+
+
+def can_extend(action: CorrectiveAction, user: User) -> bool:
+    """Whether the extension form applies: an inspector, not yet extended, not verified."""
+    return (user.role in INSPECTORS and not action.extended
+            and action.status != ActionStatus.VERIFIED)

@@ -1,0 +1,53 @@
+"""Coordinator-set exceptions to the working calendar: extra days off and make-up working days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.core.audit import record
+from models.core.db import db
+from models.core.errors import Forbidden, InvalidInput
+from models.org.users import Role, User
+from models.plans.calendar import WorkingCalendar
+
+
+class CalendarOverride(db.Model):
+    __tablename__ = "calendar_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # day_off | working_day
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    """The Vietnamese calendar with this installation's overrides applied."""
+    rows = session.execute(sa.select(CalendarOverride.day, CalendarOverride.kind)).all()
+    return WorkingCalendar(
+        days_off=[d for d, k in rows if k == "day_off"],
+        working_days=[d for d, k in rows if k == "working_day"],
+    )
+
+
+def set_override(
+    session: Session, actor: User | str, day: date, kind: str, note: str, *, now: datetime
+) -> CalendarOverride:
+    """Declare a day off or a make-up working day (coordinators and admins)."""
+    if isinstance(actor, User) and actor.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise Forbidden("only a coordinator may change the calendar", role=actor.role)
+    if kind not in ("day_off", "working_day"):
+        raise InvalidInput("kind must be day_off or working_day", field="kind")
+    row = session.scalar(sa.select(CalendarOverride).where(CalendarOverride.day == day))
+    before = {"kind": row.kind, "note": row.note} if row else None
+    if row is None:
+        row = CalendarOverride(day=day, kind=kind, note=note)
+        session.add(row)
+    else:
+        row.kind, row.note = kind, note
+    session.flush()
+    record(session, actor=actor, action="calendar.override", entity_type="calendar",
+           entity_id=day.isoformat(), before=before, after={"kind": kind, "note": note}, now=now)
+    return row

@@ -1,0 +1,96 @@
+"""Tasks (one item for one agency for one period) and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.core.attachments import Attachment
+from models.core.db import UTCDateTime, db
+from models.org.agencies import Agency
+from models.org.users import User
+from models.plans.entities import Item
+
+
+class TaskStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+# statuses in which the agency still owes the work: these can be overdue and are reminded
+OPEN_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED)
+
+
+class Task(db.Model):
+    __tablename__ = "task"
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "agency_id", "period_start"),
+        sa.Index("ix_task_agency_status_due", "agency_id", "status", "due_on"),
+        sa.Index("ix_task_status_due", "status", "due_on"),
+        # the dashboard's one aggregate pass over a plan's tasks reads only this index
+        # (PostgreSQL index-only scan; SQLite keeps the plain two-column index)
+        sa.Index("ix_task_item_agency_cover", "item_id", "agency_id",
+                 postgresql_include=["status", "due_on", "late"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    nominal_due_on: Mapped[date]  # what the due rule gives, before the working-day shift
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(sa.String(16), default=TaskStatus.NOT_STARTED)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    request_note: Mapped[str] = mapped_column(sa.Text, default="")  # for on-request reports
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(default=False)
+    nil_return: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    item: Mapped[Item] = relationship()
+    agency: Mapped[Agency] = relationship()
+    updates: Mapped[list[TaskUpdate]] = relationship(
+        back_populates="task", order_by="TaskUpdate.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def is_overdue(self, today: date) -> bool:
+        """Derived: the due day has passed and the agency has not submitted."""
+        return self.status in OPEN_STATUSES and self.due_on < today
+
+    @classmethod
+    def overdue_clause(cls, today: date):
+        """The same rule as `is_overdue`, as SQL."""
+        return sa.and_(cls.status.in_([s.value for s in OPEN_STATUSES]), cls.due_on < today)
+
+
+class TaskUpdate(db.Model):
+    """One step in a task's history: a status change or a note, by whom and when."""
+
+    __tablename__ = "task_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(sa.String(32))  # status | submit | accept | return | ...
+    from_status: Mapped[str] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    late: Mapped[bool] = mapped_column(default=False)
+
+    task: Mapped[Task] = relationship(back_populates="updates")
+    actor: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="task_update", order_by="Attachment.id"
+    )

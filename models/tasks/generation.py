@@ -1,0 +1,198 @@
+"""Opening periods: turning plan items into tasks for each responsible agency, idempotently."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, contains_eager
+
+from models.core.audit import record
+from models.org.agencies import agency_group_member
+from models.plans.cadence import Cadence, DueRule, Period, due_date, is_absorbed, open_periods
+from models.plans.calendar import WorkingCalendar
+from models.plans.calendar_days import load_calendar
+from models.plans.entities import Item, ItemParty, Plan
+from models.tasks.bulk import insert_missing
+from models.tasks.entities import Task, TaskStatus
+
+NO_PERIODS = (Cadence.ON_REQUEST, Cadence.NONE)
+FLUSH_ROWS = 50_000
+
+
+def responsible_agency_ids(session: Session, item: Item, role: str = "lead") -> set[int]:
+    """Agencies named directly or through a group, minus the excluded ones."""
+    def ids(which: str) -> set[int]:
+        direct = sa.select(ItemParty.agency_id).where(
+            ItemParty.item_id == item.id, ItemParty.role == which, ItemParty.agency_id.is_not(None)
+        )
+        via_group = (
+            sa.select(agency_group_member.c.agency_id)
+            .join(ItemParty, ItemParty.group_id == agency_group_member.c.group_id)
+            .where(ItemParty.item_id == item.id, ItemParty.role == which)
+        )
+        return set(session.scalars(direct)) | set(session.scalars(via_group))
+
+    return ids(role) - ids("exclude")
+
+
+def responsibilities(session: Session) -> dict[int, set[int]]:
+    """`responsible_agency_ids` of every item at once, in two queries instead of four per item."""
+    direct = sa.select(ItemParty.item_id, ItemParty.role, ItemParty.agency_id).where(
+        ItemParty.agency_id.is_not(None))
+    via_group = sa.select(ItemParty.item_id, ItemParty.role, agency_group_member.c.agency_id).join(
+        agency_group_member, ItemParty.group_id == agency_group_member.c.group_id)
+    named: dict[int, dict[str, set[int]]] = {}
+    for query in (direct, via_group):
+        for item_id, role, agency_id in session.execute(query):
+            named.setdefault(item_id, {}).setdefault(role, set()).add(agency_id)
+    return {item_id: roles.get("lead", set()) - roles.get("exclude", set())
+            for item_id, roles in named.items()}
+
+
+@lru_cache(maxsize=1024)
+def _open_periods(cadence: Cadence, start: date, through: date, end: date | None) -> tuple:
+    """open_periods, shared by the many items of one cadence and start (pure, so cacheable)."""
+    return tuple(open_periods(cadence, start, through, end))
+
+
+def item_periods(item: Item, through: date) -> list[Period]:
+    """The periods of an item that have started by `through` (a one-off spans start to due)."""
+    cadence = Cadence(item.cadence)
+    if cadence in NO_PERIODS or not item.due_rule:
+        return []
+    start = item.starts_on or item.plan.starts_on
+    end = item.ends_on or item.plan.ends_on
+    periods = list(_open_periods(cadence, start, through, end))
+    if cadence == Cadence.ONCE:
+        rule = DueRule.from_dict(item.due_rule)
+        periods = [Period(p.start, max(p.start, rule.nominal(p))) for p in periods]
+    return periods
+
+
+def tasks_per_period(
+    session: Session, responsible: dict[int, set[int]], item_ids: Iterable[int]
+) -> dict[int, dict[date, int]]:
+    """Per item and period start, how many of its responsible agencies already have the task.
+
+    Items that share their agencies (one group) are counted in one query, so a plan of
+    hundreds of items costs a handful of index-only scans instead of one query per item.
+    """
+    by_agencies: dict[frozenset[int], list[int]] = {}
+    for item_id in item_ids:
+        agencies = frozenset(responsible.get(item_id, ()))
+        if agencies:
+            by_agencies.setdefault(agencies, []).append(item_id)
+    counts: dict[int, dict[date, int]] = {}
+    for agencies, items in by_agencies.items():
+        query = (
+            sa.select(Task.item_id, Task.period_start, sa.func.count())
+            .where(Task.item_id.in_(items), Task.agency_id.in_(sorted(agencies)))
+            .group_by(Task.item_id, Task.period_start)
+        )
+        for item_id, start, n in session.execute(query):
+            counts.setdefault(item_id, {})[start] = n
+    return counts
+
+
+def planned_rows(
+    session: Session, item: Item, through: date, calendar: WorkingCalendar, now: datetime,
+    absorbers: Iterable[Item] = (), *, only_incomplete: bool = False,
+    responsible: dict[int, set[int]] | None = None,
+    existing: dict[date, int] | None = None,
+) -> list[dict]:
+    """The task rows an item should have by `through`, before de-duplication.
+
+    With `only_incomplete`, periods in which every responsible agency already has its task
+    are left out (`existing` counts them, see `tasks_per_period`), so a run at a million
+    tasks plans only the new month instead of every period since the plan began; the unique
+    key still guards against races.
+    """
+    periods = item_periods(item, through)
+    if not periods:
+        return []
+    rule = DueRule.from_dict(item.due_rule)
+    cadence = Cadence(item.cadence)
+
+    def responsible_for(i: Item) -> set[int]:
+        if responsible is None:
+            return responsible_agency_ids(session, i)
+        return responsible.get(i.id, set())
+
+    agencies = responsible_for(item)
+    absorbing = [(Cadence(a.cadence), responsible_for(a)) for a in absorbers]
+    if only_incomplete and existing is None:
+        existing = tasks_per_period(session, {item.id: agencies}, [item.id]).get(item.id, {})
+    existing = existing if only_incomplete else {}
+    rows = []
+    for period in periods:
+        # a period absorbed for some agencies wants fewer rows: plan it in full, as before
+        partly_absorbed = any(is_absorbed(period, cadence, higher) for higher, _ in absorbing)
+        if not partly_absorbed and existing.get(period.start, 0) == len(agencies):
+            continue
+        due = due_date(rule, period, calendar)
+        for agency_id in sorted(agencies):
+            if any(agency_id in who and is_absorbed(period, cadence, higher)
+                   for higher, who in absorbing):
+                continue
+            rows.append({
+                "item_id": item.id, "agency_id": agency_id,
+                "period_start": period.start, "period_end": period.end,
+                "nominal_due_on": due.nominal, "due_on": due.due_on,
+                "status": TaskStatus.NOT_STARTED.value, "created_at": now, "updated_at": now,
+                "version": 1, "late": False, "nil_return": False, "request_note": "",
+            })
+    return rows
+
+
+def generate_tasks(
+    session: Session,
+    *,
+    through: date,
+    now: datetime,
+    actor=None,
+    plan_code: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Create the tasks of every period that starts on or before `through`; returns new counts."""
+    query = (
+        sa.select(Item).join(Plan).options(contains_eager(Item.plan))
+        .where(Item.active.is_(True)).order_by(Plan.id, Item.position)
+    )
+    if plan_code:
+        query = query.where(Plan.code == plan_code)
+    items = list(session.scalars(query))
+    calendar = load_calendar(session)
+    by_code = {(i.plan_id, i.code): i for i in items}
+    absorbers: dict[int, list[Item]] = {}
+    for higher in items:
+        for code in higher.absorbs or []:
+            lower = by_code.get((higher.plan_id, code))
+            if lower is not None:
+                absorbers.setdefault(lower.id, []).append(higher)
+    responsible = responsibilities(session)
+    existing = tasks_per_period(session, responsible, [i.id for i in items])
+    per_item: Counter[int] = Counter()
+    pending: list[dict] = []
+    for done, item in enumerate(items, 1):
+        pending += planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()),
+                                only_incomplete=True, responsible=responsible,
+                                existing=existing.get(item.id, {}))
+        if len(pending) >= FLUSH_ROWS or done == len(items):
+            # written in large batches: one COPY per batch, memory bounded on a first run
+            per_item.update(insert_missing(session, pending))
+            pending = []
+        if progress:
+            progress(done, len(items))
+    created = {f"{item.plan.code}:{item.code}": per_item[item.id]
+               for item in items if per_item[item.id]}
+    session.expire_all()
+    if created:
+        record(session, actor=actor, action="tasks.generate", entity_type="plan",
+               entity_id=plan_code, before=None,
+               after={"through": through, "created": created, "total": sum(created.values())},
+               now=now)
+    return created

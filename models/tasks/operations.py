@@ -1,0 +1,234 @@
+"""Operations on tasks: every status change goes through here, checked, versioned and audited."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.core.access import can_see_agency
+from models.core.audit import record
+from models.core.clock import end_of_day, local_today
+from models.core.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from models.org.users import Role, User
+from models.plans.entities import Item, ItemKind
+from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
+
+# (from, to) -> the action name and the roles allowed to take it
+_REPORTERS = (Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
+_REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
+TRANSITIONS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS): ("start", _REPORTERS),
+    (TaskStatus.NOT_STARTED, TaskStatus.SUBMITTED): ("submit", _REPORTERS),
+    (TaskStatus.IN_PROGRESS, TaskStatus.SUBMITTED): ("submit", _REPORTERS),
+    (TaskStatus.RETURNED, TaskStatus.IN_PROGRESS): ("start", _REPORTERS),
+    (TaskStatus.RETURNED, TaskStatus.SUBMITTED): ("submit", _REPORTERS),
+    (TaskStatus.SUBMITTED, TaskStatus.ACCEPTED): ("accept", _REVIEWERS),
+    (TaskStatus.SUBMITTED, TaskStatus.RETURNED): ("return", _REVIEWERS),
+}
+
+
+def snapshot(task: Task) -> dict:
+    """The fields of a task that history and audit compare."""
+    return {
+        "status": task.status,
+        "due_on": task.due_on,
+        "agency_id": task.agency_id,
+        "submitted_at": task.submitted_at,
+        "late": task.late,
+        "nil_return": task.nil_return,
+        "version": task.version,
+    }
+
+
+def get_task(session: Session, user: User, task_id: int) -> Task:
+    """The task if the user may see it; another agency's task is simply not found."""
+    task = session.get(Task, task_id)
+    if task is None or not can_see_agency(user, task.agency_id):
+        raise NotFound("task not found", task_id=task_id)
+    return task
+
+
+def check_version(obj, expected_version: int | None) -> None:
+    """Refuse a change based on a stale read."""
+    if expected_version is not None and obj.version != expected_version:
+        raise VersionConflict(
+            "changed by someone else since you opened it",
+            expected=expected_version,
+            current=obj.version,
+        )
+
+
+def allowed_targets(task: Task, user: User) -> list[str]:
+    """The statuses this user may move the task to now (for buttons and API hints)."""
+    out = []
+    for (src, dst), (_, roles) in TRANSITIONS.items():
+        if src == task.status and user.role in roles:
+            if user.role == Role.OFFICER and user.agency_id != task.agency_id:
+                continue
+            out.append(str(dst))
+    return out
+
+
+def change_status(
+    session: Session,
+    actor: User,
+    task: Task,
+    to_status: str,
+    *,
+    now: datetime,
+    note: str = "",
+    expected_version: int | None = None,
+    nil_return: bool = False,
+) -> TaskUpdate:
+    """Move a task along its workflow, recording who, when, late or not, and why."""
+    if not can_see_agency(actor, task.agency_id):
+        raise NotFound("task not found", task_id=task.id)
+    try:
+        to = TaskStatus(to_status)
+    except ValueError:
+        raise InvalidInput(f"unknown status {to_status!r}", field="status") from None
+    rule = TRANSITIONS.get((task.status, to))
+    if rule is None:
+        raise TransitionNotAllowed(
+            f"a task that is {task.status} cannot become {to}", current=task.status, target=to
+        )
+    action, roles = rule
+    if actor.role not in roles:
+        raise Forbidden(f"your role may not {action} a task", role=actor.role)
+    check_version(task, expected_version)
+    note = (note or "").strip()
+    if action == "return" and not note:
+        raise InvalidInput("a returned report needs a reason", field="note")
+    if nil_return and not (action == "submit" and task.item.allows_nil_return):
+        raise InvalidInput("this item does not allow a nil return", field="nil_return")
+
+    before = snapshot(task)
+    late = False
+    if to == TaskStatus.SUBMITTED:
+        late = now > end_of_day(task.due_on, task.item.plan.timezone)
+        task.submitted_at = now
+        task.late = late
+        task.nil_return = nil_return
+    task.status = to
+    task.updated_at = now
+    update = TaskUpdate(
+        task=task,
+        actor_id=actor.id,
+        at=now,
+        action="nil_return" if nil_return else action,
+        from_status=before["status"],
+        to_status=to,
+        note=note,
+        late=late,
+    )
+    session.add(update)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=f"task.{update.action}",
+        entity_type="task",
+        entity_id=task.id,
+        before=before,
+        after={**snapshot(task), "note": note},
+        now=now,
+    )
+    return update
+
+
+def add_note(session: Session, actor: User, task: Task, note: str, *, now: datetime) -> TaskUpdate:
+    """A note on a task without a status change."""
+    if not can_see_agency(actor, task.agency_id):
+        raise NotFound("task not found", task_id=task.id)
+    if actor.role not in (Role.OFFICER, Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden("your role may not comment on tasks", role=actor.role)
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("the note is empty", field="note")
+    update = TaskUpdate(
+        task=task, actor_id=actor.id, at=now, action="note",
+        from_status=task.status, to_status=task.status, note=note,
+    )
+    session.add(update)
+    session.flush()
+    record(session, actor=actor, action="task.note", entity_type="task", entity_id=task.id,
+           before=None, after={"note": note}, now=now)
+    return update
+
+
+def reschedule(
+    session: Session,
+    actor: User,
+    task: Task,
+    due_on: date,
+    *,
+    reason: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> TaskUpdate:
+    """A coordinator moves a task's due date, with a reason kept in its history."""
+    if actor.role not in (Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden("only a coordinator may change a due date", role=actor.role)
+    if task.status not in OPEN_STATUSES:
+        raise TransitionNotAllowed("a submitted task cannot be rescheduled", current=task.status)
+    if not (reason or "").strip():
+        raise InvalidInput("a new due date needs a reason", field="reason")
+    check_version(task, expected_version)
+    before = snapshot(task)
+    task.due_on = due_on
+    task.updated_at = now
+    update = TaskUpdate(
+        task=task, actor_id=actor.id, at=now, action="reschedule",
+        from_status=task.status, to_status=task.status,
+        note=f"{before['due_on'].isoformat()} → {due_on.isoformat()}: {reason.strip()}",
+    )
+    session.add(update)
+    session.flush()
+    record(session, actor=actor, action="task.reschedule", entity_type="task",
+           entity_id=task.id, before=before, after=snapshot(task) | {"reason": reason}, now=now)
+    return update
+
+
+def request_report(
+    session: Session,
+    actor: User,
+    item: Item,
+    agency_id: int,
+    *,
+    due_on: date,
+    note: str,
+    now: datetime,
+) -> Task:
+    """A coordinator asks an agency for an on-request report, creating its task."""
+    if actor.role not in (Role.COORDINATOR, Role.ADMIN):
+        raise Forbidden("only a coordinator may request a report", role=actor.role)
+    if item.kind != ItemKind.ON_REQUEST_REPORT:
+        raise InvalidInput("reports can be requested only for on-request items", field="item")
+    today = local_today(now, item.plan.timezone)
+    if due_on < today:
+        raise InvalidInput("the due date of a request cannot be in the past", field="due_on")
+    exists = session.scalar(
+        sa.select(Task.id).where(
+            Task.item_id == item.id, Task.agency_id == agency_id, Task.period_start == today
+        )
+    )
+    if exists:
+        raise TransitionNotAllowed("this report was already requested today", task_id=exists)
+    task = Task(
+        item=item, agency_id=agency_id, period_start=today, period_end=due_on,
+        nominal_due_on=due_on, due_on=due_on, status=TaskStatus.NOT_STARTED,
+        requested_by_id=actor.id, request_note=note or "", created_at=now, updated_at=now,
+    )
+    session.add(task)
+    session.flush()
+    record(session, actor=actor, action="task.request", entity_type="task", entity_id=task.id,
+           before=None, after=snapshot(task) | {"item": item.code, "note": note}, now=now)
+    return task
