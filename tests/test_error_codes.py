@@ -22,7 +22,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 def _import_all(package) -> None:
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        importlib.import_module(info.name)
+        if not info.name.endswith(".wsgi"):  # builds the app from the environment at import
+            importlib.import_module(info.name)
 
 
 def _all_subclasses(cls) -> list[type]:
