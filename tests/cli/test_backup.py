@@ -1,4 +1,4 @@
-"""Backup then restore into a fresh database: equal counts, a verifying chain, evidence that opens."""
+"""Backup, then restore into a fresh database: equal counts, a verifying chain, evidence."""
 
 from __future__ import annotations
 

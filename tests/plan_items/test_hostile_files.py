@@ -1,4 +1,4 @@
-"""Plan files that try to exhaust the machine are refused quickly, with FILE:LINE and no traceback."""
+"""Plan files that try to exhaust the machine: refused quickly, with FILE:LINE, no traceback."""
 
 from __future__ import annotations
 
