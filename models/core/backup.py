@@ -1,4 +1,4 @@
-"""Backup and restore: database, evidence files and the latest audit checkpoint in one file."""
+"""Backup and restore: database, evidence files and the latest audit checkpoint in one file.
 
 A backup is a gzip'd tar with `manifest.json` (backend, time, row counts per table), the database
 (`database.sqlite` made with SQLite's online backup API, or `database.pgdump` from `pg_dump -Fc`
