@@ -63,6 +63,8 @@ def _fields():
 
 def check_request() -> None:
     """Refuse the request before any view runs when its input cannot be stored as text."""
+    if request.routing_exception is not None:
+        return  # no view will run: the 404 or 405 answers
     if len(request.query_string) > MAX_QUERY:
         raise QueryTooLong(limit=MAX_QUERY)
     for field, text in _fields():
