@@ -156,3 +156,19 @@ class AttachmentMissingFromStorage(NotFound):
 class AuditAdminOnly(Forbidden):
     code = "audit.admin_only"
     message = N_("Only an administrator may read the audit trail.")
+
+
+class BackupUnreadable(InvalidInput):
+    code = "backup.unreadable"
+    message = N_("This file is not a planwatch backup: %(reason)s")
+
+
+class RestoreTargetNotEmpty(InvalidInput):
+    code = "backup.target_not_empty"
+    message = N_("The database to restore into already holds data (%(rows)s audit events); "
+                 "restore into an empty database.")
+
+
+class RestoreBackendMismatch(InvalidInput):
+    code = "backup.backend_mismatch"
+    message = N_("This backup is of a %(made)s database and cannot be restored into %(target)s.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.core.errors import N_, InvalidInput, NotFound
+from models.core.errors import N_, DomainError, InvalidInput, NotFound
 
 
 class NotAnEmail(InvalidInput):
@@ -74,3 +74,8 @@ class TokenNotFound(NotFound):
     code = "token.not_found"
     message = N_("This token does not exist.")
 
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "auth.too_many_attempts"
+    message = N_("Too many failed logins from this address; try again in %(seconds)s seconds.")

@@ -78,3 +78,8 @@ class RequestDueInPast(InvalidInput):
 class RequestAlreadyMade(TransitionNotAllowed):
     code = "task.request_already_made"
     message = N_("This report was already requested today.")
+
+
+class InvalidPeriod(InvalidInput):
+    code = "period.invalid"
+    message = N_("Not a period: write 2026-03, 2026-Q1, 2026-H1, 2026 or 2026-03-01..2026-03-31.")
