@@ -187,9 +187,9 @@ def test_report_prints_in_vietnamese_with_the_print_stylesheet(app, as_user, ses
     assert "@media print" in css and "display: none" in css
 
 
-def test_inspection_refusals_are_shown_by_their_code_in_the_readers_language(insp_app, web):
+def test_inspection_refusals_are_shown_by_their_code_in_the_readers_language(as_user, web):
     """The refusal's own words (found by its code, not by its English sentence), both languages."""
-    inspector, officer = as_(insp_app, web, "inspector"), as_(insp_app, web, "officer")
+    inspector, officer = as_user(web["inspector"]), as_user(web["officer"])
     action_id = web.action.id
     r = inspector.post(f"/inspections/actions/{action_id}/status",
                        data={"status": "submitted", "note": "thay mặt"})
