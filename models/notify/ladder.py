@@ -314,9 +314,11 @@ def _dates_with_open(session: Session, model, statuses, dates: set[date]) -> set
 
 def sweep(
     session: Session, *, now: datetime, catch_up_days: int = CATCH_UP_DAYS,
-    smtp_url: str | None = None,
+    smtp_url: str | None = None, kinds: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """Write today's reminders, overdue notices and escalations; returns new rows per rung.
+
+    `kinds` limits the sweep to some rung kinds (the flow sweeps each kind in its own task).
 
     A group already swept today, with no audited change since (submissions, reschedules,
     reassignments and new targets are all audited), is skipped without touching the outbox.
@@ -325,6 +327,8 @@ def sweep(
     # items may change since an earlier sweep on the same data; the audit chain says if so
     mark = session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     groups = sorted(_ladders(session).items(), key=repr)
+    if kinds is not None:
+        groups = [(g, ids) for g, ids in groups if g[2][1] in set(kinds)]
     todays = {group[1]: local_today(now, group[1]) for group, _ in groups}
     done = done_today(session, set(todays.values()), mark)
     todo = []

@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from models.core.db import make_session_factory
-from models.notify.dispatch import claim, dispatch
 from models.notify.digest import KINDS
+from models.notify.dispatch import claim, dispatch
 from models.notify.entities import Notification
-from models.org.users import User
 from models.notify.ladder import sweep
 from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
