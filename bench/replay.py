@@ -166,6 +166,7 @@ class Report:
     reminder_and_overdue_same_day: int = 0
     reminder_saying_overdue: int = 0
     per_person_day: Counter = field(default_factory=Counter)  # messages -> person-days
+    items_per_message: Counter = field(default_factory=Counter)  # items -> messages
     busiest: tuple = ()
 
     def lines(self) -> list[str]:
@@ -183,6 +184,8 @@ class Report:
             f"reminders that say overdue: {self.reminder_saying_overdue}",
             f"messages per person (or mailbox) per day with any: {hist}",
             f"busiest person-day: {self.busiest}",
+            "items per message: " + ", ".join(
+                f"{k}: {v}" for k, v in sorted(self.items_per_message.items())),
         ]
 
 
@@ -259,6 +262,7 @@ def measure(session: Session, report: Report, start: date, end: date, receiver: 
         day = row.sent_at.astimezone(HCM).date()
         items = items_of[row.dedupe_key] if row.subject_type == DIGEST else [row]
         items = [i for i in items if i.status != NotificationStatus.CANCELLED]
+        report.items_per_message[len(items)] += 1
         who = (f"user:{row.recipient_user_id}" if row.recipient_user_id
                else f"target:{row.target_id}")
         if row.subject_type == DIGEST:
