@@ -48,6 +48,8 @@ def run_name(flow: str):
 
 def transient(task, task_run, state) -> bool:
     """retry_condition_fn: retry database errors of the moment, not mistakes in the data."""
+    if isinstance(state.data, BaseException):  # how the task engine hands over an exception
+        return isinstance(state.data, OperationalError)
     try:
         state.result()
     except OperationalError:
