@@ -1,14 +1,14 @@
 """chase chain and daily digest: a notification's digest key, a user's immediate kinds
 
 Revision ID: 0007
-Revises: 0010
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0010'  # main's 0010 landed first: applied after it
+down_revision = '0011'  # main's 0010 and 0011 landed first: applied after them
 branch_labels = None
 depends_on = None
 

@@ -7,14 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from models.core.audit import record
-from models.core.errors import N_, InvalidInput
 from models.notify.digest import KINDS
+from models.notify.errors import UnknownNotificationKind
 from models.org.users import User
-
-
-class UnknownNotificationKind(InvalidInput):
-    code = "notify.unknown_kind"
-    message = N_("Choose among reminders, overdue notices and escalations.")
 
 
 def set_immediate_kinds(session: Session, actor, user: User, kinds: list[str], *,

@@ -10,6 +10,7 @@ from models.core.db import db
 from models.core.errors import InvalidInput
 from models.notify.preferences import set_immediate_kinds
 from webapp.clock import now
+from webapp.errors import explain
 from webapp.notifications import bp
 
 
@@ -34,7 +35,7 @@ def set_delivery():
                             request.form.getlist("immediate"), now=now())
     except InvalidInput as exc:
         db.session.rollback()
-        return _page(422, _(exc.text))
+        return _page(422, explain(exc))
     db.session.commit()
     flash(_("Saved."), "info")
     return redirect(url_for("notifications.delivery"))
