@@ -31,7 +31,7 @@ from models.reports.wording import (
     percent,
     plan_reference,
 )
-from models.tasks.entities import OPEN_STATUSES, Task, TaskUpdate
+from models.tasks.entities import OPEN_STATUSES, Task
 from models.tasks.periods import Category, CategoryCounts, ReportPeriod, classify, counts_by
 from models.tasks.periods import total as total_of
 

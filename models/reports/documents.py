@@ -3,10 +3,10 @@
 Template lookup, first found wins (the folder names are the plan code with "/" written "-",
 and the issuing body's agency code):
 
-    $PLANWATCH_HOME/templates/<plan-code>/<name>.docx     e.g. templates/516-KH-TU/period-report.docx
-    $PLANWATCH_HOME/templates/<body-code>/<name>.docx     e.g. templates/BTGDV/period-report.docx
+    $PLANWATCH_HOME/templates/<plan-code>/<name>.docx   templates/516-KH-TU/period-report.docx
+    $PLANWATCH_HOME/templates/<body-code>/<name>.docx   templates/BTGDV/period-report.docx
     $PLANWATCH_HOME/templates/<name>.docx
-    models/reports/templates/<name>.docx                  the default shipped with planwatch
+    models/reports/templates/<name>.docx                the default shipped with planwatch
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from models.core.access import can_see_agency
 from models.org.agencies import Agency
 from models.org.users import User
 from models.oversight.inspections import get_inspection
@@ -31,6 +32,7 @@ class InspectionNotice:
     actions_summary: list[str]
     closing: str
     recipients: list[str]
+    plan_code: str | None = None
 
     def context(self) -> dict:
         return {
@@ -71,7 +73,7 @@ def inspection_notice(session: Session, user: User, inspection_id: int, as_of: d
         if inspection.concluded_on:
             span += f" đến ngày {day(inspection.concluded_on)}"
     about = f" về việc thực hiện {plan_reference(inspection.plan)}" if inspection.plan else ""
-    findings = [f for f in inspection.findings]
+    findings = [f for f in inspection.findings if can_see_agency(user, f.agency_id)]
     actions = [a for f in findings for a in f.actions]
     return InspectionNotice(
         issuer=issuer, as_of=as_of,
@@ -88,4 +90,5 @@ def inspection_notice(session: Session, user: User, inspection_id: int, as_of: d
                  f"Trên đây là thông báo kết luận {kind} của {issuer.name}./."),
         recipients=[*(f"- {a.name_vi} (để thực hiện)," for a in inspection.agencies),
                     f"- {issuer.archive}."],
+        plan_code=inspection.plan.code if inspection.plan else None,
     )

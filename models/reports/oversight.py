@@ -78,7 +78,8 @@ def oversight_of(session: Session, user: User, plan: Plan, period: ReportPeriod,
     """Findings logged in the period and actions raised or due in it, for the plan's inspections."""
     tz = plan.timezone
     start, end = start_of_day(period.start, tz), end_of_day(period.end, tz)
-    of_plan = Finding.inspection_id.in_(sa.select(Inspection.id).where(Inspection.plan_id == plan.id))
+    of_plan = Finding.inspection_id.in_(
+        sa.select(Inspection.id).where(Inspection.plan_id == plan.id))
     findings = session.scalars(
         sa.select(Finding).where(of_plan, agency_filter(user, Finding.agency_id),
                                  Finding.created_at >= start, Finding.created_at < end)
