@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import docx
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import PASSWORD, make_user
 from tests.report_factories import make_report_world
@@ -23,9 +24,10 @@ PEOPLE = {
 
 
 @pytest.fixture
-def seeded(app, session):
+def seeded(app, session, tmp_path):
     """The seed plan in March 2026 (tests/report_factories.py), with a login per role."""
     app.config["PLANWATCH_NOW"] = datetime(2026, 3, 23, 2, tzinfo=UTC)
+    app.config["PLANWATCH_HOME"] = str(tmp_path / "home")  # uploaded templates go here
     world = make_report_world(session)
     for email, role, agency in PEOPLE.values():
         make_user(session, email=email, role=role, agency=agency)
@@ -84,3 +86,36 @@ def test_the_inspection_page_offers_the_conclusion_notice(seeded):
             assert docx.Document(io.BytesIO(answer.data)).paragraphs[0].text == "THÔNG BÁO"
             page = client.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
             assert f'href="{url}"' in page and "Thông báo kết luận (DOCX)" in page
+
+
+def test_an_admin_uploads_the_offices_template_and_the_next_report_uses_it(seeded, session):
+    _, client_of = seeded
+    admin = client_of("admin")
+    assert 'id="templates-link"' in admin.get("/admin/users").get_data(as_text=True)
+    listing = admin.get("/reports/templates").get_data(as_text=True)
+    assert "period-report.docx" in listing and "516-KH/TU" in listing
+    default = admin.get("/reports/templates/default/period-report.docx")
+    own = docx.Document(io.BytesIO(default.data))
+    heading = next(p for p in own.paragraphs if p.text.startswith("I- KẾT QUẢ"))
+    heading.runs[0].text = "I- MẪU RIÊNG CỦA BAN"
+    data = io.BytesIO()
+    own.save(data)
+
+    def upload(client, content: bytes, owner: str = "BTGDV"):
+        return client.post("/reports/templates", content_type="multipart/form-data", data={
+            "name": "period-report.docx", "owner": owner,
+            "file": (io.BytesIO(content), "mau.docx")})
+
+    assert upload(client_of("coordinator"), data.getvalue()).status_code == 403
+    assert upload(admin, b"not a word file").status_code == 422
+    assert upload(admin, data.getvalue()).status_code == 302
+    listing = admin.get("/reports/templates").get_data(as_text=True)
+    assert "templates/BTGDV/period-report.docx" in listing
+    report = client_of("coordinator").get(REPORT.format(period="2026-03"))
+    assert "I- MẪU RIÊNG CỦA BAN" in [p.text for p in docx.Document(io.BytesIO(report.data))
+                                      .paragraphs]
+    from models.core.audit import AuditEvent
+
+    event = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "report.template_install")).one()
+    assert event.entity_id == "templates/BTGDV/period-report.docx"
