@@ -103,7 +103,8 @@ def oversight_of(session: Session, user: User, plan: Plan, period: ReportPeriod,
     summary = [f"Trong {label}, qua {len(inspections)} cuộc kiểm tra, giám sát đã ghi nhận "
                f"{len(findings)} nội dung phát hiện ("
                + "; ".join(f"{severities[s.value]} {SEVERITY_VI[s]}" for s in
-                           (Severity.MAJOR, Severity.MINOR, Severity.OBSERVATION))
+                           (Severity.MAJOR, Severity.MINOR, Severity.OBSERVATION)
+                           if severities[s.value])
                + f") và {sum(len(f.actions) for f in findings)} yêu cầu khắc phục."]
     if earlier:
         summary.append(f"Có {len(earlier)} yêu cầu khắc phục từ các kỳ trước có hạn trong kỳ.")

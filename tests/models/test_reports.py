@@ -167,6 +167,8 @@ def test_the_period_report_is_a_party_document_whose_numbers_are_the_dashboards(
     assert f"“{NOTE_ON_TIME}”" in text and f"“{NOTE_LATE}”" in text  # their own words
     assert "Mục III.1. Các cơ quan tham mưu, giúp việc của Tỉnh uỷ" in text
     assert "Chưa xây dựng kế hoạch cụ thể hoá Chỉ thị 47-CT/TW" in text  # the finding
+    assert ("qua 1 cuộc kiểm tra, giám sát đã ghi nhận 2 nội dung phát hiện (1 thiếu sót "
+            "nghiêm trọng; 1 ghi nhận) và 1 yêu cầu khắc phục.") in text
     assert "hạn 31/03/2026; tình trạng đến ngày 23/03/2026: chưa thực hiện." in text
     if key == "2026-Q1":  # February's nil return belongs to the quarter, not to March
         assert "- Uỷ ban Kiểm tra Tỉnh uỷ: Báo cáo tháng" in text and f"“{NOTE_NIL}”" in text
