@@ -27,7 +27,8 @@ from tests.inspection_factories import agency, person
 PLAN = "516-KH/TU"
 AS_OF = date(2026, 3, 23)
 NOTE_ON_TIME = "Đã tổ chức 02 hội nghị quán triệt Chỉ thị 47-CT/TW trong quý."
-NOTE_LATE = "Báo cáo gửi chậm do thay đổi nhân sự phụ trách."
+# "<" and "&" must reach the document as written (the template escapes them)
+NOTE_LATE = "Báo cáo gửi chậm do thay đổi nhân sự phụ trách (< 1 tuần) & đã bổ sung."
 NOTE_NIL = "Trong tháng không có nội dung phát sinh."
 
 
