@@ -21,8 +21,7 @@ from models.plans.entities import Item, Plan
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
-from tests.factories import T0, load_seed
-from tests.inspection_factories import agency, person
+from tests.factories import T0, agency, load_seed, person
 
 PLAN = "516-KH/TU"
 AS_OF = date(2026, 3, 23)
