@@ -57,6 +57,13 @@ ROUTES = [
     ("POST", "/notifications/agency-channels", {"agency": "AG-A", "url": "x"}, 422, 403,
      {"admin"}),
     ("POST", "/notifications/agency-channels/{target}/remove", {}, 404, 403, {"admin"}),
+    # the report sent upward (DOCX); {inspection} does not exist: not found for its readers
+    ("GET", "/reports/period?plan=MINI-1&period=2025-09", None, 200, 403, REVIEWERS),
+    ("GET", "/reports/inspection/{inspection}", None, 404, 403,
+     {"coordinator", "inspector", "admin"}),
+    ("GET", "/reports/templates", None, 200, 403, {"admin"}),
+    ("POST", "/reports/templates", {"name": "nope"}, 422, 403, {"admin"}),
+    ("GET", "/reports/templates/default/{template}", None, 200, 403, {"admin"}),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]
@@ -74,7 +81,8 @@ def a_submission(world, as_user, session):
     sent = make_notification(session, recipient_id=world["users"]["officer_a"], subject_id=task_id)
     session.commit()
     return {"task": task_id, "attachment": session.scalar(sa.select(Attachment.id)),
-            "spare": spare.id, "target": target.id, "notification": sent.id}
+            "spare": spare.id, "target": target.id, "notification": sent.id,
+            "inspection": 999999, "template": "period-report.docx"}
 
 
 def test_the_matrix_covers_every_route(app):
@@ -90,7 +98,8 @@ def test_the_matrix_covers_every_route(app):
                 pattern = rule.rule.replace("<int:task_id>", "{task}").replace(
                     "<int:attachment_id>", "{attachment}").replace("<int:user_id>", "{spare}"
                 ).replace("<int:target_id>", "{target}").replace(
-                    "<int:notification_id>", "{notification}")
+                    "<int:notification_id>", "{notification}").replace(
+                    "<int:inspection_id>", "{inspection}").replace("<name>", "{template}")
                 if pattern == path:
                     covered.add((method, rule.rule))
     assert rules - covered == set()
