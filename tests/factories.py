@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from models.core.actors import CONSOLE
 from models.org.accounts import create_user
 from models.org.users import User
 from plan_items import SEED_AGENCIES, SEED_PLAN
@@ -33,5 +34,5 @@ def load_seed(session: Session) -> None:
 
 def make_user(session: Session, email: str = "officer@a.example.org", role: str = "officer",
               agency: str | None = "AG-A", **overrides) -> User:
-    return create_user(session, "test", email=email, role=role, password=PASSWORD, now=T0,
+    return create_user(session, CONSOLE, email=email, role=role, password=PASSWORD, now=T0,
                        agency_code=agency if role == "officer" or agency else None, **overrides)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -61,6 +62,8 @@ MESSAGES.update(NOTIFICATION_MESSAGES)
 
 def explain(exc: DomainError) -> str:
     """The domain error's message in the reader's language."""
+    if type(exc).code:  # an error with a code carries its own msgid
+        return gettext(exc.text, **exc.details)
     if exc.message in MESSAGES:
         return str(MESSAGES[exc.message])
     for prefix, text in PREFIXES.items():
@@ -77,10 +80,11 @@ def wants_json() -> bool:
 def audit_refusal(status: int, reason: str) -> None:
     """Refused access goes into the audit log, in its own transaction."""
     db.session.rollback()
-    actor = current_user if current_user.is_authenticated else f"anonymous@{request.remote_addr}"
+    actor = current_user if current_user.is_authenticated else None  # None: anonymous
     record(db.session, actor=actor, action="access.refused", entity_type="request",
            entity_id=request.path[:64], before=None,
-           after={"status": status, "method": request.method, "reason": reason}, now=now())
+           after={"status": status, "method": request.method, "reason": reason,
+                  "address": request.remote_addr}, now=now())
     db.session.commit()
 
 

@@ -7,10 +7,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.core.actors import Actor, has_role
 from models.core.audit import record
 from models.core.db import db
 from models.core.errors import Forbidden, InvalidInput
-from models.org.users import Role, User
+from models.org.users import Role
 from models.plans.calendar import WorkingCalendar
 
 
@@ -33,10 +34,10 @@ def load_calendar(session: Session) -> WorkingCalendar:
 
 
 def set_override(
-    session: Session, actor: User | str, day: date, kind: str, note: str, *, now: datetime
+    session: Session, actor: Actor, day: date, kind: str, note: str, *, now: datetime
 ) -> CalendarOverride:
     """Declare a day off or a make-up working day (coordinators and admins)."""
-    if isinstance(actor, User) and actor.role not in (Role.ADMIN, Role.COORDINATOR):
+    if not has_role(actor, (Role.ADMIN, Role.COORDINATOR)):
         raise Forbidden("only a coordinator may change the calendar", role=actor.role)
     if kind not in ("day_off", "working_day"):
         raise InvalidInput("kind must be day_off or working_day", field="kind")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import can_see_agency
 from models.core.audit import record
-from models.core.clock import end_of_day, local_today
+from models.core.clock import end_of_day
 from models.core.errors import (
     Forbidden,
     InvalidInput,
@@ -18,7 +17,6 @@ from models.core.errors import (
     VersionConflict,
 )
 from models.org.users import Role, User
-from models.plans.entities import Item, ItemKind
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
 
 # (from, to) -> the action name and the roles allowed to take it
@@ -195,40 +193,3 @@ def reschedule(
     record(session, actor=actor, action="task.reschedule", entity_type="task",
            entity_id=task.id, before=before, after=snapshot(task) | {"reason": reason}, now=now)
     return update
-
-
-def request_report(
-    session: Session,
-    actor: User,
-    item: Item,
-    agency_id: int,
-    *,
-    due_on: date,
-    note: str,
-    now: datetime,
-) -> Task:
-    """A coordinator asks an agency for an on-request report, creating its task."""
-    if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("only a coordinator may request a report", role=actor.role)
-    if item.kind != ItemKind.ON_REQUEST_REPORT:
-        raise InvalidInput("reports can be requested only for on-request items", field="item")
-    today = local_today(now, item.plan.timezone)
-    if due_on < today:
-        raise InvalidInput("the due date of a request cannot be in the past", field="due_on")
-    exists = session.scalar(
-        sa.select(Task.id).where(
-            Task.item_id == item.id, Task.agency_id == agency_id, Task.period_start == today
-        )
-    )
-    if exists:
-        raise TransitionNotAllowed("this report was already requested today", task_id=exists)
-    task = Task(
-        item=item, agency_id=agency_id, period_start=today, period_end=due_on,
-        nominal_due_on=due_on, due_on=due_on, status=TaskStatus.NOT_STARTED,
-        requested_by_id=actor.id, request_note=note or "", created_at=now, updated_at=now,
-    )
-    session.add(task)
-    session.flush()
-    record(session, actor=actor, action="task.request", entity_type="task", entity_id=task.id,
-           before=None, after=snapshot(task) | {"item": item.code, "note": note}, now=now)
-    return task

@@ -48,7 +48,7 @@ def fresh_admin_token() -> str:
     """A new token per case: a fuzzed revoke may end the token it was sent with."""
     with Session() as session:
         user = session.get(User, world.users["admin"])
-        secret = create_token(session, "fuzz", user, now=T0)[1]
+        secret = create_token(session, user, user, now=T0)[1]
         session.commit()
     return secret
 
