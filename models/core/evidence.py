@@ -20,7 +20,7 @@ from typing import BinaryIO
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from models.core.access import can_see_agency
+from models.core.access import get_visible
 from models.core.actors import Actor
 from models.core.attachments import Attachment
 from models.core.audit import record
@@ -192,9 +192,7 @@ def store_evidence(
 def open_evidence(session: Session, user: User, attachment_id: int,
                   folder: str | Path) -> tuple[Attachment, Path]:
     """The attachment and its file, if the user may see the agency it belongs to."""
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None or not can_see_agency(user, attachment.agency_id):
-        raise NotFound("attachment not found", attachment_id=attachment_id)
+    attachment = get_visible(session, Attachment, attachment_id, user)
     path = Path(folder) / attachment.stored_name
     if not path.is_file():
         # committed while the move failed (or not yet committed, in the same transaction)

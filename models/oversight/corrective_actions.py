@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from models.core.access import can_see_agency
+from models.core.access import can_see_agency, get_visible
 from models.core.audit import record
 from models.core.clock import local_today
 from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
@@ -49,10 +49,7 @@ REFUSALS = {
 
 def get_action(session: Session, user: User, action_id: int) -> CorrectiveAction:
     """The corrective action if the user may see its agency; otherwise simply not found."""
-    action = session.get(CorrectiveAction, action_id)
-    if action is None or not can_see_agency(user, action.agency_id):
-        raise NotFound("corrective action not found", action_id=action_id)
-    return action
+    return get_visible(session, CorrectiveAction, action_id, user)
 
 
 def action_snapshot(action: CorrectiveAction) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.core.access import can_see_agency, sees_all_agencies
+from models.core.access import can_see_agency, get_visible
 from models.core.attachments import Attachment
 from models.core.audit import record
 from models.core.clock import DEFAULT_TZ, local_today
@@ -46,23 +46,17 @@ def inspection_tz(inspection: Inspection) -> str:
 
 def can_see_inspection(user: User, inspection: Inspection) -> bool:
     """Staff read every inspection; an officer only those of their own agency."""
-    return sees_all_agencies(user) or user.agency_id in inspection.agency_ids
+    return inspection.visible_to(user)
 
 
 def get_inspection(session: Session, user: User, inspection_id: int) -> Inspection:
     """The inspection if the user may see it; otherwise simply not found."""
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None or not can_see_inspection(user, inspection):
-        raise NotFound("inspection not found", inspection_id=inspection_id)
-    return inspection
+    return get_visible(session, Inspection, inspection_id, user)
 
 
 def get_finding(session: Session, user: User, finding_id: int) -> Finding:
     """The finding if the user may see its agency; otherwise simply not found."""
-    finding = session.get(Finding, finding_id)
-    if finding is None or not can_see_agency(user, finding.agency_id):
-        raise NotFound("finding not found", finding_id=finding_id)
-    return finding
+    return get_visible(session, Finding, finding_id, user)
 
 
 def inspection_snapshot(inspection: Inspection) -> dict:

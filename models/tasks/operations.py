@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from models.core.access import can_see_agency
+from models.core.access import can_see_agency, get_visible
 from models.core.audit import record
 from models.core.clock import end_of_day
 from models.core.errors import (
@@ -48,10 +48,7 @@ def snapshot(task: Task) -> dict:
 
 def get_task(session: Session, user: User, task_id: int) -> Task:
     """The task if the user may see it; another agency's task is simply not found."""
-    task = session.get(Task, task_id)
-    if task is None or not can_see_agency(user, task.agency_id):
-        raise NotFound("task not found", task_id=task_id)
-    return task
+    return get_visible(session, Task, task_id, user)
 
 
 def check_version(obj, expected_version: int | None) -> None:
