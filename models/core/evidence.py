@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from models.core.access import get_visible
 from models.core.actors import Actor
@@ -105,6 +105,8 @@ def _stage(session: Session, folder: Path, stored: str, data: bytes) -> None:
     staging.mkdir(parents=True, exist_ok=True)
     path = staging / stored
     path.write_bytes(data)
+    if isinstance(session, scoped_session):  # Flask-SQLAlchemy's db.session
+        session = session()
     # called after a flush, so a transaction has begun
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_STAGED, []).append(_Staged(path, folder / stored, transaction))
