@@ -69,3 +69,10 @@ def has_role(actor: Actor, roles: Iterable[str]) -> bool:
 def is_user(actor: Actor, user: User) -> bool:
     """The actor is this very account."""
     return isinstance(actor, User) and user is not None and actor.id == user.id
+
+
+def require_user(actor: object) -> User:
+    """The actor as a user account, or TypeError (a system actor submits and inspects nothing)."""
+    if isinstance(actor, User):
+        return actor
+    raise TypeError(f"this operation is done by a user account, not {actor!r}")

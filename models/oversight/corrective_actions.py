@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models.core.access import can_see_agency, get_visible
+from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import local_today
 from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
@@ -79,7 +80,8 @@ def compute_due(session: Session, today: date, *, due_in_working_days: int | Non
     return calendar.roll_forward(due_on)
 
 
-def _history(session, actor, action, verb, before_status, note, now) -> CorrectiveActionUpdate:
+def _history(session: Session, actor: User, action: CorrectiveAction, verb: str,
+             before_status: str, note: str, now: datetime) -> CorrectiveActionUpdate:
     update = CorrectiveActionUpdate(
         corrective_action=action, actor_id=actor.id, at=now, action=verb,
         from_status=before_status, to_status=action.status, note=note)
@@ -93,6 +95,7 @@ def raise_action(
     due_on: date | None = None, requires_followup: bool = False,
 ) -> CorrectiveAction:
     """An inspector issues a corrective action from a finding to one agency."""
+    require_user(actor)
     if not can_see_agency(actor, finding.agency_id):
         raise NotFound("finding not found", finding_id=finding.id)
     if actor.role not in INSPECTORS:
@@ -145,6 +148,7 @@ def change_action_status(
     expected_version: int | None = None,
 ) -> CorrectiveActionUpdate:
     """Move a corrective action along its lifecycle, with history, evidence and audit."""
+    require_user(actor)
     if not can_see_agency(actor, action.agency_id):
         raise NotFound("corrective action not found", action_id=action.id)
     try:
@@ -199,6 +203,7 @@ def extend_action(
     expected_version: int | None = None,
 ) -> CorrectiveActionUpdate:
     """An inspector extends a corrective action once, with a reason; the first date is kept."""
+    require_user(actor)
     if not can_see_agency(actor, action.agency_id):
         raise NotFound("corrective action not found", action_id=action.id)
     if actor.role not in INSPECTORS:

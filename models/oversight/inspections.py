@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import can_see_agency, get_visible
+from models.core.actors import require_user
 from models.core.attachments import Attachment
 from models.core.audit import record
 from models.core.clock import DEFAULT_TZ, local_today
@@ -101,6 +102,7 @@ def create_inspection(
     section_ids: Sequence[int] = (), inspector_ids: Sequence[int] = (),
 ) -> Inspection:
     """Plan an inspection or supervision of one or more agencies."""
+    require_user(actor)
     if actor.role not in OPENERS:
         raise Forbidden("only inspectors and coordinators may open inspections", role=actor.role)
     if kind not in set(InspectionKind):
@@ -144,6 +146,7 @@ def change_inspection_status(
     now: datetime, conclusion: str = "", expected_version: int | None = None,
 ) -> Inspection:
     """Start a planned inspection or conclude a running one (with its conclusion)."""
+    require_user(actor)
     if not can_see_inspection(actor, inspection):
         raise NotFound("inspection not found", inspection_id=inspection.id)
     try:
@@ -201,6 +204,7 @@ def log_finding(
     section_id: int | None = None,
 ) -> Finding:
     """An inspector records what the running inspection saw at one inspected agency."""
+    require_user(actor)
     if not can_see_inspection(actor, inspection):
         raise NotFound("inspection not found", inspection_id=inspection.id)
     if actor.role not in INSPECTORS:
@@ -234,6 +238,7 @@ def edit_finding(
     now: datetime, expected_version: int | None = None,
 ) -> Finding:
     """An inspector corrects a finding's text or severity; agencies never edit findings."""
+    require_user(actor)
     if not can_see_agency(actor, finding.agency_id):
         raise NotFound("finding not found", finding_id=finding.id)
     if actor.role not in INSPECTORS:
@@ -256,6 +261,7 @@ def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
                          uploads: Sequence[Upload], *, folder: str | Path,
                          now: datetime) -> list[Attachment]:
     """Inspection documents (decision, minutes, conclusion notice), kept by inspection staff."""
+    require_user(actor)
     if not can_see_inspection(actor, inspection):
         raise NotFound("inspection not found", inspection_id=inspection.id)
     if actor.role not in OPENERS:
@@ -272,6 +278,7 @@ def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
 def attach_to_finding(session: Session, actor: User, finding: Finding, upload: Upload,
                       *, folder: str | Path, now: datetime) -> Attachment:
     """Evidence for a finding, readable by the agency it concerns."""
+    require_user(actor)
     if not can_see_agency(actor, finding.agency_id):
         raise NotFound("finding not found", finding_id=finding.id)
     if actor.role not in INSPECTORS:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from models.core.access import can_see_agency, get_visible
+from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import end_of_day
 from models.core.errors import (
@@ -84,6 +85,7 @@ def change_status(
     nil_return: bool = False,
 ) -> TaskUpdate:
     """Move a task along its workflow, recording who, when, late or not, and why."""
+    require_user(actor)
     if not can_see_agency(actor, task.agency_id):
         raise NotFound("task not found", task_id=task.id)
     try:
@@ -141,6 +143,7 @@ def change_status(
 
 def add_note(session: Session, actor: User, task: Task, note: str, *, now: datetime) -> TaskUpdate:
     """A note on a task without a status change."""
+    require_user(actor)
     if not can_see_agency(actor, task.agency_id):
         raise NotFound("task not found", task_id=task.id)
     if actor.role not in (Role.OFFICER, Role.COORDINATOR, Role.ADMIN):
@@ -170,6 +173,7 @@ def reschedule(
     expected_version: int | None = None,
 ) -> TaskUpdate:
     """A coordinator moves a task's due date, with a reason kept in its history."""
+    require_user(actor)
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
         raise Forbidden("only a coordinator may change a due date", role=actor.role)
     if task.status not in OPEN_STATUSES:

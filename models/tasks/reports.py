@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import can_see_agency
+from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import local_today
 from models.core.errors import N_, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
@@ -44,6 +45,7 @@ def submit_report(
     Every file is checked before anything changes; the files are staged and move into the
     upload folder only when the caller commits (see `models.core.evidence`).
     """
+    require_user(actor)
     if not can_see_agency(actor, task.agency_id):
         raise NotFound("task not found", task_id=task.id)
     if not nil_return and not files and not (note or "").strip():
@@ -67,6 +69,7 @@ def request_report(
     now: datetime,
 ) -> Task:
     """A coordinator asks an agency for an on-request report, due on a working day."""
+    require_user(actor)
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
         raise Forbidden("only a coordinator may request a report", role=actor.role)
     if item.kind != ItemKind.ON_REQUEST_REPORT:

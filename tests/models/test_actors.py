@@ -84,3 +84,21 @@ def test_an_officer_is_refused_the_admin_operations(session, setup):
     other = make_user(session, email="b@b.example.org", agency="AG-B")
     with pytest.raises(Forbidden):
         create_token(session, officer, other, now=T0)
+
+
+@pytest.mark.parametrize("actor", [*STRINGS, SCHEDULER, CONSOLE])
+def test_operations_done_by_people_refuse_anything_but_a_user(session, setup, actor, tmp_path):
+    from models.tasks.entities import Task
+    from models.tasks.generation import generate_tasks
+    from models.tasks.operations import add_note, change_status
+    from models.tasks.reports import submit_report
+
+    generate_tasks(session, through=date(2025, 9, 30), now=T0)
+    task = session.scalars(sa.select(Task)).first()
+    with pytest.raises(TypeError):
+        change_status(session, actor, task, "in_progress", now=T0)
+    with pytest.raises(TypeError):
+        add_note(session, actor, task, "ghi chú", now=T0)
+    with pytest.raises(TypeError):
+        submit_report(session, actor, task, note="x", version=None, now=T0, folder=tmp_path)
+    assert task.status == "not_started"
