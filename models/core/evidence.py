@@ -128,6 +128,8 @@ def _discard(entries: list[_Staged]) -> None:
 @event.listens_for(Session, "after_commit")
 def _move_staged(session: Session) -> None:
     """The outermost transaction committed: the staged files take their place."""
+    if session.in_nested_transaction():  # a savepoint released: the outer one may still roll back
+        return
     for entry in session.info.pop(_STAGED, []):
         try:
             os.replace(entry.staged, entry.final)

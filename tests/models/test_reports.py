@@ -102,6 +102,18 @@ def test_a_savepoint_rollback_removes_only_its_own_files(session, officer_task, 
     assert len(kept) == 1 and _files_on_disk(tmp_path) == kept
 
 
+def test_a_released_savepoint_keeps_its_files_staged_until_the_outer_commit(
+        session, officer_task, tmp_path):
+    officer, task = officer_task
+    with session.begin_nested():
+        submit_report(session, officer, task, files=[Upload("a.pdf", io.BytesIO(b"%PDF-1.4"))],
+                      version=None, now=T0, folder=tmp_path)
+    [staged] = _files_on_disk(tmp_path)
+    assert staged.startswith(STAGING)  # released, not committed: still staged
+    session.rollback()
+    assert _files_on_disk(tmp_path) == []
+
+
 def test_closing_the_session_without_commit_keeps_no_file(engine, officer_task, tmp_path):
     from models.core.db import make_session_factory
 
