@@ -46,10 +46,10 @@ def may_see(user: User, row) -> bool:
 
 
 def get_visible(session: Session, model: type[Row], row_id: int, user: User,
-                *, what: str | None = None) -> Row:
-    """The row if the user may see it; a missing row and another agency's are both not found."""
+                not_found: type[NotFound], *, key: str | None = None) -> Row:
+    """The row if the user may see it; a missing row and another agency's are both `not_found`
+    (raised with `<key>=row_id`, the key defaulting to `<table>_id`)."""
     row = session.get(model, row_id)
     if row is None or not may_see(user, row):
-        what = what or model.__tablename__.replace("_", " ")
-        raise NotFound(f"{what} not found", **{f"{what.split()[-1]}_id": row_id})
+        raise not_found(**{key or f"{model.__tablename__}_id": row_id})
     return row

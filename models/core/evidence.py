@@ -24,7 +24,14 @@ from models.core.access import get_visible
 from models.core.actors import Actor
 from models.core.attachments import Attachment
 from models.core.audit import record
-from models.core.errors import InvalidInput, NotFound
+from models.core.errors import (
+    AttachmentMissingFromStorage,
+    AttachmentNotFound,
+    FileEmpty,
+    FileHasNoName,
+    FileTooLarge,
+    FileTypeNotAccepted,
+)
 from models.org.users import User
 from models.tasks.entities import TaskUpdate
 
@@ -62,7 +69,7 @@ class Upload:
 def _safe_name(filename: str) -> str:
     name = Path(filename.replace("\\", "/")).name.strip()
     if not name or name in (".", ".."):
-        raise InvalidInput("the file has no name", field="file")
+        raise FileHasNoName(field="file")
     return name[:255]
 
 
@@ -81,14 +88,12 @@ def check_upload(upload: Upload, *, max_bytes: int = MAX_BYTES) -> CheckedFile:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise InvalidInput(
-            f"files of type {suffix or '(none)'} are not accepted; allowed: {allowed}",
-            field="file")
+        raise FileTypeNotAccepted(field="file", suffix=suffix or "(none)", allowed=allowed)
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(f"the file is larger than {max_bytes // (1024 * 1024)} MB", field="file")
+        raise FileTooLarge(field="file", limit_mb=max_bytes // (1024 * 1024))
     if not data:
-        raise InvalidInput("the file is empty", field="file")
+        raise FileEmpty(field="file")
     return CheckedFile(name, ALLOWED[suffix], data)
 
 
@@ -196,11 +201,11 @@ def store_evidence(
 def open_evidence(session: Session, user: User, attachment_id: int,
                   folder: str | Path) -> tuple[Attachment, Path]:
     """The attachment and its file, if the user may see the agency it belongs to."""
-    attachment = get_visible(session, Attachment, attachment_id, user)
+    attachment = get_visible(session, Attachment, attachment_id, user, AttachmentNotFound)
     path = Path(folder) / attachment.stored_name
     if not path.is_file():
         # committed while the move failed (or not yet committed, in the same transaction)
         path = Path(folder) / STAGING / attachment.stored_name
     if not path.is_file():
-        raise NotFound("the file is missing from storage", attachment_id=attachment_id)
+        raise AttachmentMissingFromStorage(attachment_id=attachment_id)
     return attachment, path

@@ -17,18 +17,23 @@ from sqlalchemy.orm import Session
 
 from models.core.actors import Actor, is_admin, is_user
 from models.core.audit import record
-from models.core.errors import N_, Forbidden, InvalidInput, NotFound
 from models.org.agencies import Agency
+from models.org.errors import (
+    AdminOnly,
+    EmailTaken,
+    NotAnEmail,
+    OfficerNeedsAgency,
+    PasswordTooShort,
+    UnknownAgencyCode,
+    UnknownLocale,
+    UnknownRole,
+    UnknownUserEmail,
+)
 from models.org.users import Role, User
 
 _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-
-
-class AdminOnly(Forbidden):
-    code = "account.admin_only"
-    message = N_("Only an administrator may manage accounts.")
 
 
 def _require_admin(actor: Actor) -> None:
@@ -77,22 +82,22 @@ def create_user(
     _require_admin(actor)
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput(f"not an email address: {email!r}", field="email")
+        raise NotAnEmail(field="email", email=email)
     if role not in {r.value for r in Role}:
-        raise InvalidInput(f"unknown role {role!r}", field="role")
+        raise UnknownRole(field="role", role=role)
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password shorter than {MIN_PASSWORD} characters", field="password")
+        raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
     if locale not in ("vi", "en"):
-        raise InvalidInput("locale must be vi or en", field="locale")
+        raise UnknownLocale(field="locale")
     agency = None
     if agency_code:
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise NotFound(f"no agency with code {agency_code!r}", field="agency")
+            raise UnknownAgencyCode(field="agency", agency_code=agency_code)
     if role == Role.OFFICER and agency is None:
-        raise InvalidInput("an officer must belong to an agency", field="agency")
+        raise OfficerNeedsAgency(field="agency")
     if session.scalar(sa.select(User.id).where(User.email == email)):
-        raise InvalidInput(f"a user with email {email} already exists", field="email")
+        raise EmailTaken(field="email", email=email)
     user = User(
         email=email, role=role, password_hash=hash_password(password), agency=agency,
         display_name=display_name, locale=locale, is_agency_head=is_agency_head, created_at=now,
@@ -118,7 +123,7 @@ def set_password(
     """Change a password (an admin, or the user themself) and end the user's other sessions."""
     _require_self_or_admin(actor, user)
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password shorter than {MIN_PASSWORD} characters", field="password")
+        raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.flush()
@@ -130,7 +135,7 @@ def find_user(session: Session, email: str) -> User:
     """The user with this email, or NotFound."""
     user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise NotFound(f"no user with email {email!r}", field="email")
+        raise UnknownUserEmail(field="email", email=email)
     return user
 
 
@@ -146,7 +151,7 @@ def set_locale(session: Session, actor: Actor, user: User, locale: str, *, now: 
     """Change the language a user reads the app in (the user themself, or an admin)."""
     _require_self_or_admin(actor, user)
     if locale not in ("vi", "en"):
-        raise InvalidInput("locale must be vi or en", field="locale")
+        raise UnknownLocale(field="locale")
     if user.locale == locale:
         return
     before = user.locale
@@ -169,14 +174,14 @@ def update_user(
     """An admin changes a user's role, agency or whether the account may log in."""
     _require_admin(actor)
     if role not in {r.value for r in Role}:
-        raise InvalidInput(f"unknown role {role!r}", field="role")
+        raise UnknownRole(field="role", role=role)
     agency = None
     if agency_code:
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise NotFound(f"no agency with code {agency_code!r}", field="agency")
+            raise UnknownAgencyCode(field="agency", agency_code=agency_code)
     if role == Role.OFFICER and agency is None:
-        raise InvalidInput("an officer must belong to an agency", field="agency")
+        raise OfficerNeedsAgency(field="agency")
     before = user_snapshot(user)
     user.role = role
     user.agency = agency

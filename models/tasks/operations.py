@@ -11,14 +11,23 @@ from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import end_of_day
 from models.core.errors import (
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    TransitionNotAllowed,
-    VersionConflict,
+    RecordChanged,
+    UnknownValue,
 )
 from models.org.users import Role, User
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
+from models.tasks.errors import (
+    CommentForbidden,
+    NilReturnNotAllowed,
+    NoteEmpty,
+    RescheduleCoordinatorOnly,
+    RescheduleNeedsReason,
+    RescheduleNotOpen,
+    ReturnNeedsReason,
+    TaskActionForbidden,
+    TaskNotFound,
+    TaskTransitionNotAllowed,
+)
 
 # (from, to) -> the action name and the roles allowed to take it
 _REPORTERS = (Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
@@ -49,14 +58,13 @@ def snapshot(task: Task) -> dict:
 
 def get_task(session: Session, user: User, task_id: int) -> Task:
     """The task if the user may see it; another agency's task is simply not found."""
-    return get_visible(session, Task, task_id, user)
+    return get_visible(session, Task, task_id, user, TaskNotFound)
 
 
 def check_version(obj, expected_version: int | None) -> None:
     """Refuse a change based on a stale read."""
     if expected_version is not None and obj.version != expected_version:
-        raise VersionConflict(
-            "changed by someone else since you opened it",
+        raise RecordChanged(
             expected=expected_version,
             current=obj.version,
         )
@@ -87,25 +95,23 @@ def change_status(
     """Move a task along its workflow, recording who, when, late or not, and why."""
     require_user(actor)
     if not can_see_agency(actor, task.agency_id):
-        raise NotFound("task not found", task_id=task.id)
+        raise TaskNotFound(task_id=task.id)
     try:
         to = TaskStatus(to_status)
     except ValueError:
-        raise InvalidInput(f"unknown status {to_status!r}", field="status") from None
+        raise UnknownValue(field="status", value=to_status) from None
     rule = TRANSITIONS.get((task.status, to))
     if rule is None:
-        raise TransitionNotAllowed(
-            f"a task that is {task.status} cannot become {to}", current=task.status, target=to
-        )
+        raise TaskTransitionNotAllowed(current=task.status, target=to)
     action, roles = rule
     if actor.role not in roles:
-        raise Forbidden(f"your role may not {action} a task", role=actor.role)
+        raise TaskActionForbidden(action=action, role=actor.role)
     check_version(task, expected_version)
     note = (note or "").strip()
     if action == "return" and not note:
-        raise InvalidInput("a returned report needs a reason", field="note")
+        raise ReturnNeedsReason(field="note")
     if nil_return and not (action == "submit" and task.item.allows_nil_return):
-        raise InvalidInput("this item does not allow a nil return", field="nil_return")
+        raise NilReturnNotAllowed(field="nil_return")
 
     before = snapshot(task)
     late = False
@@ -145,12 +151,12 @@ def add_note(session: Session, actor: User, task: Task, note: str, *, now: datet
     """A note on a task without a status change."""
     require_user(actor)
     if not can_see_agency(actor, task.agency_id):
-        raise NotFound("task not found", task_id=task.id)
+        raise TaskNotFound(task_id=task.id)
     if actor.role not in (Role.OFFICER, Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("your role may not comment on tasks", role=actor.role)
+        raise CommentForbidden(role=actor.role)
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("the note is empty", field="note")
+        raise NoteEmpty(field="note")
     update = TaskUpdate(
         task=task, actor_id=actor.id, at=now, action="note",
         from_status=task.status, to_status=task.status, note=note,
@@ -175,11 +181,11 @@ def reschedule(
     """A coordinator moves a task's due date, with a reason kept in its history."""
     require_user(actor)
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("only a coordinator may change a due date", role=actor.role)
+        raise RescheduleCoordinatorOnly(role=actor.role)
     if task.status not in OPEN_STATUSES:
-        raise TransitionNotAllowed("a submitted task cannot be rescheduled", current=task.status)
+        raise RescheduleNotOpen(current=task.status)
     if not (reason or "").strip():
-        raise InvalidInput("a new due date needs a reason", field="reason")
+        raise RescheduleNeedsReason(field="reason")
     check_version(task, expected_version)
     before = snapshot(task)
     task.due_on = due_on

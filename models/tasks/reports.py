@@ -13,18 +13,20 @@ from models.core.access import can_see_agency
 from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import local_today
-from models.core.errors import N_, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from models.core.evidence import MAX_BYTES, Upload, check_upload, store_evidence
 from models.org.users import Role, User
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, ItemKind
 from models.tasks.entities import Task, TaskStatus, TaskUpdate
+from models.tasks.errors import (
+    ReportNeedsContent,
+    RequestAlreadyMade,
+    RequestCoordinatorOnly,
+    RequestDueInPast,
+    RequestNeedsOnRequestItem,
+    TaskNotFound,
+)
 from models.tasks.operations import change_status, snapshot
-
-
-class ReportNeedsContent(InvalidInput):
-    code = "task.report_needs_content"
-    message = N_("Attach a file or write a note to submit a report.")
 
 
 def submit_report(
@@ -47,7 +49,7 @@ def submit_report(
     """
     require_user(actor)
     if not can_see_agency(actor, task.agency_id):
-        raise NotFound("task not found", task_id=task.id)
+        raise TaskNotFound(task_id=task.id)
     if not nil_return and not files and not (note or "").strip():
         raise ReportNeedsContent(field="files")
     checked = [check_upload(upload, max_bytes=max_bytes) for upload in files]
@@ -71,19 +73,19 @@ def request_report(
     """A coordinator asks an agency for an on-request report, due on a working day."""
     require_user(actor)
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("only a coordinator may request a report", role=actor.role)
+        raise RequestCoordinatorOnly(role=actor.role)
     if item.kind != ItemKind.ON_REQUEST_REPORT:
-        raise InvalidInput("reports can be requested only for on-request items", field="item")
+        raise RequestNeedsOnRequestItem(field="item")
     today = local_today(now, item.plan.timezone)
     if due_on < today:
-        raise InvalidInput("the due date of a request cannot be in the past", field="due_on")
+        raise RequestDueInPast(field="due_on")
     exists = session.scalar(
         sa.select(Task.id).where(
             Task.item_id == item.id, Task.agency_id == agency_id, Task.period_start == today
         )
     )
     if exists:
-        raise TransitionNotAllowed("this report was already requested today", task_id=exists)
+        raise RequestAlreadyMade(task_id=exists)
     # a time limit ending on a day off ends on the next working day (Civil Code, art. 148)
     working_due = load_calendar(session).roll_forward(due_on)
     task = Task(

@@ -88,7 +88,7 @@ def _files_under(folder) -> list:
 
 
 def test_an_empty_submission_is_refused_like_the_web_form(as_role, world, app, session):
-    from models.tasks.reports import ReportNeedsContent
+    from models.tasks.errors import ReportNeedsContent
 
     response = _submit(as_role("officer"), world.open_a, [], note="   ")
     assert response.status_code == 422, response.get_json()

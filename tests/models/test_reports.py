@@ -13,8 +13,9 @@ from models.core.errors import Forbidden, InvalidInput
 from models.core.evidence import STAGING, Upload
 from models.plans.entities import Item
 from models.tasks.entities import Task
+from models.tasks.errors import ReportNeedsContent
 from models.tasks.generation import generate_tasks
-from models.tasks.reports import ReportNeedsContent, request_report, submit_report
+from models.tasks.reports import request_report, submit_report
 from tests.factories import T0, load_mini, make_user
 
 

@@ -138,4 +138,4 @@ def test_errors_answer_json_when_json_is_asked_for(world, as_user, a_submission)
     response = as_user("officer_b").get(f"/tasks/{a_submission['task']}",
                                         headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert response.json["status"] == 404
+    assert response.json["code"] == 404 and response.json["error"] == "task.not_found"

@@ -197,16 +197,28 @@ def test_report_prints_in_vietnamese_with_the_print_stylesheet(insp_app, session
     assert "@media print" in css and "display: none" in css
 
 
-def test_every_translated_refusal_matches_a_domain_message():
-    from pathlib import Path
-
-    from webapp.inspections.messages import MESSAGES, PREFIXES
-
-    root = Path(__file__).parents[2] / "models" / "oversight"
-    source = " ".join((root / name).read_text() for name in (
-        "inspections.py", "corrective_actions.py"))
-    for message in [*MESSAGES, *PREFIXES]:
-        assert message in source, message
+def test_inspection_refusals_are_shown_by_their_code_in_the_readers_language(insp_app, web):
+    """The refusal's own words (found by its code, not by its English sentence), both languages."""
+    inspector, officer = as_(insp_app, web, "inspector"), as_(insp_app, web, "officer")
+    action_id = web.action.id
+    r = inspector.post(f"/inspections/actions/{action_id}/status",
+                       data={"status": "submitted", "note": "thay mặt"})
+    assert r.status_code == 403
+    assert ("Chỉ cán bộ của đơn vị được gửi kết quả khắc phục; cán bộ kiểm tra không gửi thay."
+            in text(r))
+    assert officer.post(f"/inspections/actions/{action_id}/status",
+                        data={"status": "submitted", "note": "xong"}).status_code == 302
+    r = inspector.post(f"/inspections/actions/{action_id}/status", data={"status": "reopened"})
+    assert r.status_code == 422
+    assert "Hãy ghi rõ còn thiếu gì trước khi yêu cầu khắc phục lại." in text(r)
+    with inspector.session_transaction() as s:
+        s["lang"] = "en"
+    r = inspector.post(f"/inspections/actions/{action_id}/status", data={"status": "reopened"})
+    assert "Write a note saying what is still missing before reopening." in text(r)
+    r = inspector.post(f"/inspections/{web.inspection.id}/status",
+                       data={"status": "concluded", "conclusion": " "})
+    assert r.status_code == 422
+    assert "Write the conclusion before concluding the inspection." in text(r)
 
 
 def test_dashboard_tiles_partial_counts_for_the_reader(insp_app, web):

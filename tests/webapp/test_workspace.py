@@ -145,7 +145,7 @@ def _files_under(folder) -> list:
 def test_an_empty_report_is_refused_with_the_same_error_as_the_api(world, as_user, session):
     from flask_babel import force_locale, gettext
 
-    from models.tasks.reports import ReportNeedsContent
+    from models.tasks.errors import ReportNeedsContent
 
     task_id = world["task_of"]("AG-A")
     client = as_user("officer_a")

@@ -11,6 +11,7 @@ from models.core.access import get_visible
 from models.core.db import db
 from models.org.accounts import create_user, generate_password, set_password, update_user
 from models.org.agencies import Agency
+from models.org.errors import UserNotFound
 from models.org.users import Role, User
 from webapp.admin import bp
 from webapp.clock import now
@@ -22,7 +23,7 @@ def _agencies():
 
 
 def _user(user_id: int) -> User:
-    return get_visible(db.session, User, user_id, current_user, what="user")
+    return get_visible(db.session, User, user_id, current_user, UserNotFound, key="user_id")
 
 
 @bp.get("/users")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from models.core.access import get_visible
 from models.core.db import db
 from models.org.agencies import Agency
+from models.org.errors import AgencyNotFound
 from webapp.api.agencies.schemas import AgencySchema
 from webapp.api.core import ApiBlueprint, api_user
 
@@ -27,4 +28,4 @@ class AgencyDetail(MethodView):
     @bp.response(200, AgencySchema)
     def get(self, agency_id: int):
         """One agency."""
-        return get_visible(db.session, Agency, agency_id, api_user())
+        return get_visible(db.session, Agency, agency_id, api_user(), AgencyNotFound)
