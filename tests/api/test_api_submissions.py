@@ -93,7 +93,8 @@ def test_an_empty_submission_is_refused_like_the_web_form(as_role, world, app, s
     response = _submit(as_role("officer"), world.open_a, [], note="   ")
     assert response.status_code == 422, response.get_json()
     body = response.get_json()
-    assert body["message"] == ReportNeedsContent.message
+    assert body["error"] == ReportNeedsContent.code == "task.report_needs_content"
+    assert body["message"] == "Hãy đính kèm tệp hoặc ghi chú để gửi báo cáo."  # as on the form
     assert any("files" in fields for fields in body["errors"].values()), body
     session.expire_all()
     assert session.get(Task, world.open_a).status == "not_started"

@@ -158,8 +158,10 @@ def test_an_empty_report_is_refused_with_the_same_error_as_the_api(world, as_use
     answer = client.post(f"/tasks/{task_id}/report", data={"note": ""},
                          headers={"Accept": "application/json"})
     assert answer.status_code == 422
-    assert answer.get_json()["message"] == vietnamese
-    assert answer.get_json()["details"]["field"] == "files"
+    body = answer.get_json()
+    assert body["error"] == ReportNeedsContent.code == "task.report_needs_content"  # as the API
+    assert body["message"] == vietnamese
+    assert any("files" in fields for fields in body["errors"].values()), body
     assert _status(session, task_id) == "not_started"
 
 
