@@ -19,7 +19,7 @@ from models.oversight.queries import (
     visible_findings,
 )
 from models.plans.entities import Item
-from tests.inspection_factories import at, bring_to, make_world
+from tests.factories import at, bring_to, make_world
 
 
 @pytest.fixture

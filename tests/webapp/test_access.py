@@ -11,9 +11,8 @@ from models.core.audit import AuditEvent
 from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
-from tests.factories import make_user
+from tests.factories import make_notification, make_user
 from tests.webapp.conftest import WEB_NOW, submit
-from tests.webapp.notification_web import make_notification
 
 ROLES = ["anonymous", "officer_a", "officer_b", "coordinator", "inspector", "viewer", "admin"]
 SEE_A = {"officer_a", "coordinator", "inspector", "viewer", "admin"}  # may see AG-A's work
@@ -46,6 +45,8 @@ ROUTES = [
     ("POST", "/admin/users/{spare}/password", {}, 302, 403, {"admin"}),
     ("GET", "/notifications/", None, 200, 200, None),
     ("GET", "/notifications/channels", None, 200, 200, None),
+    ("GET", "/notifications/delivery", None, 200, 200, None),
+    ("POST", "/notifications/delivery", {"immediate": "nope"}, 422, 422, None),
     ("POST", "/notifications/channels", {"url": "not a url"}, 422, 422, None),
     # {target} is the spare account's own address: nobody else may touch it, admins included
     ("POST", "/notifications/channels/{target}/active", {"active": "0"}, 404, 404, None),
