@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench.harness import Context, Figure, timed
+from models.core.actors import SYSTEM
 from models.tasks.entities import Task
 
 ROUNDS = 3  # generate and floor alternate; the best of each counts
@@ -55,7 +56,7 @@ def figure(ctx: Context) -> list[Figure]:
     def generate() -> dict:
         with Session(engine) as session:
             created = generate_tasks(session, through=shape.next_month, now=gen_now,
-                                     actor="bench")
+                                     actor=SYSTEM)
             session.commit()
         return created
 

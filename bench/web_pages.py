@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 
 import models  # noqa: F401
 import models.org.accounts
+from models.core.actors import CONSOLE
 from models.core.db import Base, make_engine, make_session_factory
 from models.org.agencies import Agency, AgencyGroup
 from models.tasks.entities import Task
@@ -52,7 +53,7 @@ def build(url: str, agencies: int) -> int:
     models.org.accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     for email, role, agency in (("c@bench", "coordinator", "BTGDV"),
                                 ("o@bench", "officer", "DU-UBND")):
-        models.org.accounts.create_user(session, "bench", email=email + ".vn", role=role,
+        models.org.accounts.create_user(session, CONSOLE, email=email + ".vn", role=role,
                                     password=PASSWORD, now=NOW, agency_code=agency)
     session.commit()
     tasks = session.scalar(sa.select(sa.func.count(Task.id)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
-from cli.context import DATE, fail_cleanly, session_scope, utcnow
+from cli.context import DATE, acting, as_option, fail_cleanly, session_scope, utcnow
+from models.core.actors import CONSOLE
 from models.core.db import database_url
 from models.org.accounts import create_user, generate_password
 from models.org.users import Role, User
@@ -31,7 +32,7 @@ def init(admin_email: str | None, admin_password: str | None) -> None:
             click.echo(f"admin {admin_email} already exists")
             return
         password = admin_password or generate_password()
-        create_user(session, "cli:init", email=admin_email, role=Role.ADMIN,
+        create_user(session, CONSOLE, email=admin_email, role=Role.ADMIN,
                     password=password, now=utcnow(), display_name="Administrator")
     click.echo(f"admin created: {admin_email}")
     if not admin_password:
@@ -51,14 +52,16 @@ def users() -> None:
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--locale", default="vi", type=click.Choice(["vi", "en"]))
 @click.option("--agency-head", is_flag=True, help="Leadership of the agency (gets escalations).")
+@as_option
 @fail_cleanly
-def users_create(email, role, agency_code, password, display_name, locale, agency_head) -> None:
-    """Create a user account."""
+def users_create(email, role, agency_code, password, display_name, locale, agency_head,
+                 as_user) -> None:
+    """Create a user account (an administrator's work)."""
     with session_scope() as session:
         secret = password or generate_password()
-        create_user(session, "cli", email=email, role=role, password=secret, now=utcnow(),
-                    agency_code=agency_code, display_name=display_name, locale=locale,
-                    is_agency_head=agency_head)
+        create_user(session, acting(session, as_user), email=email, role=role, password=secret,
+                    now=utcnow(), agency_code=agency_code, display_name=display_name,
+                    locale=locale, is_agency_head=agency_head)
     click.echo(f"user created: {email} ({role})")
     if not password:
         click.echo(f"password (shown once): {secret}")
@@ -76,7 +79,7 @@ def agencies() -> None:
 def agencies_import(file: str, dry_run: bool) -> None:
     """Create or update agencies from a YAML file (idempotent)."""
     with session_scope() as session:
-        diff = import_agencies(session, file, actor="cli", now=utcnow(), dry_run=dry_run)
+        diff = import_agencies(session, file, actor=CONSOLE, now=utcnow(), dry_run=dry_run)
     for line in diff.lines:
         click.echo(line)
     click.echo("no change" if diff.empty else f"{len(diff.lines)} change(s)"
@@ -92,11 +95,12 @@ def calendar() -> None:
 @click.argument("day", type=DATE)
 @click.argument("kind", type=click.Choice(["day_off", "working_day"]))
 @click.option("--note", default="")
+@as_option
 @fail_cleanly
-def calendar_set(day, kind, note) -> None:
+def calendar_set(day, kind, note, as_user) -> None:
     """Declare DAY a day off or a make-up working day."""
     with session_scope() as session:
-        set_override(session, "cli", day, kind, note, now=utcnow())
+        set_override(session, acting(session, as_user), day, kind, note, now=utcnow())
     click.echo(f"{day.isoformat()}: {kind}")
 
 

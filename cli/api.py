@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.context import fail_cleanly, session_scope, utcnow
+from models.core.actors import CONSOLE
 from models.org.accounts import find_user
 from models.org.tokens import DEFAULT_DAYS, MAX_DAYS, create_token
 
@@ -19,7 +20,7 @@ def users_token(email: str, name: str, days: int) -> None:
     """Create a personal API token for EMAIL and print it once."""
     with session_scope() as session:
         user = find_user(session, email)
-        token, secret = create_token(session, "cli", user, now=utcnow(), name=name, days=days)
+        token, secret = create_token(session, CONSOLE, user, now=utcnow(), name=name, days=days)
         expires = token.expires_at.isoformat(timespec="seconds")
     click.echo(f"token for {email} (expires {expires}), shown once:", err=True)
     click.echo(secret)

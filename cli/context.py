@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from models.core.actors import CONSOLE, Actor
 from models.core.db import database_url, make_engine, make_session_factory
 from models.core.errors import DomainError
 from models.org.accounts import find_user
@@ -64,6 +65,16 @@ def fail_cleanly(fn):
 def acting_user(session: Session, email: str) -> User:
     """The user named by --as."""
     return find_user(session, email)
+
+
+def acting(session: Session, email: str | None) -> Actor:
+    """The user named by --as, checked like in the web app; without it, the server's console."""
+    return find_user(session, email) if email else CONSOLE
+
+
+as_option = click.option(
+    "--as", "as_user", default=None, metavar="EMAIL",
+    help="Act as this user (their role is checked); default: the server's console (admin).")
 
 
 class DateParam(click.ParamType):

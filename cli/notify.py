@@ -9,7 +9,7 @@ from datetime import timedelta
 import click
 import sqlalchemy as sa
 
-from cli.context import DATE, DATETIME, fail_cleanly, session_scope, utcnow
+from cli.context import DATE, DATETIME, acting, as_option, fail_cleanly, session_scope, utcnow
 from models.core.clock import local_today
 from models.core.db import database_url, make_engine, make_session_factory
 from models.notify.dispatch import dispatch
@@ -40,13 +40,15 @@ def targets() -> None:
 @click.option("--user", "user_email", help="User email.")
 @click.option("--label", default="", help="A name for the target (e.g. 'mailbox').")
 @click.option("--inactive", is_flag=True, help="Keep the URL but stop sending to it.")
+@as_option
 @click.argument("url")
 @fail_cleanly
-def targets_set(agency_code, user_email, label, inactive, url) -> None:
+def targets_set(agency_code, user_email, label, inactive, as_user, url) -> None:
     """Add an apprise URL (mailto://, tgram://, json://, …) for an agency or a user."""
     with session_scope() as session:
-        target = set_target(session, "cli", url=url, now=utcnow(), agency_code=agency_code,
-                            user_email=user_email, label=label, active=not inactive)
+        target = set_target(session, acting(session, as_user), url=url, now=utcnow(),
+                            agency_code=agency_code, user_email=user_email, label=label,
+                            active=not inactive)
         click.echo(f"target {target.id} set")
 
 
@@ -102,11 +104,12 @@ def notify_run(limit, as_of) -> None:
 
 @notify.command("retry")
 @click.argument("notification_id", type=int)
+@as_option
 @fail_cleanly
-def notify_retry(notification_id) -> None:
+def notify_retry(notification_id, as_user) -> None:
     """Give a dead notification another round of attempts."""
     with session_scope() as session:
-        retry_dead(session, "cli", notification_id, now=utcnow())
+        retry_dead(session, acting(session, as_user), notification_id, now=utcnow())
     click.echo(f"notification {notification_id} pending again")
 
 

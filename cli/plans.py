@@ -7,6 +7,7 @@ import json
 import click
 
 from cli.context import fail_cleanly, session_scope, utcnow
+from models.core.actors import CONSOLE
 from models.core.db import database_url
 from plan_items.export import plan_dict
 from plan_items.importer import import_plan, validate_plan
@@ -40,7 +41,7 @@ def plan_validate(file: str, offline: bool) -> None:
 def plan_import(file: str, dry_run: bool) -> None:
     """Create or update a plan from FILE (transactional, idempotent)."""
     with session_scope() as session:
-        diff = import_plan(session, file, actor="cli", now=utcnow(), dry_run=dry_run)
+        diff = import_plan(session, file, actor=CONSOLE, now=utcnow(), dry_run=dry_run)
     for line in diff.lines:
         click.echo(line)
     if diff.empty:

@@ -11,16 +11,17 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
+from models.core.actors import CONSOLE
 from models.core.clock import local_today
 from models.org.agencies import Agency
 from models.org.errors import UnknownAgencyCode
-from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, Plan
 from models.plans.errors import UnknownItemCode
 from models.tasks.entities import TaskStatus
 from models.tasks.generation import generate_tasks
-from models.tasks.operations import change_status, get_task, request_report
+from models.tasks.operations import change_status, get_task
 from models.tasks.queries import TaskFilter, list_tasks
+from models.tasks.reports import request_report
 
 
 @click.group()
@@ -40,7 +41,7 @@ def tasks_generate(through, plan_code) -> None:
         def advance(done: int, total: int) -> None:
             progress.update(bar, completed=done, total=total)
 
-        created = generate_tasks(session, through=through, now=utcnow(), actor="cli",
+        created = generate_tasks(session, through=through, now=utcnow(), actor=CONSOLE,
                                  plan_code=plan_code, progress=advance)
     total = sum(created.values())
     for key, n in created.items():
@@ -114,10 +115,9 @@ def tasks_request(item_code, plan_code, agency_code, due, note, as_user) -> None
         if item is None or agency is None:
             raise (UnknownItemCode(item_code=item_code, plan_code=plan_code) if item is None
                    else UnknownAgencyCode(agency_code=agency_code))
-        due_on = load_calendar(session).roll_forward(due)
-        task = request_report(session, user, item, agency.id, due_on=due_on, note=note,
+        task = request_report(session, user, item, agency.id, due_on=due, note=note,
                               now=utcnow())
-        click.echo(f"task {task.id}: {agency_code} reports on {item_code} by {due_on}")
+        click.echo(f"task {task.id}: {agency_code} reports on {item_code} by {task.due_on}")
 
 
 def register(main: click.Group) -> None:

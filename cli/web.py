@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 
 from cli.context import fail_cleanly, session_scope, utcnow
+from models.core.actors import CONSOLE
 from models.org.accounts import create_user, generate_password
 from models.org.agencies import Agency
 from models.org.users import Role, User
@@ -58,7 +59,7 @@ def demo_users() -> None:
                 lines.append(f"skipped   {role:<12} {email} (agency {agency} not imported)")
                 continue
             password = generate_password()
-            create_user(session, "cli:demo-users", email=email, role=role, password=password,
+            create_user(session, CONSOLE, email=email, role=role, password=password,
                         now=utcnow(), agency_code=agency, display_name=name)
             lines.append(f"created   {role:<12} {email}  password (shown once): {password}")
     for line in lines:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from prefect import flow, get_run_logger, task
 
 from flows.common import RETRY, run_name, run_time, transaction, transient
+from models.core.actors import SCHEDULER
 from models.core.clock import local_today
 from models.tasks.generation import generate_tasks
 
@@ -19,7 +20,7 @@ def open_periods(now: datetime) -> dict[str, int]:
     """Create the tasks of every period starting within a month (idempotent)."""
     with transaction() as session:
         return generate_tasks(session, through=local_today(now) + LOOKAHEAD, now=now,
-                              actor="flow:cadence")
+                              actor=SCHEDULER)
 
 
 @flow(name="cadence", flow_run_name=run_name("cadence"), log_prints=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.core.actors import SYSTEM, Actor
 from models.core.audit import record
 from models.org.agencies import Agency, AgencyGroup
 from models.plans.cadence import Cadence, DueRule, Period, due_date
@@ -48,7 +49,7 @@ def _sync(obj, values: dict, label: str, diff: Diff, is_new: bool) -> None:
             setattr(obj, key, value)
 
 
-def _in_savepoint(session: Session, apply, loaded: Loaded, path, *, actor, now: datetime,
+def _in_savepoint(session: Session, apply, loaded: Loaded, path, *, actor: Actor, now: datetime,
                   dry_run: bool) -> Diff:
     """Apply an import in a savepoint: kept on success, undone on error or for a dry run."""
     savepoint = session.begin_nested()
@@ -67,7 +68,8 @@ def _in_savepoint(session: Session, apply, loaded: Loaded, path, *, actor, now: 
 # ---------------------------------------------------------------- agencies
 
 def import_agencies(
-    session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
+    session: Session, path: str | Path, *, actor: Actor = SYSTEM, now: datetime,
+    dry_run: bool = False,
 ) -> Diff:
     """Create or update agency groups and agencies from a file (dry run: show, keep nothing)."""
     loaded = read_agencies(path)
@@ -75,7 +77,7 @@ def import_agencies(
                          dry_run=dry_run)
 
 
-def _apply_agencies(session: Session, loaded: Loaded, path, *, actor, now: datetime) -> Diff:
+def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now: datetime) -> Diff:
     diff = Diff()
     groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
     for g in loaded.data["groups"]:
@@ -220,7 +222,8 @@ def _current_parties(item: Item) -> list[tuple[str, str, str]]:
 
 
 def import_plan(
-    session: Session, path: str | Path, *, actor=None, now: datetime, dry_run: bool = False
+    session: Session, path: str | Path, *, actor: Actor = SYSTEM, now: datetime,
+    dry_run: bool = False,
 ) -> Diff:
     """Create or update a plan from its file; re-importing the same file changes nothing."""
     loaded = validate_plan(session, path)
@@ -228,7 +231,7 @@ def import_plan(
                          dry_run=dry_run)
 
 
-def _apply_plan(session: Session, loaded: Loaded, path, *, actor, now: datetime) -> Diff:
+def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: datetime) -> Diff:
     data, header = loaded.data, loaded.data["plan"]
     agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
     groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
@@ -322,7 +325,8 @@ def _jsonable(value):
     return value
 
 
-def _reschedule_open_tasks(session: Session, item: Item, *, actor, now: datetime, diff: Diff):
+def _reschedule_open_tasks(session: Session, item: Item, *, actor: Actor, now: datetime,
+                           diff: Diff):
     """A changed due rule moves the due dates of tasks not yet submitted."""
     if Cadence(item.cadence) in (Cadence.ON_REQUEST, Cadence.NONE) or not item.due_rule:
         return

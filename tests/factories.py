@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.core.actors import CONSOLE
 from models.notify.entities import Notification
 from models.org.accounts import create_user, hash_password
 from models.org.agencies import Agency
@@ -42,7 +43,7 @@ def load_seed(session: Session) -> None:
 
 def make_user(session: Session, email: str = "officer@a.example.org", role: str = "officer",
               agency: str | None = "AG-A", **overrides) -> User:
-    return create_user(session, "test", email=email, role=role, password=PASSWORD, now=T0,
+    return create_user(session, CONSOLE, email=email, role=role, password=PASSWORD, now=T0,
                        agency_code=agency if role == "officer" or agency else None, **overrides)
 
 

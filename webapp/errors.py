@@ -117,10 +117,11 @@ def domain_json(exc: DomainError):
 def audit_refusal(status: int, reason: str) -> None:
     """Refused access goes into the audit log, in its own transaction."""
     db.session.rollback()
-    actor = current_user if current_user.is_authenticated else f"anonymous@{request.remote_addr}"
+    actor = current_user if current_user.is_authenticated else None  # None: anonymous
     record(db.session, actor=actor, action="access.refused", entity_type="request",
            entity_id=request.path[:64], before=None,
-           after={"status": status, "method": request.method, "reason": reason}, now=now())
+           after={"status": status, "method": request.method, "reason": reason,
+                  "address": request.remote_addr}, now=now())
     db.session.commit()
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import TypeVar
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.core.errors import NotFound
 from models.org.users import Role, User
 
 ALL_AGENCY_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR, Role.VIEWER)
@@ -26,3 +30,26 @@ def agency_filter(user: User, agency_column):
     if user.agency_id is None:
         return sa.false()
     return agency_column == user.agency_id
+
+
+Row = TypeVar("Row")
+
+
+def may_see(user: User, row) -> bool:
+    """The row's own rule (`visible_to`), else its agency's, else everyone may see it."""
+    rule = getattr(row, "visible_to", None)
+    if rule is not None:
+        return rule(user)
+    if hasattr(row, "agency_id"):
+        return can_see_agency(user, row.agency_id)
+    return True
+
+
+def get_visible(session: Session, model: type[Row], row_id: int, user: User,
+                not_found: type[NotFound], *, key: str | None = None) -> Row:
+    """The row if the user may see it; a missing row and another agency's are both `not_found`
+    (raised with `<key>=row_id`, the key defaulting to `<table>_id`)."""
+    row = session.get(model, row_id)
+    if row is None or not may_see(user, row):
+        raise not_found(**{key or f"{model.__tablename__}_id": row_id})
+    return row

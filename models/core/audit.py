@@ -10,9 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.core.actors import Actor, check_actor
 from models.core.db import UTCDateTime, db
 
 GENESIS = "0" * 64
+ANONYMOUS = "anonymous"  # the audit label of an event nobody was logged in for
 
 
 class AuditEvent(db.Model):
@@ -82,7 +84,7 @@ def _lock_chain(session: Session) -> None:
 def record(
     session: Session,
     *,
-    actor,
+    actor: Actor | None,
     action: str,
     entity_type: str,
     entity_id: Any = None,
@@ -90,15 +92,18 @@ def record(
     after: dict | None = None,
     now: datetime,
 ) -> AuditEvent:
-    """Append one audit event in the caller's transaction."""
+    """Append one audit event in the caller's transaction.
+
+    The actor is a user, a system actor (`system:<name>`), or None for a request nobody is
+    logged in for (a failed login, a refused anonymous request): `anonymous`.
+    """
+    if actor is None:
+        actor_id, label = None, ANONYMOUS
+    else:
+        check_actor(actor)
+        actor_id, label = actor.id, actor.label
     _lock_chain(session)
     prev = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    if actor is None:
-        actor_id, label = None, "system"
-    elif isinstance(actor, str):
-        actor_id, label = None, actor
-    else:
-        actor_id, label = actor.id, actor.label
     event = AuditEvent(
         at=now,
         actor_id=actor_id,

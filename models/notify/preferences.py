@@ -6,15 +6,22 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from models.core.actors import Actor, is_admin, is_user
 from models.core.audit import record
 from models.notify.digest import KINDS
 from models.notify.errors import UnknownNotificationKind
+from models.org.errors import AdminOnly
 from models.org.users import User
 
 
-def set_immediate_kinds(session: Session, actor, user: User, kinds: list[str], *,
+def set_immediate_kinds(session: Session, actor: Actor, user: User, kinds: list[str], *,
                         now: datetime) -> None:
-    """Send these kinds one message at a time; the others come in the daily digest."""
+    """Send these kinds one message at a time; the others come in the daily digest.
+
+    A user chooses for themself (an admin for anyone).
+    """
+    if not (is_user(actor, user) or is_admin(actor)):
+        raise AdminOnly(role=actor.role)
     if any(k not in KINDS for k in kinds):
         raise UnknownNotificationKind(field="immediate")
     chosen = [k for k in KINDS if k in kinds]  # one order, whatever the form sent

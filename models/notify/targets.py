@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.core.actors import Actor, SystemActor, check_actor, has_role, is_admin
 from models.core.audit import record
 from models.notify.entities import Notification, NotificationStatus, NotificationTarget
 from models.notify.errors import (
@@ -50,7 +51,7 @@ def _owner(session: Session, agency_code: str | None, user_email: str | None):
 
 
 def set_target(
-    session: Session, actor, *, url: str, now: datetime, agency_code: str | None = None,
+    session: Session, actor: Actor, *, url: str, now: datetime, agency_code: str | None = None,
     user_email: str | None = None, label: str = "", active: bool = True,
 ) -> NotificationTarget:
     """Add (or re-activate) an apprise URL for an agency or a user."""
@@ -74,17 +75,22 @@ def set_target(
     return target
 
 
-def _check_may_manage(actor, owner: dict) -> None:
-    """A user manages only their own targets; admins and coordinators manage agencies'."""
-    if not isinstance(actor, User):
-        return  # the CLI and flows act as the operator of the server
+def _check_may_manage(actor: Actor, owner: dict) -> None:
+    """A user manages only their own targets; admins and coordinators manage agencies'.
+
+    The console (the server's operator) manages every target; another system actor none.
+    """
+    if isinstance(check_actor(actor), SystemActor):
+        if not actor.operator:
+            raise AgencyTargetsForbidden(role=None)
+        return
     if owner.get("user_id") is not None and owner["user_id"] != actor.id:
         raise TargetNotFound()  # someone else's: not even its existence
-    if owner.get("agency_id") is not None and actor.role not in ("admin", "coordinator"):
+    if owner.get("agency_id") is not None and not has_role(actor, ("admin", "coordinator")):
         raise AgencyTargetsForbidden(role=actor.role)
 
 
-def _target(session: Session, actor, target_id: int) -> NotificationTarget:
+def _target(session: Session, actor: Actor, target_id: int) -> NotificationTarget:
     target = session.get(NotificationTarget, target_id)
     if target is None:
         raise TargetNotFound(target_id=target_id)
@@ -92,7 +98,7 @@ def _target(session: Session, actor, target_id: int) -> NotificationTarget:
     return target
 
 
-def remove_target(session: Session, actor, target_id: int, *, now: datetime) -> None:
+def remove_target(session: Session, actor: Actor, target_id: int, *, now: datetime) -> None:
     """Delete a target; notifications already written keep their copy of the URL."""
     target = _target(session, actor, target_id)
     owner = {"agency_id": target.agency_id, "user_id": target.user_id}
@@ -106,7 +112,7 @@ def remove_target(session: Session, actor, target_id: int, *, now: datetime) -> 
 
 
 def set_target_active(
-    session: Session, actor, target_id: int, *, active: bool, now: datetime
+    session: Session, actor: Actor, target_id: int, *, active: bool, now: datetime
 ) -> NotificationTarget:
     """Pause or resume a target without forgetting its URL."""
     target = _target(session, actor, target_id)
@@ -128,9 +134,11 @@ def list_targets(session: Session) -> list[NotificationTarget]:
     ))
 
 
-def retry_dead(session: Session, actor, notification_id: int, *, now: datetime) -> Notification:
+def retry_dead(
+    session: Session, actor: Actor, notification_id: int, *, now: datetime
+) -> Notification:
     """An admin gives a dead notification another round of attempts."""
-    if isinstance(actor, User) and actor.role != "admin":
+    if not is_admin(actor):
         raise RetryForbidden(role=actor.role)
     row = session.get(Notification, notification_id)
     if row is None:

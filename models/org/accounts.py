@@ -1,4 +1,8 @@
-"""Operations on user accounts: create, set password, authenticate."""
+"""Operations on user accounts: create, change, set password, authenticate.
+
+Managing accounts is an administrator's work (or the console's, see `models.core.actors`);
+a user may change only their own password and language.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from models.core.actors import Actor, is_admin, is_user
 from models.core.audit import record
 from models.org.agencies import Agency
 from models.org.errors import (
+    AdminOnly,
     EmailTaken,
     NotAnEmail,
     OfficerNeedsAgency,
@@ -28,6 +34,16 @@ from models.org.users import Role, User
 _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
+
+
+def _require_admin(actor: Actor) -> None:
+    if not is_admin(actor):
+        raise AdminOnly(role=getattr(actor, "role", None))
+
+
+def _require_self_or_admin(actor: Actor, user: User) -> None:
+    if not (is_user(actor, user) or is_admin(actor)):
+        raise AdminOnly(role=getattr(actor, "role", None))
 
 
 def generate_password() -> str:
@@ -51,7 +67,7 @@ def check_password(user: User, password: str) -> bool:
 
 def create_user(
     session: Session,
-    actor,
+    actor: Actor,
     *,
     email: str,
     role: str,
@@ -62,7 +78,8 @@ def create_user(
     locale: str = "vi",
     is_agency_head: bool = False,
 ) -> User:
-    """Create an account; officers must belong to an agency."""
+    """An administrator creates an account; officers must belong to an agency."""
+    _require_admin(actor)
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
         raise NotAnEmail(field="email", email=email)
@@ -100,8 +117,11 @@ def user_snapshot(user: User) -> dict:
     }
 
 
-def set_password(session: Session, actor, user: User, password: str, *, now: datetime) -> None:
-    """Change a password and end the user's other sessions."""
+def set_password(
+    session: Session, actor: Actor, user: User, password: str, *, now: datetime
+) -> None:
+    """Change a password (an admin, or the user themself) and end the user's other sessions."""
+    _require_self_or_admin(actor, user)
     if len(password) < MIN_PASSWORD:
         raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
     user.password_hash = hash_password(password)
@@ -127,8 +147,9 @@ def end_sessions(session: Session, user: User, now: datetime) -> None:
            before=None, after={"session_version": user.session_version}, now=now)
 
 
-def set_locale(session: Session, actor, user: User, locale: str, *, now: datetime) -> None:
-    """Change the language a user reads the app in."""
+def set_locale(session: Session, actor: Actor, user: User, locale: str, *, now: datetime) -> None:
+    """Change the language a user reads the app in (the user themself, or an admin)."""
+    _require_self_or_admin(actor, user)
     if locale not in ("vi", "en"):
         raise UnknownLocale(field="locale")
     if user.locale == locale:
@@ -142,7 +163,7 @@ def set_locale(session: Session, actor, user: User, locale: str, *, now: datetim
 
 def update_user(
     session: Session,
-    actor,
+    actor: Actor,
     user: User,
     *,
     role: str,
@@ -151,6 +172,7 @@ def update_user(
     now: datetime,
 ) -> None:
     """An admin changes a user's role, agency or whether the account may log in."""
+    _require_admin(actor)
     if role not in {r.value for r in Role}:
         raise UnknownRole(field="role", role=role)
     agency = None
@@ -169,3 +191,50 @@ def update_user(
     session.flush()
     record(session, actor=actor, action="user.update", entity_type="user", entity_id=user.id,
            before=before, after=user_snapshot(user), now=now)
+
+
+def deactivate_user(session: Session, actor: Actor, user: User, *, now: datetime) -> None:
+    """An admin stops an account from logging in; its open sessions end now."""
+    update_user(session, actor, user, role=user.role,
+                agency_code=user.agency.code if user.agency else None, is_active=False, now=now)
+
+
+# verified for an unknown email, so that it takes as long as a wrong password
+_DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, now: datetime, address: str | None = None
+) -> User | None:
+    """The active user with this email and password, or None; either way audited.
+
+    Unknown email, wrong password and disabled account give the same None, so the answer
+    reveals none of them; the audit event says which (reason), with the address.
+    """
+    email = (email or "").strip().lower()
+    user = session.scalar(sa.select(User).where(User.email == email)) if email else None
+    if user is None:
+        try:  # the same argon2 work as for a known email: timing reveals no account
+            _hasher.verify(_dummy_hash(), password or "")
+        except (VerificationError, InvalidHashError):
+            pass
+        reason = "unknown_email"
+    elif not check_password(user, password or ""):
+        reason = "wrong_password"
+    elif not user.is_active:
+        reason = "inactive"
+    else:
+        record(session, actor=user, action="auth.login", entity_type="user", entity_id=user.id,
+               before=None, after={"address": address}, now=now)
+        return user
+    record(session, actor=None, action="auth.login_failed", entity_type="user",
+           entity_id=user.id if user else None, before=None,
+           after={"email": email[:200], "address": address, "reason": reason}, now=now)
+    return None

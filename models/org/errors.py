@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.core.errors import N_, DomainError, InvalidInput, NotFound
+from models.core.errors import N_, DomainError, Forbidden, InvalidInput, NotFound
 
 
 class NotAnEmail(InvalidInput):
@@ -79,3 +79,8 @@ class TooManyAttempts(DomainError):
     status = 429
     code = "auth.too_many_attempts"
     message = N_("Too many failed logins from this address; try again in %(seconds)s seconds.")
+
+
+class AdminOnly(Forbidden):
+    code = "account.admin_only"
+    message = N_("Only an administrator may manage accounts.")

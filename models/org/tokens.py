@@ -9,15 +9,17 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
+from models.core.actors import Actor, is_admin, is_user
 from models.core.audit import record
 from models.core.db import UTCDateTime, db
 from models.org.errors import (
     AccountDisabled,
+    AdminOnly,
     TokenLifetimeOutOfRange,
     TokenNameTooLong,
     TokenNotFound,
 )
-from models.org.users import Role, User
+from models.org.users import User
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
@@ -57,10 +59,12 @@ def _snapshot(token: ApiToken) -> dict:
 
 
 def create_token(
-    session: Session, actor, user: User, *, now: datetime, name: str = "",
+    session: Session, actor: Actor, user: User, *, now: datetime, name: str = "",
     days: int = DEFAULT_DAYS,
 ) -> tuple[ApiToken, str]:
-    """A new token for `user`; the secret is returned once and never stored."""
+    """A new token for `user` (by the user or an admin); the secret is returned once, never kept."""
+    if not (is_user(actor, user) or is_admin(actor)):
+        raise AdminOnly(role=actor.role)
     name = (name or "").strip()
     if len(name) > 100:
         raise TokenNameTooLong(field="name")
@@ -79,12 +83,12 @@ def create_token(
 
 
 def revoke_token(
-    session: Session, actor: User | str, token_id: int, *, now: datetime, own_only: bool = False,
+    session: Session, actor: Actor, token_id: int, *, now: datetime, own_only: bool = False,
 ) -> ApiToken:
     """Stop a token from working; a user revokes their own, an admin (unless `own_only`) any."""
     token = session.get(ApiToken, token_id)
-    own = isinstance(actor, User) and token is not None and token.user_id == actor.id
-    admin = isinstance(actor, str) or (isinstance(actor, User) and actor.role == Role.ADMIN)
+    own = token is not None and is_user(actor, token.user)
+    admin = is_admin(actor)
     if token is None or not (own or (admin and not own_only)):
         raise TokenNotFound(token_id=token_id)
     if token.revoked_at is not None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from models.core.access import can_see_agency
+from models.core.access import can_see_agency, get_visible
+from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import local_today
 from models.core.errors import (
@@ -76,10 +77,7 @@ REFUSALS = {
 
 def get_action(session: Session, user: User, action_id: int) -> CorrectiveAction:
     """The corrective action if the user may see its agency; otherwise simply not found."""
-    action = session.get(CorrectiveAction, action_id)
-    if action is None or not can_see_agency(user, action.agency_id):
-        raise ActionNotFound(action_id=action_id)
-    return action
+    return get_visible(session, CorrectiveAction, action_id, user, ActionNotFound, key="action_id")
 
 
 def action_snapshot(action: CorrectiveAction) -> dict:
@@ -108,7 +106,8 @@ def compute_due(session: Session, today: date, *, due_in_working_days: int | Non
     return calendar.roll_forward(due_on)
 
 
-def _history(session, actor, action, verb, before_status, note, now) -> CorrectiveActionUpdate:
+def _history(session: Session, actor: User, action: CorrectiveAction, verb: str,
+             before_status: str, note: str, now: datetime) -> CorrectiveActionUpdate:
     update = CorrectiveActionUpdate(
         corrective_action=action, actor_id=actor.id, at=now, action=verb,
         from_status=before_status, to_status=action.status, note=note)
@@ -122,6 +121,7 @@ def raise_action(
     due_on: date | None = None, requires_followup: bool = False,
 ) -> CorrectiveAction:
     """An inspector issues a corrective action from a finding to one agency."""
+    require_user(actor)
     if not can_see_agency(actor, finding.agency_id):
         raise FindingNotFound(finding_id=finding.id)
     if actor.role not in INSPECTORS:
@@ -171,6 +171,7 @@ def change_action_status(
     expected_version: int | None = None,
 ) -> CorrectiveActionUpdate:
     """Move a corrective action along its lifecycle, with history, evidence and audit."""
+    require_user(actor)
     if not can_see_agency(actor, action.agency_id):
         raise ActionNotFound(action_id=action.id)
     try:
@@ -222,6 +223,7 @@ def extend_action(
     expected_version: int | None = None,
 ) -> CorrectiveActionUpdate:
     """An inspector extends a corrective action once, with a reason; the first date is kept."""
+    require_user(actor)
     if not can_see_agency(actor, action.agency_id):
         raise ActionNotFound(action_id=action.id)
     if actor.role not in INSPECTORS:

@@ -113,6 +113,12 @@ class Inspection(db.Model):
     def agency_ids(self) -> set[int]:
         return {a.id for a in self.agencies}
 
+    def visible_to(self, user: User) -> bool:
+        """Staff read every inspection; an officer only those of their own agency."""
+        from models.core.access import sees_all_agencies
+
+        return sees_all_agencies(user) or user.agency_id in self.agency_ids
+
     @property
     def is_open(self) -> bool:
         return self.status != InspectionStatus.CONCLUDED

@@ -9,7 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.core.access import can_see_agency, sees_all_agencies
+from models.core.access import can_see_agency, get_visible
+from models.core.actors import require_user
 from models.core.attachments import Attachment
 from models.core.audit import record
 from models.core.clock import DEFAULT_TZ, local_today
@@ -71,23 +72,17 @@ def inspection_tz(inspection: Inspection) -> str:
 
 def can_see_inspection(user: User, inspection: Inspection) -> bool:
     """Staff read every inspection; an officer only those of their own agency."""
-    return sees_all_agencies(user) or user.agency_id in inspection.agency_ids
+    return inspection.visible_to(user)
 
 
 def get_inspection(session: Session, user: User, inspection_id: int) -> Inspection:
     """The inspection if the user may see it; otherwise simply not found."""
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None or not can_see_inspection(user, inspection):
-        raise InspectionNotFound(inspection_id=inspection_id)
-    return inspection
+    return get_visible(session, Inspection, inspection_id, user, InspectionNotFound)
 
 
 def get_finding(session: Session, user: User, finding_id: int) -> Finding:
     """The finding if the user may see its agency; otherwise simply not found."""
-    finding = session.get(Finding, finding_id)
-    if finding is None or not can_see_agency(user, finding.agency_id):
-        raise FindingNotFound(finding_id=finding_id)
-    return finding
+    return get_visible(session, Finding, finding_id, user, FindingNotFound)
 
 
 def inspection_snapshot(inspection: Inspection) -> dict:
@@ -132,6 +127,7 @@ def create_inspection(
     section_ids: Sequence[int] = (), inspector_ids: Sequence[int] = (),
 ) -> Inspection:
     """Plan an inspection or supervision of one or more agencies."""
+    require_user(actor)
     if actor.role not in OPENERS:
         raise OpenInspectionForbidden(role=actor.role)
     if kind not in set(InspectionKind):
@@ -173,6 +169,7 @@ def change_inspection_status(
     now: datetime, conclusion: str = "", expected_version: int | None = None,
 ) -> Inspection:
     """Start a planned inspection or conclude a running one (with its conclusion)."""
+    require_user(actor)
     if not can_see_inspection(actor, inspection):
         raise InspectionNotFound(inspection_id=inspection.id)
     try:
@@ -227,6 +224,7 @@ def log_finding(
     section_id: int | None = None,
 ) -> Finding:
     """An inspector records what the running inspection saw at one inspected agency."""
+    require_user(actor)
     if not can_see_inspection(actor, inspection):
         raise InspectionNotFound(inspection_id=inspection.id)
     if actor.role not in INSPECTORS:
@@ -258,6 +256,7 @@ def edit_finding(
     now: datetime, expected_version: int | None = None,
 ) -> Finding:
     """An inspector corrects a finding's text or severity; agencies never edit findings."""
+    require_user(actor)
     if not can_see_agency(actor, finding.agency_id):
         raise FindingNotFound(finding_id=finding.id)
     if actor.role not in INSPECTORS:
@@ -280,6 +279,7 @@ def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
                          uploads: Sequence[Upload], *, folder: str | Path,
                          now: datetime) -> list[Attachment]:
     """Inspection documents (decision, minutes, conclusion notice), kept by inspection staff."""
+    require_user(actor)
     if not can_see_inspection(actor, inspection):
         raise InspectionNotFound(inspection_id=inspection.id)
     if actor.role not in OPENERS:
@@ -295,6 +295,7 @@ def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
 def attach_to_finding(session: Session, actor: User, finding: Finding, upload: Upload,
                       *, folder: str | Path, now: datetime) -> Attachment:
     """Evidence for a finding, readable by the agency it concerns."""
+    require_user(actor)
     if not can_see_agency(actor, finding.agency_id):
         raise FindingNotFound(finding_id=finding.id)
     if actor.role not in INSPECTORS:

@@ -50,25 +50,35 @@ def _visible_inspections(user: User):
         inspection_agency.c.agency_id == user.agency_id))
 
 
+def visible_findings(session: Session, user: User, *, inspection: Inspection | None = None,
+                     awaiting_action: bool = False) -> list[Finding]:
+    """The findings this user may see (an officer: their agency's), oldest first.
+
+    `inspection` keeps one inspection's; `awaiting_action` those that call for a corrective
+    action and have none yet (an observation calls for none).
+    """
+    query = sa.select(Finding).where(agency_filter(user, Finding.agency_id))
+    if inspection is not None:
+        query = query.where(Finding.inspection_id == inspection.id)
+    if awaiting_action:
+        query = query.where(Finding.severity != Severity.OBSERVATION,
+                            ~sa.exists().where(CorrectiveAction.finding_id == Finding.id))
+    return list(session.scalars(query.order_by(Finding.created_at, Finding.id)))
+
+
 def inspector_desk(session: Session, user: User, today: date) -> Desk:
     """Open inspections, findings still without an action, actions to verify, overdue actions."""
     inspections = session.scalars(
         sa.select(Inspection).where(Inspection.status != InspectionStatus.CONCLUDED,
                                     _visible_inspections(user))
         .order_by(Inspection.planned_on, Inspection.id)).all()
-    # observations call for no corrective action, so they never wait on the desk
-    findings = session.scalars(
-        sa.select(Finding).where(
-            Finding.severity != Severity.OBSERVATION,
-            ~sa.exists().where(CorrectiveAction.finding_id == Finding.id),
-            agency_filter(user, Finding.agency_id))
-        .order_by(Finding.created_at, Finding.id)).all()
+    findings = visible_findings(session, user, awaiting_action=True)
     base = sa.select(CorrectiveAction).where(agency_filter(user, CorrectiveAction.agency_id))
     awaiting = session.scalars(base.where(CorrectiveAction.status == ActionStatus.SUBMITTED)
                                .order_by(CorrectiveAction.submitted_at)).all()
     overdue = session.scalars(base.where(CorrectiveAction.overdue_clause(today))
                               .order_by(CorrectiveAction.due_on, CorrectiveAction.id)).all()
-    return Desk(list(inspections), list(findings), list(awaiting), list(overdue))
+    return Desk(list(inspections), findings, list(awaiting), list(overdue))
 
 
 def action_tiles(session: Session, user: User, today: date) -> dict[str, int]:
@@ -162,7 +172,7 @@ def inspection_timeline(session: Session, user: User, inspection: Inspection
     """Every audited change to the inspection, its findings, actions and files, in order."""
     if not can_see_inspection(user, inspection):
         raise InspectionNotFound(inspection_id=inspection.id)
-    finding_ids = [f.id for f in inspection.findings if can_see_agency(user, f.agency_id)]
+    finding_ids = [f.id for f in visible_findings(session, user, inspection=inspection)]
     action_ids = list(session.scalars(sa.select(CorrectiveAction.id).where(
         CorrectiveAction.finding_id.in_(finding_ids)))) if finding_ids else []
     update_ids = sa.select(CorrectiveActionUpdate.id).where(

@@ -7,9 +7,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.core.actors import Actor, has_role
 from models.core.audit import record
 from models.core.db import db
-from models.org.users import Role, User
+from models.org.users import Role
 from models.plans.calendar import WorkingCalendar
 from models.plans.errors import CalendarCoordinatorOnly, UnknownDayKind
 
@@ -33,10 +34,10 @@ def load_calendar(session: Session) -> WorkingCalendar:
 
 
 def set_override(
-    session: Session, actor: User | str, day: date, kind: str, note: str, *, now: datetime
+    session: Session, actor: Actor, day: date, kind: str, note: str, *, now: datetime
 ) -> CalendarOverride:
     """Declare a day off or a make-up working day (coordinators and admins)."""
-    if isinstance(actor, User) and actor.role not in (Role.ADMIN, Role.COORDINATOR):
+    if not has_role(actor, (Role.ADMIN, Role.COORDINATOR)):
         raise CalendarCoordinatorOnly(role=actor.role)
     if kind not in ("day_off", "working_day"):
         raise UnknownDayKind(field="kind", kind=kind)

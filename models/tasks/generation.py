@@ -10,6 +10,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
+from models.core.actors import SYSTEM, Actor
 from models.core.audit import record
 from models.org.agencies import agency_group_member
 from models.plans.cadence import Cadence, DueRule, Period, due_date, is_absorbed, open_periods
@@ -153,7 +154,7 @@ def generate_tasks(
     *,
     through: date,
     now: datetime,
-    actor=None,
+    actor: Actor = SYSTEM,
     plan_code: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:

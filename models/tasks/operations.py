@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.core.access import can_see_agency
+from models.core.access import can_see_agency, get_visible
+from models.core.actors import require_user
 from models.core.audit import record
-from models.core.clock import end_of_day, local_today
+from models.core.clock import end_of_day
 from models.core.errors import (
     RecordChanged,
     UnknownValue,
 )
 from models.org.users import Role, User
-from models.plans.entities import Item, ItemKind
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
 from models.tasks.errors import (
     CommentForbidden,
     NilReturnNotAllowed,
     NoteEmpty,
-    RequestAlreadyMade,
-    RequestCoordinatorOnly,
-    RequestDueInPast,
-    RequestNeedsOnRequestItem,
     RescheduleCoordinatorOnly,
     RescheduleNeedsReason,
     RescheduleNotOpen,
@@ -63,10 +58,7 @@ def snapshot(task: Task) -> dict:
 
 def get_task(session: Session, user: User, task_id: int) -> Task:
     """The task if the user may see it; another agency's task is simply not found."""
-    task = session.get(Task, task_id)
-    if task is None or not can_see_agency(user, task.agency_id):
-        raise TaskNotFound(task_id=task_id)
-    return task
+    return get_visible(session, Task, task_id, user, TaskNotFound)
 
 
 def check_version(obj, expected_version: int | None) -> None:
@@ -101,6 +93,7 @@ def change_status(
     nil_return: bool = False,
 ) -> TaskUpdate:
     """Move a task along its workflow, recording who, when, late or not, and why."""
+    require_user(actor)
     if not can_see_agency(actor, task.agency_id):
         raise TaskNotFound(task_id=task.id)
     try:
@@ -156,6 +149,7 @@ def change_status(
 
 def add_note(session: Session, actor: User, task: Task, note: str, *, now: datetime) -> TaskUpdate:
     """A note on a task without a status change."""
+    require_user(actor)
     if not can_see_agency(actor, task.agency_id):
         raise TaskNotFound(task_id=task.id)
     if actor.role not in (Role.OFFICER, Role.COORDINATOR, Role.ADMIN):
@@ -185,6 +179,7 @@ def reschedule(
     expected_version: int | None = None,
 ) -> TaskUpdate:
     """A coordinator moves a task's due date, with a reason kept in its history."""
+    require_user(actor)
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
         raise RescheduleCoordinatorOnly(role=actor.role)
     if task.status not in OPEN_STATUSES:
@@ -205,40 +200,3 @@ def reschedule(
     record(session, actor=actor, action="task.reschedule", entity_type="task",
            entity_id=task.id, before=before, after=snapshot(task) | {"reason": reason}, now=now)
     return update
-
-
-def request_report(
-    session: Session,
-    actor: User,
-    item: Item,
-    agency_id: int,
-    *,
-    due_on: date,
-    note: str,
-    now: datetime,
-) -> Task:
-    """A coordinator asks an agency for an on-request report, creating its task."""
-    if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise RequestCoordinatorOnly(role=actor.role)
-    if item.kind != ItemKind.ON_REQUEST_REPORT:
-        raise RequestNeedsOnRequestItem(field="item")
-    today = local_today(now, item.plan.timezone)
-    if due_on < today:
-        raise RequestDueInPast(field="due_on")
-    exists = session.scalar(
-        sa.select(Task.id).where(
-            Task.item_id == item.id, Task.agency_id == agency_id, Task.period_start == today
-        )
-    )
-    if exists:
-        raise RequestAlreadyMade(task_id=exists)
-    task = Task(
-        item=item, agency_id=agency_id, period_start=today, period_end=due_on,
-        nominal_due_on=due_on, due_on=due_on, status=TaskStatus.NOT_STARTED,
-        requested_by_id=actor.id, request_note=note or "", created_at=now, updated_at=now,
-    )
-    session.add(task)
-    session.flush()
-    record(session, actor=actor, action="task.request", entity_type="task", entity_id=task.id,
-           before=None, after=snapshot(task) | {"item": item.code, "note": note}, now=now)
-    return task

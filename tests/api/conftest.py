@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.core.actors import CONSOLE
 from models.core.evidence import Upload, store_evidence
 from models.notify.entities import Notification
 from models.org.agencies import Agency
@@ -62,7 +63,7 @@ def _add_user(session: Session, world: World, users: dict, role: str) -> None:
         user = make_user(session, email=f"{role}@example.org", role=role, agency=None)
     users[role] = user
     world.users[role] = user.id
-    token, world.tokens[role] = create_token(session, "test", user, now=T0, name=role)
+    token, world.tokens[role] = create_token(session, CONSOLE, user, now=T0, name=role)
     world.token_ids[role] = token.id
 
 

@@ -37,7 +37,7 @@ class FuzzSite:
         """A new token per case: a fuzzed revoke may end the token it was sent with."""
         with self.sessions() as session:
             user = session.get(User, self.world.users["admin"])
-            secret = create_token(session, "fuzz", user, now=T0)[1]
+            secret = create_token(session, user, user, now=T0)[1]
             session.commit()
         return secret
 

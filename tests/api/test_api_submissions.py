@@ -78,3 +78,47 @@ def test_odd_error_keys_still_give_json(app):
     with app.test_request_context():
         response = error_response(422, "bad", {"multipart": {None: ["x"], "files": {4: ["y"]}}})
     assert response.get_json()["errors"] == {"multipart": {"None": ["x"], "files": {"4": ["y"]}}}
+
+
+def _files_under(folder) -> list:
+    """Every file under the upload folder, its staging folder included."""
+    from pathlib import Path
+
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file())
+
+
+def test_an_empty_submission_is_refused_like_the_web_form(as_role, world, app, session):
+    from models.tasks.errors import ReportNeedsContent
+
+    response = _submit(as_role("officer"), world.open_a, [], note="   ")
+    assert response.status_code == 422, response.get_json()
+    body = response.get_json()
+    assert body["error"] == ReportNeedsContent.code == "task.report_needs_content"
+    assert body["message"] == "Hãy đính kèm tệp hoặc ghi chú để gửi báo cáo."  # as on the form
+    assert any("files" in fields for fields in body["errors"].values()), body
+    session.expire_all()
+    assert session.get(Task, world.open_a).status == "not_started"
+
+
+def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(as_role, world, app, session):
+    folder = app.config["UPLOAD_FOLDER"]
+    before = _files_under(folder)
+    assert len(before) == 1  # the fixture's evidence
+    response = _submit(as_role("officer"), world.open_a,
+                       [("a.pdf", b"%PDF-1.4 a"), ("b.exe", b"MZ"), ("c.pdf", b"%PDF-1.4 c")],
+                       note="ba tệp")
+    assert response.status_code == 422
+    assert _files_under(folder) == before
+    assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 1
+    session.expire_all()
+    assert session.get(Task, world.open_a).status == "not_started"
+
+
+def test_accepted_files_are_in_place_after_the_commit(as_role, world, app, session):
+    folder = app.config["UPLOAD_FOLDER"]
+    response = _submit(as_role("officer"), world.open_a,
+                       [("a.pdf", b"%PDF-1.4 a"), ("b.pdf", b"%PDF-1.4 b")], note="")
+    assert response.status_code == 201
+    stored = session.scalars(sa.select(Attachment.stored_name)).all()
+    assert sorted(p.name for p in _files_under(folder)) == sorted(stored)
+    assert all(p.parent.name != ".staging" for p in _files_under(folder))

@@ -57,8 +57,11 @@ def test_operator_session_from_empty_database_to_task_update(run, empty_db_url):
                   "--as", "officer@a.example.org", ok=False)
     assert refused.exit_code == 1 and "may not accept" in refused.stderr
 
+    refused = run("users", "create", "viewer@c.example.org", "--role", "viewer",
+                  "--as", "officer@a.example.org", ok=False)
+    assert refused.exit_code == 1 and "Only an administrator" in refused.stderr
     run("users", "create", "coord@c.example.org", "--role", "coordinator", "--agency", "COORD",
-        "--password", "a-long-password")
+        "--password", "a-long-password", "--as", "admin@example.org")
     asked = run("tasks", "request", "M-REQ", "--plan", "MINI-1", "--agency", "AG-B",
                 "--due", "2099-01-01", "--note", "báo cáo nhanh", "--as", "coord@c.example.org")
     assert "AG-B reports on M-REQ by 2099-01-02" in asked.output  # 1/1 is New Year's Day
@@ -72,6 +75,12 @@ def test_operator_session_from_empty_database_to_task_update(run, empty_db_url):
             AuditEvent.action == "task.submit")).one()
     engine.dispose()
     assert event.actor_label == "officer@a.example.org"
+    engine = make_engine(empty_db_url)
+    with engine.connect() as conn:
+        creators = conn.execute(sa.select(AuditEvent.actor_label).where(
+            AuditEvent.action == "user.create").order_by(AuditEvent.id)).scalars().all()
+    engine.dispose()
+    assert creators == ["system:console", "system:console", "Administrator"]  # its name
     assert event.before["status"] == "not_started" and event.after["status"] == "submitted"
 
 

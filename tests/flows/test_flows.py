@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
@@ -33,7 +34,7 @@ def test_deadlines_then_notify_flow_deliver_once(session, flow_db, http_receiver
 
     load_mini(session)
     make_user(session, email="a@a.example.org")
-    set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
+    set_target(session, CONSOLE, url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
     session.commit()
     cadence_flow(now=DUE_DAY)
     assert deadlines_flow(now=DUE_DAY) == {"0": 1}
@@ -64,7 +65,7 @@ def test_runs_are_named_by_day_with_a_task_per_stage_and_a_summary(
 
     load_mini(session)
     make_user(session, email="a@a.example.org")
-    set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
+    set_target(session, CONSOLE, url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
     session.commit()
     cadence_flow(now=DUE_DAY)
     # the first sweep of the reminders meets a locked database: the task retries, the day's

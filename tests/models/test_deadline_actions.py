@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.core.db import make_session_factory
 from models.notify.dispatch import dispatch
 from models.notify.entities import Notification, NotificationTarget
@@ -37,7 +38,7 @@ def world(session):
     head.is_agency_head, head.locale = True, "en"
     w.users["head"] = head
     for name in ("officer", "head", "inspector", "other_officer"):
-        set_target(session, "test", url=f"json://127.0.0.1:9/{name}",
+        set_target(session, CONSOLE, url=f"json://127.0.0.1:9/{name}",
                    user_email=w[name].email, now=morning(date(2025, 10, 7)))
     session.flush()
     return w
@@ -133,7 +134,7 @@ def test_overdue_notice_arrives_once(session, world, http_receiver):
 
 
 def test_a_submitted_action_cancels_its_pending_notice(session, world, http_receiver):
-    set_target(session, "test", url=http_receiver.url("/officer"),
+    set_target(session, CONSOLE, url=http_receiver.url("/officer"),
                user_email="officer@a.example.org", now=morning(date(2025, 10, 7)))
     sweep(session, now=morning(date(2025, 10, 21)))
     change_action_status(session, world["officer"], world.action, "submitted", note="đã nộp",

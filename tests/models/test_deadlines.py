@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.notify.entities import Notification
 from models.notify.ladder import due_dates_for, sweep
 from models.notify.targets import set_target
@@ -44,9 +45,9 @@ def world(session):
                                  agency="COORD"),
     }
     for name, user in people.items():
-        set_target(session, "test", url=f"json://127.0.0.1:9/{name}", user_email=user.email,
+        set_target(session, CONSOLE, url=f"json://127.0.0.1:9/{name}", user_email=user.email,
                    now=T0)
-    set_target(session, "test", url="json://127.0.0.1:9/coord-mailbox", agency_code="COORD",
+    set_target(session, CONSOLE, url="json://127.0.0.1:9/coord-mailbox", agency_code="COORD",
                now=T0)
     session.flush()
     return people
@@ -183,9 +184,9 @@ def test_seed_plan_chases_the_parent_head_not_the_reports_to_bodies(session):
     body = make_user(session, email="b@seed.example.org", agency=item.reports_to[0],
                      is_agency_head=True)
     for who, email in [("officer", "o"), ("head", "h"), ("parent", "p"), ("body-head", "b")]:
-        set_target(session, "test", url=f"json://127.0.0.1:9/{who}",
+        set_target(session, CONSOLE, url=f"json://127.0.0.1:9/{who}",
                    user_email=f"{email}@seed.example.org", now=T0)
-    set_target(session, "test", url="json://127.0.0.1:9/body", agency_code=item.reports_to[0],
+    set_target(session, CONSOLE, url="json://127.0.0.1:9/body", agency_code=item.reports_to[0],
                now=T0)
     assert body.agency_id != agency.id
     cal = WorkingCalendar()
@@ -211,7 +212,7 @@ def test_a_target_set_later_the_same_day_is_served_by_the_rerun(session, world):
     day = morning(date(2025, 9, 30))
     sweep(session, now=day)
     make_user(session, email="new@a.example.org")
-    set_target(session, "test", url="json://127.0.0.1:9/newcomer", user_email="new@a.example.org",
+    set_target(session, CONSOLE, url="json://127.0.0.1:9/newcomer", user_email="new@a.example.org",
                now=day)
     task = plan_task(session, "AG-A")
     assert sweep(session, now=day + timedelta(hours=1)) == {"0": 1}

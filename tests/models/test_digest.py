@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.core.db import make_session_factory
 from models.notify.dispatch import dispatch
 from models.notify.entities import Notification
@@ -45,12 +46,12 @@ def setup(session, receiver, early_plan_reminder: bool = True):
                            agency="COORD"),
     }
     for who in ("a", "a2", "coord"):
-        set_target(session, "test", url=receiver.url(f"/{who}"),
+        set_target(session, CONSOLE, url=receiver.url(f"/{who}"),
                    user_email=people[who].email, now=T0)
-    set_target(session, "test", url=receiver.url("/a-chat"), user_email="a@a.example.org",
+    set_target(session, CONSOLE, url=receiver.url("/a-chat"), user_email="a@a.example.org",
                now=T0)
     for agency in ("AG-A", "AG-B"):
-        set_target(session, "test", url=receiver.url(f"/mailbox-{agency}"), agency_code=agency,
+        set_target(session, CONSOLE, url=receiver.url(f"/mailbox-{agency}"), agency_code=agency,
                    now=T0)
     session.flush()
     return people

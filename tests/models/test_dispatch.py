@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.core.db import make_session_factory
 from models.notify.digest import KINDS
 from models.notify.dispatch import claim, dispatch
@@ -39,8 +40,8 @@ def outbox(session, http_receiver, smtp_receiver):
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
     make_user(session, email="a@a.example.org", locale="en")
     make_user(session, email="b@b.example.org", agency="AG-B")
-    set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
-    set_target(session, "test", url=smtp_receiver.url("b@b.example.org"),
+    set_target(session, CONSOLE, url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
+    set_target(session, CONSOLE, url=smtp_receiver.url("b@b.example.org"),
                user_email="b@b.example.org", now=T0)
     immediate(session)
     created = sweep(session, now=DUE_DAY)
@@ -112,7 +113,7 @@ def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
     assert (row.status, row.attempts) == ("dead", 5)
     assert len(http_receiver.received) == 5
     http_receiver.status = 200
-    retry_dead(session, "admin", row.id, now=now)
+    retry_dead(session, CONSOLE, row.id, now=now)
     session.commit()
     assert dispatch(factory(session), now=now, limit=10, base_url=BASE)["sent"] == 1
 

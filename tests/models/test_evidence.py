@@ -31,6 +31,8 @@ def test_stored_file_reads_back_for_own_agency_only(session, submitted, tmp_path
     att = store_evidence(session, officer, Upload("../../báo cáo.pdf", io.BytesIO(b"%PDF-1.4 x")),
                          folder=tmp_path, now=T0, task_update=update)
     assert att.filename == "báo cáo.pdf" and att.stored_name != att.filename
+    assert not (tmp_path / att.stored_name).exists()  # staged until the commit
+    session.commit()
     found, path = open_evidence(session, officer, att.id, tmp_path)
     assert path.read_bytes() == b"%PDF-1.4 x" and path.parent == tmp_path
     other = make_user(session, email="b@b.example.org", agency="AG-B")

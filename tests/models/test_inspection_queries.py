@@ -16,6 +16,7 @@ from models.oversight.queries import (
     annual_inspection_plan,
     inspection_timeline,
     inspector_desk,
+    visible_findings,
 )
 from models.plans.entities import Item
 from tests.factories import at, bring_to, make_world
@@ -132,3 +133,25 @@ def test_annual_duty_is_covered_by_a_concluded_inspection_in_scope(session, worl
     assert coverage == {"M-INSPECT": [inspection]}
     assert {i.code: v for i, v in annual_duty_coverage(session, 2026).items()} == {
         "M-INSPECT": []}
+
+
+def test_visible_findings_gives_an_officer_only_their_agencys(session, world):
+    inspector = world["inspector"]
+    inspection = create_inspection(
+        session, inspector, kind="inspection", title="Kiểm tra A và B",
+        agency_ids=[world.agency_a.id, world.agency_b.id], planned_on=date(2025, 10, 6),
+        now=at(6))
+    change_inspection_status(session, inspector, inspection, "in_progress", now=at(6))
+    at_a = log_finding(session, inspector, inspection, agency_id=world.agency_a.id,
+                       text="Thiếu hồ sơ", severity="minor", now=at(8))
+    at_b = log_finding(session, inspector, inspection, agency_id=world.agency_b.id,
+                       text="Chậm báo cáo", severity="major", now=at(8))
+    mine = visible_findings(session, world["officer"], inspection=inspection)
+    assert mine == [at_a]
+    assert visible_findings(session, world["other_officer"], inspection=inspection) == [at_b]
+    assert visible_findings(session, inspector, inspection=inspection) == [at_a, at_b]
+    everything = visible_findings(session, world["officer"])
+    assert at_b not in everything and {f.agency_id for f in everything} == {world.agency_a.id}
+    # the desk's list is the same query: B's finding awaits an action, and only staff see it
+    assert visible_findings(session, world["other_officer"], awaiting_action=True) == [at_b]
+    assert at_b in inspector_desk(session, inspector, date(2025, 10, 22)).findings_without_actions

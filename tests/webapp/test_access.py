@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.core.attachments import Attachment
 from models.core.audit import AuditEvent
 from models.notify.entities import Notification
@@ -76,7 +77,7 @@ def a_submission(world, as_user, session):
     task_id = world["task_of"]("AG-A")
     assert submit(as_user("officer_a"), task_id).status_code == 302
     spare = make_user(session, email="spare@example.org", role="viewer", agency=None)
-    target = set_target(session, "test", url="json://127.0.0.1:9/spare", user_email=spare.email,
+    target = set_target(session, CONSOLE, url="json://127.0.0.1:9/spare", user_email=spare.email,
                         now=WEB_NOW)
     sent = make_notification(session, recipient_id=world["users"]["officer_a"], subject_id=task_id)
     session.commit()

@@ -133,3 +133,64 @@ def test_a_note_records_progress_without_changing_the_status(world, as_user, ses
                        data={"note": "Đã họp triển khai"}).status_code == 302
     assert "Đã họp triển khai" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert _status(session, task_id) == "not_started"
+
+
+def _files_under(folder) -> list:
+    """Every file under the upload folder, its staging folder included."""
+    from pathlib import Path
+
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file())
+
+
+def test_an_empty_report_is_refused_with_the_same_error_as_the_api(world, as_user, session):
+    from flask_babel import force_locale, gettext
+
+    from models.tasks.errors import ReportNeedsContent
+
+    task_id = world["task_of"]("AG-A")
+    client = as_user("officer_a")
+    page = client.post(f"/tasks/{task_id}/report", data={"note": "  "})
+    assert page.status_code == 422
+    with client.application.test_request_context(), force_locale("vi"):
+        vietnamese = gettext(ReportNeedsContent.message)
+    assert vietnamese != ReportNeedsContent.message
+    assert vietnamese in page.get_data(as_text=True)
+    answer = client.post(f"/tasks/{task_id}/report", data={"note": ""},
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 422
+    body = answer.get_json()
+    assert body["error"] == ReportNeedsContent.code == "task.report_needs_content"  # as the API
+    assert body["message"] == vietnamese
+    assert any("files" in fields for fields in body["errors"].values()), body
+    assert _status(session, task_id) == "not_started"
+
+
+def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(world, as_user, session, app):
+    import io
+
+    task_id = world["task_of"]("AG-A")
+    data = {"note": "ba tệp", "files": [(io.BytesIO(b"%PDF-1.4 a"), "a.pdf"),
+                                        (io.BytesIO(b"MZ"), "b.exe"),
+                                        (io.BytesIO(b"%PDF-1.4 c"), "c.pdf")]}
+    response = as_user("officer_a").post(f"/tasks/{task_id}/report", data=data,
+                                         content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert _files_under(app.config["UPLOAD_FOLDER"]) == []
+    assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+    assert _status(session, task_id) == "not_started"
+
+
+def test_three_accepted_files_are_in_place_after_the_commit(world, as_user, session, app):
+    import io
+
+    task_id = world["task_of"]("AG-A")
+    data = {"note": "", "files": [(io.BytesIO(b"%PDF-1.4 a"), "a.pdf"),
+                                  (io.BytesIO(b"x;y"), "b.csv"),
+                                  (io.BytesIO(b"%PDF-1.4 c"), "c.pdf")]}
+    response = as_user("officer_a").post(f"/tasks/{task_id}/report", data=data,
+                                         content_type="multipart/form-data")
+    assert response.status_code == 302
+    stored = session.scalars(sa.select(Attachment.stored_name)).all()
+    on_disk = _files_under(app.config["UPLOAD_FOLDER"])
+    assert len(stored) == 3 and sorted(p.name for p in on_disk) == sorted(stored)
+    assert all(p.parent.name != ".staging" for p in on_disk)

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from models.core.access import get_visible
 from models.core.db import db
 from models.org.accounts import create_user, generate_password, set_password, update_user
 from models.org.agencies import Agency
@@ -22,10 +23,7 @@ def _agencies():
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise UserNotFound(user_id=user_id)
-    return user
+    return get_visible(db.session, User, user_id, current_user, UserNotFound, key="user_id")
 
 
 @bp.get("/users")

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from models.core.audit import record
 from models.core.db import db
-from models.org.accounts import check_password, end_sessions, set_locale
-from models.org.users import User
+from models.org.accounts import authenticate, end_sessions, set_locale
 from webapp.auth import bp
 from webapp.clock import now
 from webapp.extensions import LOCALES, limiter
@@ -57,15 +54,10 @@ def login():
             return redirect(url_for(home_endpoint(current_user)))
         return render_template("auth/login.html", next=request.args.get("next", ""))
     email = (request.form.get("email") or "").strip().lower()
-    password = request.form.get("password") or ""
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    ok = user is not None and user.is_active and check_password(user, password)
-    record(db.session, actor=user if ok else f"login:{email[:200]}",
-           action="auth.login" if ok else "auth.login_failed", entity_type="user",
-           entity_id=user.id if user else None, before=None,
-           after={"address": request.remote_addr}, now=now())
-    db.session.commit()
-    if not ok:
+    user = authenticate(db.session, email, request.form.get("password") or "", now=now(),
+                        address=request.remote_addr)
+    db.session.commit()  # the audit of a failure is kept too
+    if user is None:
         flash(_("Wrong email or password."), "error")
         return render_template("auth/login.html", next=request.form.get("next", ""),
                                email=email), 401

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from models.core.access import can_see_agency
 from models.core.db import db
 from models.core.evidence import open_evidence
 from models.org.agencies import Agency
@@ -27,6 +26,7 @@ from models.oversight.queries import (
     annual_inspection_plan,
     inspection_timeline,
     inspector_desk,
+    visible_findings,
 )
 from models.plans.entities import Item, Plan
 from webapp.inspections import bp
@@ -100,7 +100,7 @@ def create():
 
 def _findings(inspection) -> list[Finding]:
     """The findings this user may read (an officer sees only their agency's)."""
-    return [f for f in inspection.findings if can_see_agency(current_user, f.agency_id)]
+    return visible_findings(db.session, current_user, inspection=inspection)
 
 
 @bp.get("/<int:inspection_id>")

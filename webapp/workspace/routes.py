@@ -11,13 +11,13 @@ from flask_login import current_user, login_required
 
 from models.core.access import sees_all_agencies
 from models.core.db import db
-from models.core.evidence import Upload, open_evidence, store_evidence
+from models.core.evidence import Upload, open_evidence
 from models.org.agencies import Agency
 from models.plans.entities import Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
-from models.tasks.errors import ReportNeedsContent
 from models.tasks.operations import add_note, allowed_targets, change_status, get_task
 from models.tasks.queries import TaskFilter, task_query
+from models.tasks.reports import submit_report as submit
 from webapp.clock import now, today
 from webapp.guards import form_version
 from webapp.workspace import bp
@@ -114,16 +114,11 @@ def note(task_id: int):
 def submit_report(task_id: int):
     """Submit the report with its evidence files, or a nil return where the item allows it."""
     item_task = get_task(db.session, current_user, task_id)
-    nil_return = request.form.get("nil_return") == "1"
-    files = [f for f in request.files.getlist("files") if f and f.filename]
-    if not nil_return and not files and not request.form.get("note", "").strip():
-        raise ReportNeedsContent(field="files")
-    update = change_status(db.session, current_user, item_task, TaskStatus.SUBMITTED, now=now(),
-                           note=request.form.get("note", ""), expected_version=form_version(),
-                           nil_return=nil_return)
-    for f in files:
-        store_evidence(db.session, current_user, Upload(f.filename, f.stream),
-                       folder=_uploads(), now=now(), task_update=update)
+    files = [Upload(f.filename, f.stream) for f in request.files.getlist("files")
+             if f and f.filename]
+    submit(db.session, current_user, item_task, note=request.form.get("note", ""),
+           nil_return=request.form.get("nil_return") == "1", files=files,
+           version=form_version(), now=now(), folder=_uploads())
     db.session.commit()
     return redirect(url_for("workspace.task", task_id=task_id))
 

@@ -4,11 +4,12 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
+from models.core.access import get_visible
 from models.core.db import db
 from models.org.agencies import Agency
 from models.org.errors import AgencyNotFound
 from webapp.api.agencies.schemas import AgencySchema
-from webapp.api.core import ApiBlueprint
+from webapp.api.core import ApiBlueprint, api_user
 
 bp = ApiBlueprint("Agencies", __name__, "/agencies", description="Agencies and their groups.")
 
@@ -27,7 +28,4 @@ class AgencyDetail(MethodView):
     @bp.response(200, AgencySchema)
     def get(self, agency_id: int):
         """One agency."""
-        agency = db.session.get(Agency, agency_id)
-        if agency is None:
-            raise AgencyNotFound(agency_id=agency_id)
-        return agency
+        return get_visible(db.session, Agency, agency_id, api_user(), AgencyNotFound)

@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 
-from models.core.access import can_see_agency
 from models.core.db import db
 from models.oversight.inspections import get_finding, get_inspection, log_finding
+from models.oversight.queries import visible_findings
 from webapp.api.core import ApiBlueprint, api_user, utcnow
 from webapp.api.findings.schemas import ETAG_HEADER, FindingCreateSchema, FindingSchema
 
@@ -18,7 +18,7 @@ class Findings(MethodView):
         """The inspection's findings the caller may see (an officer: their agency's)."""
         user = api_user()
         inspection = get_inspection(db.session, user, inspection_id)
-        return [f for f in inspection.findings if can_see_agency(user, f.agency_id)]
+        return visible_findings(db.session, user, inspection=inspection)
 
     @bp.arguments(FindingCreateSchema)
     @bp.response(201, FindingSchema, headers=ETAG_HEADER)

@@ -3,11 +3,12 @@
 import sqlalchemy as sa
 from flask.views import MethodView
 
+from models.core.access import get_visible
 from models.core.db import db
 from models.plans.entities import Plan
 from models.plans.errors import PlanNotFound
 from plan_items.export import item_dict
-from webapp.api.core import ApiBlueprint
+from webapp.api.core import ApiBlueprint, api_user
 from webapp.api.plans.schemas import PlanSchema, PlanSummarySchema
 
 bp = ApiBlueprint("Plans", __name__, "/plans", description="Plans, their sections and items.")
@@ -26,9 +27,7 @@ class PlanDetail(MethodView):
     @bp.response(200, PlanSchema)
     def get(self, plan_id: int):
         """One plan with its section tree (flat, by parent code) and its items."""
-        plan = db.session.get(Plan, plan_id)
-        if plan is None:
-            raise PlanNotFound(plan_id=plan_id)
+        plan = get_visible(db.session, Plan, plan_id, api_user(), PlanNotFound)
         codes = {s.id: s.code for s in plan.sections}
         return {
             **{k: getattr(plan, k) for k in PlanSummarySchema._declared_fields},

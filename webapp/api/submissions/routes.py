@@ -4,9 +4,9 @@ from flask import current_app, send_file
 from flask.views import MethodView
 
 from models.core.db import db
-from models.core.evidence import Upload, open_evidence, store_evidence
-from models.tasks.entities import TaskStatus
-from models.tasks.operations import change_status, get_task
+from models.core.evidence import Upload, open_evidence
+from models.tasks.operations import get_task
+from models.tasks.reports import submit_report
 from webapp.api.core import ApiBlueprint, api_user, expected_version, if_match_required, utcnow
 from webapp.api.submissions.schemas import (
     ETAG_HEADER,
@@ -26,16 +26,13 @@ class Submissions(MethodView):
     @bp.doc(parameters=[if_match_required()])
     def post(self, body, task_id: int):
         """Submit the task's report with a note and evidence files, in one transaction."""
-        user, now = api_user(), utcnow()
+        user = api_user()
         task = get_task(db.session, user, task_id)
-        version = expected_version(task.version)
-        update = change_status(db.session, user, task, TaskStatus.SUBMITTED, now=now,
-                               note=body["note"], expected_version=version,
-                               nil_return=body["nil_return"])
-        folder = current_app.config["UPLOAD_FOLDER"]
-        for part in body["files"]:
-            store_evidence(db.session, user, Upload(part.filename or "", part.stream),
-                           folder=folder, now=now, task_update=update)
+        update = submit_report(
+            db.session, user, task, note=body["note"], nil_return=body["nil_return"],
+            files=[Upload(part.filename or "", part.stream) for part in body["files"]],
+            version=expected_version(task.version), now=utcnow(),
+            folder=current_app.config["UPLOAD_FOLDER"])
         db.session.commit()
         return update, 201, {"ETag": f'"{task.version}"'}
 
