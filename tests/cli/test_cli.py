@@ -111,7 +111,7 @@ def test_export_and_dry_run(run):
     dry = run("plan", "import", str(SEED_PLAN), "--dry-run").output
     assert "dry run, nothing written" in dry
     missing = run("plan", "export", "516-KH/TU", ok=False)  # the dry run wrote nothing
-    assert missing.exit_code == 1 and "no plan with code '516-KH/TU'" in missing.stderr
+    assert missing.exit_code == 1 and "There is no plan with the code 516-KH/TU." in missing.stderr
     run("plan", "import", str(SEED_PLAN))
     data = json.loads(run("plan", "export", "516-KH/TU", "--format", "json").output)
     assert data["code"] == "516-KH/TU" and data["coordinator"] == "BTGDV"
