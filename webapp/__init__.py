@@ -25,9 +25,19 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from webapp import admin, auth, dashboard, main, notifications, review, workspace
+    from webapp import (
+        admin,
+        auth,
+        dashboard,
+        exports,
+        feeds,
+        main,
+        notifications,
+        review,
+        workspace,
+    )
 
-    for area in (main, auth, workspace, review, dashboard, admin, notifications):
+    for area in (main, auth, workspace, review, dashboard, admin, notifications, exports, feeds):
         app.register_blueprint(area.bp)
 
     from webapp.inspections import init_inspections

@@ -1,0 +1,38 @@
+"""calendar feed tokens
+
+Revision ID: 0009
+Revises: 0006
+Create Date: 2026-12-01 09:30:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import models.core.db
+
+
+revision = '0009'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('feed_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', models.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', models.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_feed_token_agency_id_agency')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_feed_token_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feed_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_feed_token_token_hash'))
+    )
+    with op.batch_alter_table('feed_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feed_token_user_id'), ['user_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('feed_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feed_token_user_id'))
+    op.drop_table('feed_token')
