@@ -80,13 +80,13 @@ def issue_feed(session: Session, actor: User, *, agency: Agency | None,
 
 def _own(session: Session, actor: User, feed_id: int) -> FeedToken:
     feed = session.get(FeedToken, feed_id)
-    if feed is None or (feed.user_id != actor.id and actor.role != "admin"):
+    if feed is None or feed.user_id != actor.id:  # a feed is personal: admins included
         raise FeedNotFound(field="feed")
     return feed
 
 
 def revoke_feed(session: Session, actor: User, feed_id: int, *, now: datetime) -> FeedToken:
-    """Stop a feed URL from working (its owner, or an admin)."""
+    """Stop a feed URL from working (its owner only)."""
     feed = _own(session, actor, feed_id)
     if feed.revoked_at is None:
         before = _snapshot(feed)

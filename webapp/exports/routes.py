@@ -10,6 +10,7 @@ from models.core.db import db
 from models.tasks.exports import Column, Table, csv_chunks, xlsx_chunks
 from models.tasks.listing import export_query
 from models.tasks.overview import overview
+from models.tasks.periods import Category
 from webapp import labels
 from webapp.clock import now, today
 from webapp.dashboard.periods import category_label, chosen_period, period_label
@@ -23,6 +24,15 @@ FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_chunks),
 }
 STREAM_ROWS = 1000
+
+
+def _stream(query):
+    """Rows fetched a batch at a time once the response starts (a server-side cursor)."""
+    result = db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def _send(table: Table, fmt: str, name: str) -> Response:
@@ -60,12 +70,7 @@ def tasks(fmt: str):
     if state != "all":
         query = query.where(stats.state_clause(state, day))
     statuses = {k: str(v) for k, v in labels.STATUS.items()}
-    cats: dict[str, str] = {}
-
-    def cat(row):
-        if row.category not in cats:
-            cats[row.category] = category_label(row.category)
-        return cats[row.category]
+    cats = {c.value: category_label(c) for c in Category}  # translated before streaming
 
     columns = [
         Column(_("No."), 8, "int"), Column(_("Plan"), 12), Column(_("Section"), 9),
@@ -73,12 +78,11 @@ def tasks(fmt: str):
         Column(_("Agency"), 40), Column(_("Period start"), 12, "date"),
         Column(_("Period end"), 12, "date"), Column(_("Due"), 12, "date"),
         Column(_("Status"), 16, value=lambda r: statuses.get(r.status, r.status)),
-        Column(_("Category"), 26, value=cat),
+        Column(_("Category"), 26, value=lambda r: cats.get(r.category, "")),
         Column(_("Submitted"), 17, "datetime"),
         Column(_("Late"), 6, value=lambda r: _("late") if r.late else ""),
     ]
-    rows = db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
-    table = Table(title=_("Tasks"), columns=columns, rows=rows, heading=_heading(
+    table = Table(title=_("Tasks"), columns=columns, rows=_stream(query), heading=_heading(
         filters.period, plan=filters.plan, section=filters.section, item=filters.item,
         agency=filters.agency, category=category_label(filters.category)
         if filters.category else None,
@@ -88,8 +92,6 @@ def tasks(fmt: str):
 
 
 def _overview_table(title: str, label_columns: list[Column], rows, period, **filters) -> Table:
-    from models.tasks.periods import Category
-
     counts = [Column(_("Tasks"), 9, "int", value=lambda r: r[-1].total)]
     for c in Category:
         counts.append(Column(category_label(c), 16, "int",
