@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tests.webapp.conftest import login
 from tests.webapp.period_world import AS_OF, PLAN, agency_rows, build_seed_world
 
 CATEGORIES = ("done_on_time", "done_late", "in_progress", "overdue", "not_due")
