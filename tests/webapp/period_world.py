@@ -40,7 +40,7 @@ def build_seed_world(app, session: Session) -> SeedWorld:
     coordinator = make_user(session, email="coord@example.org", role="coordinator",
                             agency=None)
     world = SeedWorld(coordinator=coordinator.id)
-    _token, world.token = create_token(session, "test", coordinator, now=T0, name="t")
+    _token, world.token = create_token(session, "test", coordinator, now=T0, name="t", days=366)
     tasks = session.scalars(sa.select(Task).where(Task.due_on <= AS_OF + timedelta(days=15))
                             .order_by(Task.id)).all()
     future = 0

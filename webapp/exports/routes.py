@@ -46,7 +46,7 @@ def _send(table: Table, fmt: str, name: str) -> Response:
 
 
 def _heading(period, **filters) -> list[tuple[str, str]]:
-    lines = [(_("Period"), period_label(period))]
+    lines = [(_("Report period"), period_label(period))]
     names = {"plan": _("Plan"), "section": _("Section"), "item": _("Item"),
              "agency": _("Agency"), "category": _("Category"), "status": _("Status"),
              "search": _("Search")}
