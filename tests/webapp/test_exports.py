@@ -1,4 +1,4 @@
-"""Exports: the XLSX holds exactly the API's rows; the CSV opens in LibreOffice, Vietnamese intact."""
+"""Exports: the XLSX holds the API's rows; the CSV opens in LibreOffice, Vietnamese intact."""
 
 from __future__ import annotations
 
