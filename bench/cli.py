@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import fig_dispatch, fig_generation, fig_memory, fig_sweep, fig_web, report
+from bench import fig_dispatch, fig_generation, fig_memory, fig_period, fig_sweep, fig_web, report
 from bench.data import Shape, describe, generate
 from bench.harness import Context, Figure, run_figure
 from models.core.db import make_engine, normalise_url
@@ -28,6 +28,8 @@ FIGURES = (
     ("notification dispatch", fig_dispatch.figure),
     ("pages", fig_web.page_figures),
     ("API", fig_web.api_figures),
+    ("period dashboard", fig_period.dashboard_figures),
+    ("export", fig_period.export_figures),
 )
 
 

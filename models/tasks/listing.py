@@ -6,11 +6,14 @@ here, so a list on screen, its XLSX and the API answer hold the same tasks in th
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import GenericFunction
 
 from models.org.agencies import Agency
 from models.org.users import User
@@ -42,6 +45,30 @@ class TaskListFilter(TaskFilter):
     search: str | None = None
 
 
+class casefold(GenericFunction):  # noqa: N801  (an SQL function name)
+    """Lower case for every script: PostgreSQL's lower(); SQLite's lower() knows only ASCII."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(casefold)
+def _casefold_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "sqlite")
+def _casefold_sqlite(element, compiler, **kw):
+    return f"pw_casefold({compiler.process(element.clauses, **kw)})"
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_casefold(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("pw_casefold", 1, lambda v: v.lower() if v else v,
+                                         deterministic=True)
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
@@ -52,7 +79,7 @@ def search_clause(text: str):
     pattern = _like(text.strip())
     columns = (Item.code, Item.title_vi, Item.title_en, Agency.code, Agency.name_vi,
                Agency.name_en)
-    return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
+    return sa.or_(*(casefold(c).like(pattern, escape="\\") for c in columns))
 
 
 def list_query(user: User | None, filters: TaskFilter, as_of: date,

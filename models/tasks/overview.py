@@ -12,11 +12,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.core.access import agency_filter
 from models.org.agencies import Agency
 from models.org.users import User
 from models.oversight.entities import ACTION_OPEN_STATUSES, CorrectiveAction
 from models.plans.entities import Item, Plan, Section
-from models.tasks.entities import Task
+from models.tasks.entities import Task, TaskStatus
 from models.tasks.periods import CategoryCounts, ReportPeriod, counts_by, month, total
 
 Cells = dict[tuple[int, int], CategoryCounts]
@@ -76,6 +77,16 @@ def overview(session: Session, user: User, plan: Plan, period: ReportPeriod, as_
                   key=lambda r: worst_first(r[1], r[0].name_vi))
     return Overview(period=period, as_of=as_of, totals=total(per_agency),
                     agencies=rows, sections=_sections(session, plan, cells))
+
+
+def accepted_count(session: Session, user: User, plan: Plan, period: ReportPeriod, *,
+                   section: str | None = None, item: str | None = None) -> int:
+    """How many of the period's tasks the coordinator has accepted (a subset of done)."""
+    items = (_items_under(session, plan, section, item) if (section or item)
+             else sa.select(Item.id).where(Item.plan_id == plan.id).scalar_subquery())
+    return session.scalar(sa.select(sa.func.count()).select_from(Task).where(
+        agency_filter(user, Task.agency_id), Task.item_id.in_(items), period.clause(),
+        Task.status == TaskStatus.ACCEPTED.value))
 
 
 def _sections(session: Session, plan: Plan, cells: Cells) -> list[SectionRow]:

@@ -13,8 +13,8 @@ from models.org.agencies import Agency
 from models.plans.entities import Item, Plan, Section
 from models.tasks import stats
 from models.tasks.entities import Task, TaskStatus
-from models.tasks.listing import PAGE_SIZES, SORTS, TaskListFilter, count, list_query, page_of
-from models.tasks.overview import overview, scorecard
+from models.tasks.listing import PAGE_SIZES, SORTS, TaskListFilter, list_query, page_of
+from models.tasks.overview import accepted_count, overview, scorecard
 from models.tasks.periods import Category, period_of
 from webapp.clock import today
 from webapp.dashboard import bp
@@ -42,8 +42,9 @@ def _plans():
 
 
 def _years() -> tuple[int | None, int | None]:
-    low, high = db.session.execute(sa.select(sa.func.min(Task.due_on),
-                                             sa.func.max(Task.due_on))).one()
+    """The years the plans run over, for the period choices (a plan's dates, not a scan)."""
+    low, high = db.session.execute(sa.select(sa.func.min(Plan.starts_on),
+                                             sa.func.max(Plan.ends_on))).one()
     return (low.year if low else None, high.year if high else None)
 
 
@@ -77,9 +78,8 @@ def index():
         (a.code, c.completion_rate, c.on_time_rate,
          url_for("dashboard.tasks", **drill, agency=a.code))
         for a, c in view.agencies[:CHART_ROWS]])
-    accepted = count(db.session, list_query(current_user, TaskListFilter(
-        plan=plan.code, section=section, item=item, status=TaskStatus.ACCEPTED.value,
-        period=period), day))
+    accepted = accepted_count(db.session, current_user, plan, period, section=section,
+                              item=item)
     return render_template(
         "dashboard/index.html", **context, view=view, agencies=shown, agency_total=total,
         agency_page=number, agency_pages=pages, drill=drill, accepted=accepted,
