@@ -116,3 +116,19 @@ def test_the_csv_opens_in_libreoffice_with_vietnamese_intact(coordinator, seed, 
     assert "quý IV năm 2025" in cells
     names = {c for c in cells if isinstance(c, str) and c.startswith("Văn phòng")}
     assert names, "agency names in Vietnamese"
+
+
+def test_the_api_figures_are_the_dashboards(app, coordinator, seed):
+    from tests.webapp.period_world import agency_rows
+
+    page = coordinator.get(f"/dashboard/?plan={PLAN}&period=2025-12").get_data(as_text=True)
+    answer = app.test_client().get("/api/v1/figures", query_string={"plan": PLAN,
+                                                                   "period": "2025-12"},
+                                   headers={"Authorization": f"Bearer {seed.token}"})
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    assert body["period"] == "2025-12" and body["as_of"] == "2025-12-22"
+    api = {a["agency"]: {k: a[k] for k in ("done_on_time", "done_late", "in_progress",
+                                            "overdue", "not_due")} for a in body["agencies"]}
+    assert api == agency_rows(page)
+    assert [a["agency"] for a in body["agencies"]] == list(agency_rows(page))  # worst first

@@ -16,7 +16,7 @@ from webapp.api import docs, errors
 from webapp.api.core import PREFIX, id_converter_doc
 
 RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
-             "inspections", "findings", "corrective_actions", "notifications")
+             "inspections", "findings", "corrective_actions", "notifications", "figures")
 
 
 class IdConverter(BaseConverter):
