@@ -132,11 +132,15 @@ def tasks():
         items = db.session.scalars(sa.select(Item).where(Item.plan_id == plan.id)
                                    .order_by(Item.position)).all()
     args = {k: v for k, v in request.args.items() if k not in ("page",) and v}
+    en = current_locale_name() == "en"
+    agency_name = next(((en and name_en) or name_vi for code, name_vi, name_en in agencies
+                        if code == filters.agency), filters.agency)
     return render_template(
         "dashboard/tasks.html", page=page, state=state, filters=filters, sort=sort, today=day,
         plans=plans, plan=plan, agencies=agencies, sections=sections, items=items,
         statuses=[s.value for s in TaskStatus], categories=list(Category),
         category_label=category_label, sorts=SORT_LABELS, sizes=PAGE_SIZES, args=args,
+        agency_name=agency_name,
         choices=period_choices(day, *_years()), period=filters.period,
         period_label=period_label(filters.period), locale=current_locale_name())
 
