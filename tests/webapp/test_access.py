@@ -61,6 +61,7 @@ ROUTES = [
     ("GET", "/exports/tasks.{fmt}?period=2025-Q3", None, 200, 403, READERS),
     ("GET", "/exports/agencies.{fmt}?period=2025", None, 200, 403, READERS),
     ("GET", "/exports/sections.{fmt}?period=2025", None, 200, 403, READERS),
+    ("GET", "/exports/scorecard/{agency}.{fmt}?period=2025", None, 200, 404, SEE_A),
     ("GET", "/feeds/", None, 200, 200, None),
     ("POST", "/feeds/", {"agency": "NO-SUCH"}, 404, 404, None),
     # {feed} is the spare account's: nobody else may renew or revoke it, admins included

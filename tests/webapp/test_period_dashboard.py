@@ -148,3 +148,13 @@ def test_the_scorecard_shows_the_period_month_by_month(coordinator, seed, sessio
     months = card.split('id="scorecard-months"')[1].split("<tbody>")[1].split("</tbody>")[0]
     assert months.count("<tr>") == 12 and "tháng 12 năm 2025" in months
     assert "print.css" in card and 'id="print-button"' in card
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(coordinator.get(
+        f"/exports/scorecard/{code}.xlsx?plan={PLAN}&period=2025").get_data())).active
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0]]
+    total = next(r for r in rows if r[0] == "Tổng số")
+    assert list(total[2:7]) == [counts[c] for c in CATEGORIES]
+    assert sum(1 for r in rows if str(r[0]).startswith("tháng ")) == 12

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Response, abort, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from models.core.access import can_see_agency
 from models.core.db import db
+from models.org.agencies import Agency
 from models.tasks.exports import Column, Table, csv_chunks, xlsx_chunks
 from models.tasks.listing import export_query
-from models.tasks.overview import overview
+from models.tasks.overview import overview, scorecard
 from models.tasks.periods import Category
 from webapp import labels
 from webapp.clock import now, today
@@ -140,3 +143,22 @@ def sections(fmt: str):
                                                    Column(_("Title"), 60)], rows, period,
                             plan=plan.code)
     return _send(table, fmt, "sections")
+
+
+@bp.get("/scorecard/<code>.<fmt>")
+@roles_required(*READERS, "officer")
+def scorecard_export(code: str, fmt: str):
+    """An agency's scorecard month by month for the period (the page's table)."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+    if agency is None or not can_see_agency(current_user, agency.id):
+        abort(404)
+    _all, plan = _plans()
+    day = today()
+    period = chosen_period(request.args, day, default="year")
+    card = scorecard(db.session, current_user, agency, period, day,
+                     plan.code if plan else None)
+    loc = current_locale_name()
+    rows = [(m.label(loc), c) for m, c in card.months] + [(_("Total"), card.counts)]
+    table = _overview_table(_("Agency scorecard"), [Column(_("Month"), 22)], rows, period,
+                            plan=plan.code if plan else None, agency=agency.name(loc))
+    return _send(table, fmt, f"scorecard-{code}")
