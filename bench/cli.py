@@ -20,7 +20,8 @@ from bench.harness import Context, Figure, run_figure
 from models.core.db import make_engine, normalise_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-BENCH_DATABASE = "planwatch_bench"
+# another name lets two runs share one PostgreSQL server without dropping each other's data
+BENCH_DATABASE = os.environ.get("PLANWATCH_BENCH_DATABASE", "planwatch_bench")
 FIGURES = (
     ("task generation", fig_generation.figure),
     ("deadline sweep", fig_sweep.figure),
