@@ -29,6 +29,19 @@ def worst_first(counts: CategoryCounts, name: str) -> tuple:
     return (2.0 if rate is None else rate, -counts.overdue, -counts.due, name)
 
 
+@dataclass(frozen=True)
+class AgencyRef:
+    """An agency as an overview row names it (no entity loaded for 400 rows)."""
+
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+
+    def name(self, locale: str = "vi") -> str:
+        return self.name_en if locale.startswith("en") and self.name_en else self.name_vi
+
+
 @dataclass
 class SectionRow:
     """A section with its items and the counts of everything beneath it."""
@@ -44,7 +57,7 @@ class Overview:
     period: ReportPeriod
     as_of: date
     totals: CategoryCounts
-    agencies: list[tuple[Agency, CategoryCounts]]  # worst first
+    agencies: list[tuple[AgencyRef, CategoryCounts]]  # worst first
     sections: list[SectionRow]
 
 
@@ -72,7 +85,9 @@ def overview(session: Session, user: User, plan: Plan, period: ReportPeriod, as_
     for (agency_id, item_id), c in cells.items():
         if focus is None or item_id in focus:
             per_agency.setdefault(agency_id, CategoryCounts()).add(c)
-    agencies = session.scalars(sa.select(Agency).where(Agency.id.in_(per_agency))).all()
+    agencies = [AgencyRef(*row) for row in session.execute(
+        sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en)
+        .where(Agency.id.in_(per_agency)))]
     rows = sorted(((a, per_agency[a.id]) for a in agencies),
                   key=lambda r: worst_first(r[1], r[0].name_vi))
     return Overview(period=period, as_of=as_of, totals=total(per_agency),
