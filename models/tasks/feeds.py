@@ -17,11 +17,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.core.access import agency_filter, can_see_agency
 from models.core.audit import record
 from models.core.db import UTCDateTime, db
-from models.core.errors import N_, Forbidden, NotFound
 from models.org.agencies import Agency
 from models.org.users import User
 from models.plans.entities import Item
 from models.tasks.entities import OPEN_STATUSES, Task
+from models.tasks.errors import FeedAgencyForbidden, FeedNotFound
 
 PREFIX = "pwf_"
 
@@ -43,16 +43,6 @@ class FeedToken(db.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None and self.user.is_active
-
-
-class FeedNotFound(NotFound):
-    code = "feed.not_found"
-    message = N_("This calendar feed does not exist or has been revoked.")
-
-
-class FeedAgencyForbidden(Forbidden):
-    code = "feed.agency_forbidden"
-    message = N_("You may only subscribe to the deadlines of your own agency.")
 
 
 def hash_secret(secret: str) -> str:

@@ -11,9 +11,8 @@ from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
 from models.tasks.feeds import issue_feed
-from tests.factories import make_user
+from tests.factories import make_notification, make_user
 from tests.webapp.conftest import WEB_NOW, submit
-from tests.webapp.notification_web import make_notification
 
 ROLES = ["anonymous", "officer_a", "officer_b", "coordinator", "inspector", "viewer", "admin"]
 SEE_A = {"officer_a", "coordinator", "inspector", "viewer", "admin"}  # may see AG-A's work
@@ -154,4 +153,4 @@ def test_errors_answer_json_when_json_is_asked_for(world, as_user, a_submission)
     response = as_user("officer_b").get(f"/tasks/{a_submission['task']}",
                                         headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert response.json["status"] == 404
+    assert response.json["code"] == 404 and response.json["error"] == "task.not_found"

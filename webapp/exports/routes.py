@@ -139,9 +139,8 @@ def sections(fmt: str):
     for row in view.sections:
         rows.append((row.section.code, row.section.title(loc), row.counts))
         rows += [(it.code, it.title(loc), c) for it, c in row.items]
-    table = _overview_table(_("By plan section"), [Column(_("Section / item"), 12),
-                                                   Column(_("Title"), 60)], rows, period,
-                            plan=plan.code)
+    labels_ = [Column(_("Section / item"), 12), Column(_("Section or item title"), 60)]
+    table = _overview_table(_("By plan section"), labels_, rows, period, plan=plan.code)
     return _send(table, fmt, "sections")
 
 
