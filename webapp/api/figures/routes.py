@@ -5,8 +5,8 @@ from flask.views import MethodView
 
 from models.core.clock import local_today
 from models.core.db import db
-from models.core.errors import NotFound
 from models.plans.entities import Plan
+from models.plans.errors import PlanNotFound
 from models.tasks.overview import overview
 from models.tasks.periods import period_of
 from webapp.api.core import ApiBlueprint, api_user, utcnow
@@ -29,7 +29,7 @@ class Figures(MethodView):
         """The tasks due in the period, per agency (worst first) and in total, on today."""
         plan = db.session.scalar(sa.select(Plan).where(Plan.code == args["plan"]))
         if plan is None:
-            raise NotFound("plan not found", plan=args["plan"])
+            raise PlanNotFound(plan=args["plan"])
         today = local_today(utcnow())
         period = args.get("period") or period_of("month", today)
         view = overview(db.session, api_user(), plan, period, today,
