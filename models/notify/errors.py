@@ -44,3 +44,8 @@ class RetryNeedsDead(TransitionNotAllowed):
     code = "notification.retry_needs_dead"
     message = N_("Only a notification the server gave up on can be retried; this one is not in "
                  "that state any more. Nothing was changed.")
+
+
+class UnknownNotificationKind(InvalidInput):
+    code = "notification.unknown_kind"
+    message = N_("Choose among reminders, overdue notices and escalations.")

@@ -15,10 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from models.core.db import make_session_factory
+from models.notify.digest import KINDS
 from models.notify.dispatch import claim, dispatch
 from models.notify.entities import Notification
 from models.notify.ladder import sweep
 from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
@@ -40,9 +42,15 @@ def outbox(session, http_receiver, smtp_receiver):
     set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
     set_target(session, "test", url=smtp_receiver.url("b@b.example.org"),
                user_email="b@b.example.org", now=T0)
+    immediate(session)
     created = sweep(session, now=DUE_DAY)
     session.commit()
     return created
+
+
+def immediate(session):
+    """Every user takes each kind at once: these tests are about sending single rows."""
+    session.execute(sa.update(User).values(notify_immediate=list(KINDS)))
 
 
 def factory(session):
@@ -75,6 +83,7 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
     make_user(session, email="a@a.example.org")
     server = f"mailto://127.0.0.1:{smtp_receiver.port}?from=planwatch@example.org"
+    immediate(session)
     assert sweep(session, now=DUE_DAY, smtp_url=server) == {"0": 1}
     assert sweep(session, now=DUE_DAY, smtp_url=server) == {}
     session.commit()

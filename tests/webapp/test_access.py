@@ -45,6 +45,8 @@ ROUTES = [
     ("POST", "/admin/users/{spare}/password", {}, 302, 403, {"admin"}),
     ("GET", "/notifications/", None, 200, 200, None),
     ("GET", "/notifications/channels", None, 200, 200, None),
+    ("GET", "/notifications/delivery", None, 200, 200, None),
+    ("POST", "/notifications/delivery", {"immediate": "nope"}, 422, 422, None),
     ("POST", "/notifications/channels", {"url": "not a url"}, 422, 422, None),
     # {target} is the spare account's own address: nobody else may touch it, admins included
     ("POST", "/notifications/channels/{target}/active", {"active": "0"}, 404, 404, None),
