@@ -14,13 +14,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import fig_dispatch, fig_generation, fig_memory, fig_sweep, fig_web, report
+from bench import fig_dispatch, fig_generation, fig_memory, fig_period, fig_sweep, fig_web, report
 from bench.data import Shape, describe, generate
 from bench.harness import Context, Figure, run_figure
 from models.core.db import make_engine, normalise_url
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-BENCH_DATABASE = "planwatch_bench"
+# another name lets two runs share one PostgreSQL server without dropping each other's data
+BENCH_DATABASE = os.environ.get("PLANWATCH_BENCH_DATABASE", "planwatch_bench")
 FIGURES = (
     ("task generation", fig_generation.figure),
     ("deadline sweep", fig_sweep.figure),
@@ -28,6 +29,8 @@ FIGURES = (
     ("notification dispatch", fig_dispatch.figure),
     ("pages", fig_web.page_figures),
     ("API", fig_web.api_figures),
+    ("period dashboard", fig_period.dashboard_figures),
+    ("export", fig_period.export_figures),
 )
 
 

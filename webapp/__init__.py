@@ -26,9 +26,21 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    from webapp import admin, auth, dashboard, main, notifications, reports, review, workspace
+    from webapp import (
+        admin,
+        auth,
+        dashboard,
+        exports,
+        feeds,
+        main,
+        notifications,
+        reports,
+        review,
+        workspace,
+    )
 
-    for area in (main, auth, workspace, review, dashboard, admin, notifications, reports):
+    for area in (main, auth, workspace, review, dashboard, admin, notifications, reports, exports,
+                 feeds):
         app.register_blueprint(area.bp)
 
     from webapp.inspections import init_inspections

@@ -25,6 +25,7 @@ NAV = [
     ("notifications.outbox_page", _l("Outbox"), ("coordinator", "admin")),
     ("notifications.mine", _l("Notifications"),
      ("officer", "coordinator", "inspector", "viewer", "admin")),
+    ("feeds.mine", _l("Calendar"), ("officer", "coordinator", "inspector", "viewer", "admin")),
 ]
 
 

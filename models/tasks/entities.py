@@ -37,6 +37,9 @@ class Task(db.Model):
         # (PostgreSQL index-only scan; SQLite keeps the plain two-column index)
         sa.Index("ix_task_item_agency_cover", "item_id", "agency_id",
                  postgresql_include=["status", "due_on", "late"]),
+        # a period's figures: a plan's items, due dates in the period (index-only on PostgreSQL)
+        sa.Index("ix_task_item_due", "item_id", "due_on",
+                 postgresql_include=["agency_id", "status", "late"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -83,3 +83,13 @@ class RequestAlreadyMade(TransitionNotAllowed):
 class InvalidPeriod(InvalidInput):
     code = "period.invalid"
     message = N_("Not a period: write 2026-03, 2026-Q1, 2026-H1, 2026 or 2026-03-01..2026-03-31.")
+
+
+class FeedNotFound(NotFound):
+    code = "feed.not_found"
+    message = N_("This calendar feed does not exist or has been revoked.")
+
+
+class FeedAgencyForbidden(Forbidden):
+    code = "feed.agency_forbidden"
+    message = N_("You may only subscribe to the deadlines of your own agency.")

@@ -182,6 +182,11 @@ def category_clause(category: Category | str, as_of: date):
     }[Category(category)]
 
 
+def category_case(as_of: date):
+    """The category of each task on `as_of`, as one SQL expression (the rule of `classify`)."""
+    return sa.case(*((category_clause(c, as_of), c.value) for c in Category), else_=None)
+
+
 @dataclass
 class CategoryCounts:
     """The five numbers of one row of a period report, and its rates."""

@@ -53,6 +53,7 @@ OPERATIONS = [
     ("get", "/api/v1/plans", lambda c, w: c.get("/plans"), EVERYONE),
     ("get", "/api/v1/plans/{plan_id}", lambda c, w: c.get(f"/plans/{w.plan}"), EVERYONE),
     ("get", "/api/v1/tasks", lambda c, w: c.get("/tasks"), EVERYONE),
+    ("get", "/api/v1/figures", lambda c, w: c.get("/figures?plan=MINI-1&period=2025"), EVERYONE),
     ("get", "/api/v1/tasks/{task_id}", lambda c, w: c.get(f"/tasks/{w.task_a}"), AGENCY_A),
     ("get", "/api/v1/tasks/{task_id}/history",
      lambda c, w: c.get(f"/tasks/{w.return_a}/history"), AGENCY_A),

@@ -11,6 +11,7 @@ from models.core.audit import AuditEvent
 from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
+from models.tasks.feeds import issue_feed
 from tests.factories import make_notification, make_user
 from tests.webapp.conftest import WEB_NOW, submit
 
@@ -65,10 +66,21 @@ ROUTES = [
     ("GET", "/reports/templates", None, 200, 403, {"admin"}),
     ("POST", "/reports/templates", {"name": "nope"}, 422, 403, {"admin"}),
     ("GET", "/reports/templates/default/{template}", None, 200, 403, {"admin"}),
+    ("GET", "/dashboard/agency/{agency}?period=2025", None, 200, 404, SEE_A),
+    ("GET", "/exports/tasks.{fmt}?period=2025-Q3", None, 200, 403, READERS),
+    ("GET", "/exports/agencies.{fmt}?period=2025", None, 200, 403, READERS),
+    ("GET", "/exports/sections.{fmt}?period=2025", None, 200, 403, READERS),
+    ("GET", "/exports/scorecard/{agency}.{fmt}?period=2025", None, 200, 404, SEE_A),
+    ("GET", "/feeds/", None, 200, 200, None),
+    ("POST", "/feeds/", {"agency": "NO-SUCH"}, 404, 404, None),
+    # {feed} is the spare account's: nobody else may renew or revoke it, admins included
+    ("POST", "/feeds/{feed}/renew", {}, 404, 404, None),
+    ("POST", "/feeds/{feed}/revoke", {}, 404, 404, None),
+    ("GET", "/feeds/{token}.ics", None, 404, 404, None),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]
-PUBLIC = {"/", "/language"}
+PUBLIC = {"/", "/language", "/feeds/{token}.ics"}
 
 
 @pytest.fixture
@@ -80,9 +92,11 @@ def a_submission(world, as_user, session):
     target = set_target(session, CONSOLE, url="json://127.0.0.1:9/spare", user_email=spare.email,
                         now=WEB_NOW)
     sent = make_notification(session, recipient_id=world["users"]["officer_a"], subject_id=task_id)
+    feed, _secret = issue_feed(session, spare, agency=None, now=WEB_NOW)
     session.commit()
     return {"task": task_id, "attachment": session.scalar(sa.select(Attachment.id)),
-            "spare": spare.id, "target": target.id, "notification": sent.id,
+            "spare": spare.id, "target": target.id, "notification": sent.id, "agency": "AG-A",
+            "fmt": "csv", "feed": feed.id, "token": "pwf_not-a-feed",
             "inspection": 999999, "template": "period-report.docx"}
 
 
@@ -100,7 +114,9 @@ def test_the_matrix_covers_every_route(app):
                     "<int:attachment_id>", "{attachment}").replace("<int:user_id>", "{spare}"
                 ).replace("<int:target_id>", "{target}").replace(
                     "<int:notification_id>", "{notification}").replace(
-                    "<int:inspection_id>", "{inspection}").replace("<name>", "{template}")
+                    "<int:inspection_id>", "{inspection}").replace("<name>", "{template}").replace(
+                    "<code>", "{agency}").replace("<fmt>", "{fmt}").replace(
+                    "<int:feed_id>", "{feed}").replace("<token>", "{token}")
                 if pattern == path:
                     covered.add((method, rule.rule))
     assert rules - covered == set()
@@ -124,6 +140,7 @@ def test_every_route_for_every_role(app, as_user, a_submission, session, role):
         if expected == 404:
             body = response.get_data(as_text=True)
             assert "report.pdf" not in body and "Đơn vị A" not in body
+        response.close()  # streamed exports hold their request until read or closed
     session.expire_all()
     assert session.get(Task, a_submission["task"]).status == "submitted"
     assert session.get(Notification, a_submission["notification"]).status == "sent"

@@ -13,7 +13,10 @@ def _figure(page: str, ident: str) -> str:
 
 def test_dashboard_shows_rates_and_follows_a_submission(world, as_user):
     coordinator = as_user("coordinator")
-    page = coordinator.get("/dashboard/").get_data(as_text=True)
+    default = coordinator.get("/dashboard/").get_data(as_text=True)
+    assert "tháng 10 năm 2025" in default  # this month on the app clock, by default
+    assert _figure(default, "total-due") == "0"  # nothing of October is due yet on 01/10
+    page = coordinator.get("/dashboard/?period=2025-09").get_data(as_text=True)
     # on 01/10/2025: each of AG-A and AG-B owes M-PLAN (30/09) and M-RPT-Q (22/09)
     assert _figure(page, "total-due") == "4"
     assert _figure(page, "total-overdue") == "4"
@@ -22,7 +25,7 @@ def test_dashboard_shows_rates_and_follows_a_submission(world, as_user):
     task_id = world["task_of"]("AG-A")
     submit(as_user("officer_a"), task_id)
     coordinator.post(f"/review/{task_id}/accept")
-    page = coordinator.get("/dashboard/").get_data(as_text=True)
+    page = coordinator.get("/dashboard/?period=2025-09").get_data(as_text=True)
     assert _figure(page, "total-completion") == "25%"
     assert _figure(page, "total-accepted") == "1"
     assert _figure(page, "total-overdue") == "3"
@@ -30,7 +33,7 @@ def test_dashboard_shows_rates_and_follows_a_submission(world, as_user):
 
 def test_section_roll_up_and_drill_down_to_the_tasks(world, as_user):
     coordinator = as_user("coordinator")
-    page = coordinator.get("/dashboard/").get_data(as_text=True)
+    page = coordinator.get("/dashboard/?period=2025-Q3").get_data(as_text=True)
     section = page.split('id="by-section"')[1]
     assert "<strong>I</strong>" in section and "<strong>I.1</strong>" in section
     assert "M-RPT-Q" in section

@@ -17,7 +17,7 @@ from webapp.api.core import PREFIX, id_converter_doc
 from webapp.errors import http_error
 
 RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
-             "inspections", "findings", "corrective_actions", "notifications")
+             "inspections", "findings", "corrective_actions", "notifications", "figures")
 
 
 class IdConverter(BaseConverter):

@@ -8,23 +8,33 @@ from flask_login import current_user
 
 from models.core.db import db
 from models.tasks.entities import TaskStatus
+from models.tasks.listing import TaskListFilter, list_query, page_of
 from models.tasks.operations import change_status, get_task
-from models.tasks.queries import TaskFilter, task_query
 from webapp.clock import now, today
+from webapp.dashboard.periods import chosen_period, period_choices, period_label
 from webapp.guards import form_version, roles_required
 from webapp.review import bp
 
 REVIEWERS = ("coordinator", "admin")
-INBOX_LIMIT = 200
+INBOX_PAGE = 50
 
 
 @bp.get("/")
 @roles_required(*REVIEWERS)
 def inbox():
-    """Submitted reports waiting for a decision, oldest first."""
-    query = task_query(current_user, TaskFilter(status=TaskStatus.SUBMITTED), today())
-    rows = db.session.execute(query.limit(INBOX_LIMIT)).all()
-    return render_template("review/inbox.html", rows=rows)
+    """Submitted reports waiting for a decision, oldest first, by period of due date, paged."""
+    day = today()
+    # every period by default: a report waiting since last month must not drop out of sight
+    period = chosen_period(request.args, day, default=None)
+    filters = TaskListFilter(status=TaskStatus.SUBMITTED, period=period,
+                             search=(request.args.get("q") or "").strip() or None)
+    raw = request.args.get("page", "")
+    page = page_of(db.session, list_query(current_user, filters, day, "submitted"),
+                   int(raw) if raw.isdigit() else 1, INBOX_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("review/inbox.html", rows=page.rows, page=page, period=period,
+                           period_label=period_label(period), args=args, filters=filters,
+                           choices=period_choices(day))
 
 
 @bp.post("/<int:task_id>/accept")

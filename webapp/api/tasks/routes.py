@@ -5,8 +5,10 @@ from flask.views import MethodView
 
 from models.core.clock import local_today
 from models.core.db import db
+from models.tasks.listing import TaskListFilter, count, list_query
 from models.tasks.operations import change_status, get_task, reschedule
-from models.tasks.queries import TaskFilter, count_tasks, list_tasks
+from models.tasks.periods import classify
+from models.tasks.queries import task_row
 from webapp.api.core import (
     ApiBlueprint,
     api_user,
@@ -38,15 +40,18 @@ class Tasks(MethodView):
     def get(self, args):
         """Tasks the caller may see, filtered, a page at a time, with the total."""
         page = {k: args.pop(k) for k in ("page", "page_size")}
-        filters = TaskFilter(**args)
+        sort = args.pop("sort", "due")
+        filters = TaskListFilter(**args)
         today = local_today(utcnow())
         user = api_user()
         skip = offset(page)
-        rows = list_tasks(db.session, user, filters, today, limit=page["page_size"], offset=skip)
+        query = list_query(user, filters, today, sort)
+        rows = [{**task_row(t, a, i, p, today), "category": classify(t, today).value}
+                for t, a, i, p in db.session.execute(query.limit(page["page_size"]).offset(skip))]
         if rows and len(rows) < page["page_size"] or not rows and not skip:
             total = skip + len(rows)  # the last page: no count query needed
         else:
-            total = count_tasks(db.session, user, filters, today)
+            total = count(db.session, query)
         # task_row already gives TaskRowSchema's plain fields: a Response skips marshmallow's
         # per-row dump (flask-smorest then uses the schema for the documentation only)
         return jsonify(page_of(rows, total, page))

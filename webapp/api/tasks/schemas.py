@@ -4,6 +4,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.tasks.entities import TaskStatus
+from models.tasks.listing import SORTS
+from models.tasks.periods import Category, InvalidPeriod, parse_period
 from webapp.api.core import PageArgs, Strict, StrictBoolean, code, page_schema, text
 
 F = ma.fields
@@ -11,6 +13,17 @@ STATUSES = [s.value for s in TaskStatus]
 DATE_TEXT = {"format": "date"}
 ETAG_HEADER = {"ETag": {"description": "The task's version; send it back as If-Match.",
                         "schema": {"type": "string"}}}
+
+
+class PeriodField(F.String):
+    """A report period as written in URLs: 2026-03, 2026-Q1, 2026-H1, 2026, or a..b dates."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text_value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_period(text_value)
+        except InvalidPeriod as exc:
+            raise ma.ValidationError(InvalidPeriod.message) from exc
 
 
 class TaskQueryArgsSchema(PageArgs):
@@ -22,6 +35,12 @@ class TaskQueryArgsSchema(PageArgs):
     overdue = F.Boolean(truthy={"true"}, falsy={"false"})
     due_from = F.Date(metadata={"description": "due on or after"})
     due_to = F.Date(metadata={"description": "due on or before"})
+    period = PeriodField(metadata={"description": "tasks due in this period: 2026-03, 2026-Q1, "
+                                                  "2026-H1, 2026 or 2026-03-01..2026-03-31"})
+    category = F.String(validate=validate.OneOf([c.value for c in Category]),
+                        metadata={"description": "the category on today's date (QĐ 42/2014)"})
+    search = text(200, metadata={"description": "item or agency code, title or name contains"})
+    sort = F.String(validate=validate.OneOf(list(SORTS)), load_default="due")
 
 
 class TaskRowSchema(ma.Schema):
@@ -35,6 +54,7 @@ class TaskRowSchema(ma.Schema):
     status = F.String(dump_only=True, validate=validate.OneOf(STATUSES))
     overdue = F.Boolean(dump_only=True)
     late = F.Boolean(dump_only=True)
+    category = F.String(dump_only=True, validate=validate.OneOf([c.value for c in Category]))
 
 
 TaskPageSchema = page_schema(TaskRowSchema, "TaskPageSchema")

@@ -1,0 +1,167 @@
+"""Task lists with every filter a coordinator combines: period, category, text, sort, pages.
+
+The drill-down page, the review inbox, the exports and `GET /api/v1/tasks` all build their rows
+here, so a list on screen, its XLSX and the API answer hold the same tasks in the same order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import GenericFunction
+
+from models.org.agencies import Agency
+from models.org.users import User
+from models.plans.entities import Item, Plan, Section
+from models.tasks.entities import Task
+from models.tasks.periods import Category, ReportPeriod, category_case, category_clause
+from models.tasks.queries import TaskFilter, task_query
+
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+
+# sort key → columns; every order ends on Task.id so pages never overlap or skip
+SORTS = {
+    "due": (Task.due_on, Agency.code, Item.code, Task.id),
+    "-due": (Task.due_on.desc(), Agency.code, Item.code, Task.id),
+    "agency": (Agency.code, Task.due_on, Item.code, Task.id),
+    "item": (Item.code, Task.due_on, Agency.code, Task.id),
+    "status": (Task.status, Task.due_on, Agency.code, Task.id),
+    "submitted": (Task.submitted_at, Task.due_on, Task.id),
+}
+
+
+@dataclass
+class TaskListFilter(TaskFilter):
+    """`TaskFilter` plus the report period, the category on `as_of`, and free text."""
+
+    period: ReportPeriod | None = None
+    category: str | None = None
+    search: str | None = None
+
+
+class casefold(GenericFunction):  # noqa: N801  (an SQL function name)
+    """Lower case for every script: PostgreSQL's lower(); SQLite's lower() knows only ASCII."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(casefold)
+def _casefold_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "sqlite")
+def _casefold_sqlite(element, compiler, **kw):
+    return f"pw_casefold({compiler.process(element.clauses, **kw)})"
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_casefold(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("pw_casefold", 1, lambda v: v.lower() if v else v,
+                                         deterministic=True)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def search_clause(text: str):
+    """Item code or title, agency code or name contain `text` (case-insensitive)."""
+    pattern = _like(text.strip())
+    columns = (Item.code, Item.title_vi, Item.title_en, Agency.code, Agency.name_vi,
+               Agency.name_en)
+    return sa.or_(*(casefold(c).like(pattern, escape="\\") for c in columns))
+
+
+def list_query(user: User | None, filters: TaskFilter, as_of: date,
+               sort: str = "due") -> sa.Select:
+    """(task, agency code, item code, plan code) matching every filter, in `sort` order."""
+    query = task_query(user, filters, as_of)
+    if isinstance(filters, TaskListFilter):
+        if filters.period is not None:
+            query = query.where(filters.period.clause())
+        if filters.category:
+            query = query.where(category_clause(Category(filters.category), as_of))
+        if filters.search and filters.search.strip():
+            query = query.where(search_clause(filters.search))
+    return query.order_by(None).order_by(*SORTS.get(sort, SORTS["due"]))
+
+
+def count(session: Session, query: sa.Select) -> int:
+    """How many rows a list query gives (its order dropped)."""
+    inner = query.order_by(None).with_only_columns(Task.id)
+    return session.scalar(sa.select(sa.func.count()).select_from(inner.subquery()))
+
+
+@dataclass
+class Page:
+    """One page of a list, with what a pager needs."""
+
+    rows: list
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+def page_of(session: Session, query: sa.Select, number: int, size: int) -> Page:
+    """Page `number` (from 1) of `size` rows; a number past the end shows the last page."""
+    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    total = count(session, query)
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    rows = session.execute(query.limit(size).offset((number - 1) * size)).all()
+    return Page(rows=rows, total=total, number=number, size=size)
+
+
+EXPORT_FIELDS = ("id", "plan", "section", "item", "item_title", "agency", "agency_name",
+                 "period_start", "period_end", "due_on", "status", "category", "submitted_at",
+                 "late")
+
+
+def export_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "due",
+                 locale: str = "vi") -> sa.Select:
+    """The same tasks as `list_query`, as flat rows of `EXPORT_FIELDS` (no entities loaded)."""
+    section = aliased(Section)
+    en = locale.startswith("en")
+    item_title = (sa.func.coalesce(sa.func.nullif(Item.title_en, ""), Item.title_vi)
+                  if en else Item.title_vi)
+    agency_name = (sa.func.coalesce(sa.func.nullif(Agency.name_en, ""), Agency.name_vi)
+                   if en else Agency.name_vi)
+    columns = (Task.id, Plan.code, section.code, Item.code, item_title, Agency.code,
+               agency_name, Task.period_start, Task.period_end, Task.due_on, Task.status,
+               category_case(as_of), Task.submitted_at, Task.late)
+    query = list_query(user, filters, as_of, sort)
+    labelled = (c.label(n) for c, n in zip(columns, EXPORT_FIELDS, strict=True))
+    return (query.with_only_columns(*labelled, maintain_column_froms=True)
+            .join(section, Item.section_id == section.id))
+
+
+def export_row(row) -> dict:
+    """One export row as the API's JSON would write it."""
+    out = dict(row._mapping)
+    for key in ("period_start", "period_end", "due_on"):
+        out[key] = out[key].isoformat()
+    out["submitted_at"] = out["submitted_at"].isoformat() if out["submitted_at"] else None
+    return out
+
