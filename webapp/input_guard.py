@@ -68,7 +68,7 @@ def check_request() -> None:
     if len(request.query_string) > MAX_QUERY:
         raise QueryTooLong(limit=MAX_QUERY)
     for field, text in _fields():
-        if CONTROL.search(text):
+        if isinstance(text, str) and CONTROL.search(text):
             raise ControlCharacters(field=field or "body")
 
 
