@@ -10,10 +10,9 @@ from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver  # noqa: F401  (fixture)
 
 DUE_DAY = datetime(2025, 9, 30, 6, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 
 
 def test_cadence_flow_opens_periods_once(session, flow_db):
@@ -27,7 +26,7 @@ def test_cadence_flow_opens_periods_once(session, flow_db):
     assert cadence_flow(now=DUE_DAY.replace(month=9, day=1)) == {}
 
 
-def test_deadlines_then_notify_flow_deliver_once(session, flow_db, http_receiver):  # noqa: F811
+def test_deadlines_then_notify_flow_deliver_once(session, flow_db, http_receiver):
     from flows.cadence import cadence_flow
     from flows.deadlines import deadlines_flow
     from flows.notify import notify_flow

@@ -13,8 +13,7 @@ from models.notify.ladder import sweep
 from models.notify.targets import set_target
 from models.oversight.corrective_actions import change_action_status
 from models.plans.calendar import WorkingCalendar
-from tests.inspection_factories import make_world, person
-from tests.receivers import http_receiver  # noqa: F401  (fixture)
+from tests.factories import make_world, person
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE = "https://planwatch.example.org"
@@ -107,7 +106,7 @@ def aim(session, receiver, *names: str) -> None:
     session.flush()
 
 
-def test_overdue_notice_arrives_once(session, world, http_receiver):  # noqa: F811
+def test_overdue_notice_arrives_once(session, world, http_receiver):
     aim(session, http_receiver, "head", "officer")
     for who in ("head", "officer"):  # one message per overdue notice, not in the digest
         world[who].notify_immediate = ["overdue"]
@@ -133,7 +132,7 @@ def test_overdue_notice_arrives_once(session, world, http_receiver):  # noqa: F8
     assert f"{BASE}/inspections/actions/{world.action.id}" in officer["message"]
 
 
-def test_a_submitted_action_cancels_its_pending_notice(session, world, http_receiver):  # noqa: F811
+def test_a_submitted_action_cancels_its_pending_notice(session, world, http_receiver):
     set_target(session, "test", url=http_receiver.url("/officer"),
                user_email="officer@a.example.org", now=morning(date(2025, 10, 7)))
     sweep(session, now=morning(date(2025, 10, 21)))

@@ -15,7 +15,6 @@ from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver  # noqa: F401  (fixture)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE = "https://planwatch.example.org"

@@ -25,7 +25,6 @@ from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver, smtp_receiver  # noqa: F401  (fixtures)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE_DAY = datetime(2025, 9, 30, 6, tzinfo=HCM)
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def outbox(session, http_receiver, smtp_receiver):  # noqa: F811
+def outbox(session, http_receiver, smtp_receiver):
     """The mini plan on its M-PLAN due day with an English HTTP target and a Vietnamese mailbox."""
     load_mini(session)
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
@@ -58,7 +57,7 @@ def factory(session):
     return make_session_factory(session.get_bind())
 
 
-def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver):  # noqa: F811
+def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver):
     assert outbox == {"0": 2}  # M-PLAN due today for AG-A and AG-B
     counts = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
     assert counts["sent"] == 2
@@ -79,7 +78,7 @@ def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver
 
 
 def test_users_without_a_target_get_mail_through_the_server_settings(
-        session, smtp_receiver):  # noqa: F811
+        session, smtp_receiver):
     load_mini(session)
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
     make_user(session, email="a@a.example.org")
@@ -94,7 +93,7 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
 
 
 def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
-        session, outbox, http_receiver):  # noqa: F811
+        session, outbox, http_receiver):
     http_receiver.status = 500
     now = DUE_DAY
     dispatch(factory(session), now=now, limit=10, base_url=BASE)
@@ -130,7 +129,7 @@ def test_a_sender_that_raises_is_a_failure_not_a_stuck_claim(session, outbox):
         Notification.claimed_until.is_not(None))) == 0
 
 
-def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa: F811
+def test_submitted_task_is_not_reminded(session, outbox, http_receiver):
     officer = session.scalar(sa.select(Notification.recipient_user_id).where(
         Notification.target.contains("/a")))
     from models.org.users import User
@@ -143,7 +142,7 @@ def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa
     assert counts["cancelled"] == 1 and http_receiver.received == []
 
 
-def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):  # noqa: F811
+def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):
     task_id = session.scalar(sa.select(Notification.subject_id).where(
         Notification.target.contains("/a")))
     assert cancel_pending(session, "task", task_id, reason="reassigned") == 1
@@ -178,7 +177,7 @@ CRASH_WORKERS = 2  # sends in flight at once, so the kill lands mid-batch
 
 
 @pytest.mark.slow
-def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # noqa: F811
+def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):
     """SIGKILL mid-batch, run again after the lease: all arrive; duplicates only in flight."""
     n = 12
     now = datetime.now(UTC)
@@ -212,7 +211,7 @@ def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # n
     assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
 
 
-def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):  # noqa: F811
+def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
     """Concurrent notify runs (two workers) split the batch; nothing is sent twice."""
     import threading
 
@@ -240,7 +239,8 @@ def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
     assert sum(r["sent"] for r in results) == n and len(results) >= 5
 
 
-def test_a_batch_is_sent_in_parallel(session, http_receiver):  # noqa: F811
+@pytest.mark.slow  # a wall-clock bound
+def test_a_batch_is_sent_in_parallel(session, http_receiver):
     """A slow receiver does not serialise the batch: ten 0.3 s sends take well under 3 s."""
     n = 10
     now = datetime.now(UTC)

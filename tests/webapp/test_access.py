@@ -10,9 +10,8 @@ from models.core.audit import AuditEvent
 from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
-from tests.factories import make_user
+from tests.factories import make_notification, make_user
 from tests.webapp.conftest import WEB_NOW, submit
-from tests.webapp.notification_web import make_notification
 
 ROLES = ["anonymous", "officer_a", "officer_b", "coordinator", "inspector", "viewer", "admin"]
 SEE_A = {"officer_a", "coordinator", "inspector", "viewer", "admin"}  # may see AG-A's work
