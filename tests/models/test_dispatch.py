@@ -19,8 +19,8 @@ from models.notify.dispatch import claim, dispatch
 from models.notify.entities import Notification
 from models.notify.ladder import sweep
 from models.notify.settings import save_smtp
-from models.org.agencies import Agency
 from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.org.agencies import Agency
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
