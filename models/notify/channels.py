@@ -229,3 +229,25 @@ def send_url(channel: str, address: str, secret_url: str | None, settings: Notif
     if outbox_id is not None and scheme in MAIL_SCHEMES:
         return _with_query(url, {"+X-Planwatch-Outbox-Id": str(outbox_id)})
     return url
+
+
+def send_test_mail(session, actor, *, to: str, now, send=None) -> str | None:
+    """An admin's test of the server's SMTP settings: None if the mail left, else why not."""
+    from models.core.audit import record
+    from models.notify.sending import send_apprise
+    from models.notify.settings import _check_admin, load_settings
+
+    _check_admin(actor)
+    to = (to or "").strip()
+    if not EMAIL_RE.match(to):
+        raise EmailInvalid(field="to")
+    settings = load_settings(session)
+    if not settings.smtp.configured:
+        raise ChannelNotConfigured(channel="email", field="host")
+    error = (send or send_apprise)(
+        mail_url(settings, to, None), "planwatch: thư thử / test message",
+        "Máy chủ planwatch gửi được thư qua cấu hình SMTP này.\n"
+        "The planwatch server can send mail with these SMTP settings.")
+    record(session, actor=actor, action="settings.smtp_test", entity_type="server_setting",
+           entity_id="smtp", after={"to": to, "ok": error is None}, now=now)
+    return error

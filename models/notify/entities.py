@@ -57,6 +57,7 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped[User | None] = relationship()
+    target: Mapped[NotificationTarget | None] = relationship()
 
 
 class Channel(enum.StrEnum):

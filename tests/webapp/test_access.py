@@ -56,6 +56,14 @@ ROUTES = [
     ("POST", "/notifications/agency-channels", {"agency": "AG-A", "url": "x"}, 422, 403,
      {"admin"}),
     ("POST", "/notifications/agency-channels/{target}/remove", {}, 404, 403, {"admin"}),
+    ("GET", "/notifications/settings", None, 200, 403, {"admin"}),
+    # invalid input each time: refused as such for an admin, 403 for everyone else
+    ("POST", "/notifications/settings/smtp", {"host": "", "port": "x"}, 422, 403, {"admin"}),
+    ("POST", "/notifications/settings/smtp/test", {"to": "nobody"}, 422, 403, {"admin"}),
+    ("POST", "/notifications/settings/allowlist", {"allowlist": "no scheme"}, 422, 403,
+     {"admin"}),
+    ("POST", "/notifications/settings/telegram", {}, 302, 403, {"admin"}),
+    ("POST", "/notifications/settings/zalo", {"base_url": "ftp://x"}, 422, 403, {"admin"}),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]

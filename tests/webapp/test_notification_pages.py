@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from models.core.audit import AuditEvent
 from models.notify.entities import Notification, NotificationTarget
+from models.notify.settings import save_smtp
 from tests.webapp.conftest import WEB_NOW
 from tests.webapp.notification_web import make_notification
 
@@ -93,28 +94,46 @@ def test_an_admin_retries_a_dead_notification(world, as_user, session):
     assert admin.get("/notifications/outbox?status=bogus").status_code == 404
 
 
+def with_mail(session):
+    """The server's SMTP settings, so email channels may be chosen."""
+    save_smtp(session, "test", host="mail.example.org", port=587, tls="starttls",
+              user="planwatch", sender="planwatch@example.org", password="smtp-s3cret",
+              now=WEB_NOW)
+    session.commit()
+
+
+def live_targets(session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget).where(
+        NotificationTarget.removed_at.is_(None)))
+
+
 def test_an_invalid_address_is_refused_and_nothing_is_saved(world, as_user, session):
+    with_mail(session)
     client = as_user("officer_a")
-    response = client.post("/notifications/channels", data={"url": "not a url", "label": "x"})
+    response = client.post("/notifications/channels",
+                           data={"channel": "email", "address": "not an address", "label": "x"})
     assert response.status_code == 422
-    assert "không thể dùng" in response.get_data(as_text=True)  # Vietnamese by default
+    assert "không phải là địa chỉ thư" in response.get_data(as_text=True)  # Vietnamese first
     assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
     client.post("/language", data={"lang": "en"})
-    response = client.post("/notifications/channels", data={"url": "bogus://nope"})
-    assert "nothing was saved" in response.get_data(as_text=True)
+    response = client.post("/notifications/channels",
+                           data={"channel": "telegram", "address": "my chat"})
+    assert "A Telegram chat id is a number" in response.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
 
 
 def test_a_user_manages_only_their_own_channels(world, as_user, session):
+    with_mail(session)
     officer_a = as_user("officer_a")
     response = officer_a.post("/notifications/channels",
-                              data={"url": "mailto://a:s3cret@mail.example.org", "label": "work"})
+                              data={"channel": "email", "address": "a.work@a.example.org",
+                                    "label": "work"})
     assert response.status_code == 302
     target = session.scalar(sa.select(NotificationTarget))
     assert target.user_id == world["users"]["officer_a"]
     target_id = target.id
     page = officer_a.get("/notifications/channels").get_data(as_text=True)
-    assert "mail.example.org" in page and "s3cret" not in page
+    assert "a.work@a.example.org" in page and "s3cret" not in page
     officer_b = as_user("officer_b")
     assert f'data-id="{target.id}"' not in officer_b.get("/notifications/channels").get_data(
         as_text=True)
@@ -126,7 +145,10 @@ def test_a_user_manages_only_their_own_channels(world, as_user, session):
     assert session.get(NotificationTarget, target.id).active is False
     assert officer_a.post(f"/notifications/channels/{target.id}/remove").status_code == 302
     session.expire_all()
-    assert session.scalar(sa.select(NotificationTarget).filter_by(id=target_id)) is None
+    removed = session.scalar(sa.select(NotificationTarget).filter_by(id=target_id))
+    assert removed.removed_at is not None and removed.secret is None and live_targets(session) == 0
+    assert f'data-id="{target_id}"' not in officer_a.get("/notifications/channels").get_data(
+        as_text=True)
     actions = set(session.scalars(sa.select(AuditEvent.action)
                                   .where(AuditEvent.entity_type == "notification_target")))
     assert actions == {"notification_target.set", "notification_target.set_active",
@@ -134,11 +156,13 @@ def test_a_user_manages_only_their_own_channels(world, as_user, session):
 
 
 def test_admins_manage_agency_channels(world, as_user, session):
+    with_mail(session)
     admin = as_user("admin")
     assert admin.post("/notifications/agency-channels",
-                      data={"agency": "AG-A", "url": "bad"}).status_code == 422
+                      data={"agency": "AG-A", "channel": "email",
+                            "address": "bad"}).status_code == 422
     assert admin.post("/notifications/agency-channels",
-                      data={"agency": "AG-A", "url": "json://127.0.0.1:9/ag-a",
+                      data={"agency": "AG-A", "channel": "email", "address": "vp@a.example.org",
                             "label": "mailbox"}).status_code == 302
     target = session.scalar(sa.select(NotificationTarget))
     page = admin.get("/notifications/agency-channels").get_data(as_text=True)
@@ -147,7 +171,7 @@ def test_admins_manage_agency_channels(world, as_user, session):
     assert as_user("officer_a").post(
         f"/notifications/agency-channels/{target.id}/remove").status_code == 403
     assert admin.post(f"/notifications/agency-channels/{target.id}/remove").status_code == 302
-    assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
+    assert live_targets(session) == 0
 
 
 def test_the_pages_speak_vietnamese_and_english(world, as_user):
