@@ -16,6 +16,9 @@ _local = threading.local()
 _install_lock = threading.Lock()
 _installed = False
 MAX_REASON = 1000
+# schemes whose host part is a network host (elsewhere, e.g. tgram://TOKEN/, it is a secret)
+HOSTED = {"json", "jsons", "mailto", "mailtos", "xml", "xmls", "form", "forms"}
+SECRET_PARAMS = {"pass", "password", "token", "key", "secret", "apikey", "access_token"}
 
 
 class _ThreadLines(logging.Handler):
@@ -50,11 +53,11 @@ def secrets_of(url: str) -> list[str]:
     for piece in (parts.password, parts.username):
         if piece:
             found += [piece, unquote(piece)]
-    if parts.scheme not in ("json", "jsons", "mailto", "mailtos", "xml", "xmls", "form", "forms"):
+    if parts.scheme not in HOSTED:
         found += [p for p in (parts.netloc, *parts.path.split("/")) if len(p) >= 8]
     for pair in parts.query.split("&"):
-        _, _, value = pair.partition("=")
-        if len(value) >= 8:
+        name, _, value = pair.partition("=")
+        if value and (name.lower().lstrip(":+") in SECRET_PARAMS or parts.scheme not in HOSTED):
             found += [value, unquote(value)]
     return sorted(set(found), key=len, reverse=True)
 

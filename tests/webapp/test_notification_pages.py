@@ -185,3 +185,65 @@ def test_the_pages_speak_vietnamese_and_english(world, as_user):
     en = [client.get(p).get_data(as_text=True) for p in pages]
     assert "My notifications" in en[0] and "My notification channels" in en[1]
     assert "Outbox" in en[2] and "Agency notification channels" in en[3]
+
+
+def test_an_officer_cannot_save_a_url_and_an_admin_only_an_allowed_one(world, as_user, session):
+    officer = as_user("officer_a")
+    for channel, address in (("webhook", "http://127.0.0.1:5210/x"),
+                             ("apprise", "json://127.0.0.1:5210/x"),
+                             ("email", "mailto://officer@cb.gov.vn")):
+        response = officer.post("/notifications/channels",
+                                data={"channel": channel, "address": address})
+        assert response.status_code == 422, channel
+    page = response.get_data(as_text=True)
+    assert "Đây không phải là địa chỉ thư điện tử" in page
+    assert "Webhook" not in officer.get("/notifications/channels").get_data(as_text=True)
+    admin = as_user("admin")
+    response = admin.post("/notifications/channels",
+                          data={"channel": "webhook", "address": "http://10.1.2.3/hook"})
+    assert response.status_code == 422
+    assert "không có trong danh sách được phép" in response.get_data(as_text=True)
+    response = admin.post("/notifications/channels",
+                          data={"channel": "apprise", "address": "json://hooks.cb.gov.vn:0/x"})
+    assert "Cổng trong địa chỉ này không hợp lệ" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
+    assert admin.post("/notifications/settings/allowlist",
+                      data={"allowlist": "jsons://hooks.cb.gov.vn"}).status_code == 302
+    assert admin.post("/notifications/channels",
+                      data={"channel": "webhook",
+                            "address": "https://hooks.cb.gov.vn/pw"}).status_code == 302
+    assert live_targets(session) == 1
+
+
+def test_the_settings_page_keeps_the_password_secret(world, as_user, session):
+    admin = as_user("admin")
+    response = admin.post("/notifications/settings/smtp", data={
+        "host": "mail.cb.gov.vn", "port": "70000", "tls": "starttls", "user": "pw",
+        "password": "smtp-Pa55", "from": "planwatch@cb.gov.vn"})
+    assert response.status_code == 422
+    assert "Cổng không hợp lệ" in response.get_data(as_text=True)
+    assert admin.post("/notifications/settings/smtp", data={
+        "host": "mail.cb.gov.vn", "port": "587", "tls": "starttls", "user": "pw",
+        "password": "smtp-Pa55", "from": "planwatch@cb.gov.vn"}).status_code == 302
+    page = admin.get("/notifications/settings").get_data(as_text=True)
+    assert "mail.cb.gov.vn" in page and "smtp-Pa55" not in page and "(đã lưu)" in page
+    # saved again with the password left blank: the stored one is kept
+    admin.post("/notifications/settings/smtp", data={
+        "host": "mail2.cb.gov.vn", "port": "465", "tls": "ssl", "user": "pw", "password": "",
+        "from": "planwatch@cb.gov.vn"})
+    from models.notify.settings import load_settings
+
+    session.expire_all()
+    smtp = load_settings(session).smtp
+    assert (smtp.host, smtp.port, smtp.password) == ("mail2.cb.gov.vn", 465, "smtp-Pa55")
+    assert as_user("officer_a").get("/notifications/settings").status_code == 403
+
+
+def test_the_outbox_shows_why_a_send_failed(world, as_user, session):
+    make_notification(session, recipient_id=world["users"]["officer_a"],
+                      subject_id=world["tasks"]["a"] if "tasks" in world else 1, status="failed",
+                      last_error="Failed to send JSON notification: Internal Server Error - "
+                                 "error=500.")
+    session.commit()
+    page = as_user("admin").get("/notifications/outbox?status=failed").get_data(as_text=True)
+    assert "Internal Server Error - error=500." in page
