@@ -25,7 +25,7 @@ from bench.receiver import ReceiverProcess
 
 FLOOR_SAMPLE = 400  # apprise sends timed directly, without the outbox
 KILLS = 10
-LEASE_S = 2.0
+LEASE_S = 10.0  # a killed dispatcher's rows wait this long for another
 
 
 def _floor_rate(receiver: ReceiverProcess, sample: int) -> float:

@@ -6,9 +6,9 @@ Three stages overlap, each in its own thread with its own session:
   target live, recipient active) and builds its message: one call, `build(...)`;
 - `workers` sender threads send what the claimer queued;
 - the recorder (the calling thread) writes outcomes: one UPDATE for the sent rows of each group
-  of up to `workers` outcomes (or FLUSH seconds), then a commit.
+  of up to FLUSH_ROWS outcomes or FLUSH seconds, then a commit.
 A dispatcher killed between apprise's return and that commit re-sends, once its lease expires,
-only the messages it had in flight or waiting for that commit: at most 2 x `workers`. Every
+only the messages it had in flight or completed in the last FLUSH seconds. Every
 message carries its outbox id (a JSON field for webhooks, a mail header), so an idempotent
 receiver drops such a duplicate.
 """
@@ -47,6 +47,7 @@ LEASE = timedelta(minutes=5)
 # connections beyond its backlog, and those rows then wait for their retry
 WORKERS = 4
 FLUSH = 0.05  # seconds an outcome may wait for its commit
+FLUSH_ROWS = 64  # outcomes per commit at most (a commit per message would bound the rate)
 CHUNK = 200  # rows per claim: the claimer prepares the next chunk while this one is sent
 MAX_REPORTED = 20  # failures listed in a run's summary
 
@@ -286,8 +287,10 @@ class _Claimer(threading.Thread):
                 session.commit()
                 taken = 0
                 while taken < self.limit:
-                    rows = claim(session, now=self.now, limit=min(self.chunk, self.limit - taken),
-                                 lease=self.lease)
+                    # on a live clock each chunk's lease starts when it is claimed, not when
+                    # the run began (a long run would otherwise send on expired leases)
+                    rows = claim(session, now=self.clock() if self.clock else self.now,
+                                 limit=min(self.chunk, self.limit - taken), lease=self.lease)
                     session.commit()
                     if not rows:
                         break
@@ -374,9 +377,9 @@ def dispatch(
                 if not group:
                     first = time.monotonic()
                 group.append(item)
-            # one commit per `workers` outcomes or FLUSH seconds: a crash re-sends at most
-            # the messages in flight plus those waiting for this commit
-            if group and (len(group) >= workers or not running
+            # one commit per FLUSH_ROWS outcomes or FLUSH seconds: a crash re-sends at most
+            # the messages in flight plus those completed in the last FLUSH seconds
+            if group and (len(group) >= FLUSH_ROWS or not running
                           or time.monotonic() - first >= FLUSH):
                 _record(session, group, clock() if clock else now, max_attempts, summary,
                         dead)
