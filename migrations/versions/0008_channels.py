@@ -46,10 +46,10 @@ def upgrade():
         conn.execute(sa.update(target).where(target.c.id == target_id).values(
             address=shown(url), secret=encrypt(url)))
 
-    with op.batch_alter_table('notification_target', schema=None) as batch_op:
-        batch_op.drop_column('url')
-    with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.drop_column('target')
+    # plain DROP COLUMN (SQLite >= 3.35 has it): a batch "recreate" of notification_target
+    # would drop the table, and ON DELETE SET NULL would blank every outbox row's target_id
+    op.execute('ALTER TABLE notification_target DROP COLUMN url')
+    op.execute('ALTER TABLE notification DROP COLUMN target')
 
 
 def downgrade():
@@ -66,9 +66,6 @@ def downgrade():
         if secret:
             conn.execute(sa.update(target).where(target.c.id == target_id).values(
                 url=decrypt(secret)))
-    with op.batch_alter_table('notification_target', schema=None) as batch_op:
-        batch_op.drop_column('removed_at')
-        batch_op.drop_column('secret')
-        batch_op.drop_column('address')
-        batch_op.drop_column('channel')
+    for column in ('removed_at', 'secret', 'address', 'channel'):
+        op.execute(f'ALTER TABLE notification_target DROP COLUMN {column}')
     op.drop_table('server_setting')
