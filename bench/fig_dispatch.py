@@ -49,7 +49,9 @@ def _target(ctx: Context, receiver: ReceiverProcess) -> int:
 
     with make_session_factory(ctx.engine)() as session:
         code = session.scalar(sa.select(Agency.code).limit(1))
-        target = set_target(session, "bench", url=receiver.url("/n"), agency_code=code,
+        # a webhook channel (http://): sent by the keep-alive plugin, JSON with the outbox id
+        target = set_target(session, "bench", url=f"http://127.0.0.1:{receiver.port}/n",
+                            agency_code=code,
                             now=datetime.now(UTC))
         session.commit()
         return target.id

@@ -223,6 +223,10 @@ def send_url(channel: str, address: str, secret_url: str | None, settings: Notif
                                                   "base": settings.zalo_base})
     url = secret_url or ""
     scheme = urlsplit(url).scheme.lower()
+    if channel == Channel.WEBHOOK and scheme in ("json", "jsons"):
+        # a webhook is sent by our keep-alive plugin (models.notify.webhook), same JSON
+        url = ("pwhooks" if scheme == "jsons" else "pwhook") + url[len(scheme):]
+        return _with_query(url, {"outbox_id": str(outbox_id or "")})
     if outbox_id is not None and scheme in JSON_SCHEMES:
         return _with_query(url, {":outbox_id": str(outbox_id),
                                  "+X-Planwatch-Outbox-Id": str(outbox_id)})

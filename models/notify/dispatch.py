@@ -186,19 +186,22 @@ def build(session: Session, row: Notification, *, now: datetime, base_url: str,
                title, body, row.claimed_until, row.subject_type)
 
 
-def _preload(session: Session, rows: list[Notification]) -> None:
-    """Load the chunk's tasks, targets and recipients in a few queries (identity map)."""
+def _preload(session: Session, rows: list[Notification]) -> list:
+    """Load the chunk's tasks, targets and recipients in a few queries; the caller keeps the
+    returned list while it builds (the identity map holds objects only weakly)."""
+    kept: list = []
     ids = {r.subject_id for r in rows if r.subject_type == "task"}
     if ids:
-        session.scalars(sa.select(Task).where(Task.id.in_(ids)).options(
+        kept += session.scalars(sa.select(Task).where(Task.id.in_(ids)).options(
             selectinload(Task.item).selectinload(Item.plan), selectinload(Task.agency))).all()
     targets = {r.target_id for r in rows if r.target_id is not None}
     if targets:
-        session.scalars(sa.select(NotificationTarget)
-                        .where(NotificationTarget.id.in_(targets))).all()
+        kept += session.scalars(sa.select(NotificationTarget)
+                                .where(NotificationTarget.id.in_(targets))).all()
     users = {r.recipient_user_id for r in rows if r.recipient_user_id is not None}
     if users:
-        session.scalars(sa.select(User).where(User.id.in_(users))).all()
+        kept += session.scalars(sa.select(User).where(User.id.in_(users))).all()
+    return kept
 
 
 def backoff(attempts: int) -> timedelta:
@@ -304,7 +307,7 @@ class _Claimer(threading.Thread):
                 self.jobs.put(None)
 
     def _build(self, session: Session, rows: list[Notification]) -> None:
-        _preload(session, rows)
+        kept = _preload(session, rows)  # noqa: F841  (held until the chunk is built)
         at = self.clock() if self.clock else self.now
         for row in rows:
             try:

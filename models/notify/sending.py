@@ -17,7 +17,8 @@ _install_lock = threading.Lock()
 _installed = False
 MAX_REASON = 1000
 # schemes whose host part is a network host (elsewhere, e.g. tgram://TOKEN/, it is a secret)
-HOSTED = {"json", "jsons", "mailto", "mailtos", "xml", "xmls", "form", "forms"}
+HOSTED = {"json", "jsons", "mailto", "mailtos", "xml", "xmls", "form", "forms", "pwhook",
+          "pwhooks"}
 SECRET_PARAMS = {"pass", "password", "token", "key", "secret", "apikey", "access_token"}
 
 
@@ -39,6 +40,7 @@ def _install() -> None:
         if not _installed:
             import apprise  # noqa: F401  (its logger exists once it is imported)
 
+            import models.notify.webhook  # noqa: F401  (registers pwhook://, pwhooks://)
             import models.notify.zalo  # noqa: F401  (registers zalo://)
 
             handler = _ThreadLines(level=logging.WARNING)

@@ -17,8 +17,8 @@ def test_existing_urls_are_encrypted_and_outbox_copies_dropped(empty_db_url):
     engine = make_engine(empty_db_url)
     now = datetime(2026, 11, 30, tzinfo=UTC).replace(tzinfo=None)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO agency (code, name_vi, name_en, note) VALUES ('AG', 'Cơ quan', 'Agency', '')"))
+        conn.execute(sa.text("INSERT INTO agency (code, name_vi, name_en, note) "
+                             "VALUES ('AG', 'Cơ quan', 'Agency', '')"))
         agency_id = conn.scalar(sa.text("SELECT id FROM agency"))
         conn.execute(sa.text("INSERT INTO notification_target (agency_id, url, label, active) "
                              "VALUES (:a, :u, '', true)"), {"a": agency_id, "u": URL})
