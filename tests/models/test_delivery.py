@@ -239,3 +239,22 @@ def test_admins_get_one_message_when_rows_go_dead(session, people, http_receiver
     [(path, body)] = http_receiver.received
     assert path == "/admin" and body["title"] == "planwatch: 2 thông báo không gửi được"
     assert f"{BASE}/notifications/outbox?status=dead" in body["message"]
+
+
+def test_a_webhook_gets_json_with_its_outbox_id_and_a_refusal_is_explained(
+        session, people, http_receiver):  # noqa: F811
+    target = set_target(session, "test", url=f"http://127.0.0.1:{http_receiver.port}/hook",
+                        user_email="a@a.example.org", now=T0)
+    assert target.channel == "webhook"
+    sweep(session, now=DUE_DAY)
+    session.commit()
+    row_id = session.scalar(sa.select(Notification.id))
+    http_receiver.status = 503
+    summary = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
+    assert summary["failed"] == 1 and "HTTP 503" in summary.failures[0][1]
+    http_receiver.status = 200
+    assert dispatch(factory(session), now=DUE_DAY + timedelta(minutes=1), limit=10,
+                    base_url=BASE)["sent"] == 1
+    (path, body) = http_receiver.received[-1]
+    assert path == "/hook" and body["outbox_id"] == str(row_id)
+    assert body["title"] == "Nhắc hạn: Xây dựng kế hoạch" and "30/09/2025" in body["message"]
