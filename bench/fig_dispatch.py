@@ -96,15 +96,16 @@ def _drain(ctx: Context, processes: int, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def _crash_drill(ctx: Context, receiver: ReceiverProcess, workers: int, m: int) -> dict:
-    """KILLS times: SIGKILL a dispatcher once it is sending, restart; then drain. Counts."""
+def _crash_drill(ctx: Context, receiver: ReceiverProcess, workers: int, m: int,
+                 times: int = KILLS) -> dict:
+    """`times` times: SIGKILL a dispatcher once it is sending, restart; then drain. Counts."""
     kills = 0
-    while kills < KILLS:
+    while kills < times:
         proc = _dispatcher(ctx, workers)
         before = receiver.stats()["total"]
         _go(proc)
         deadline = time.monotonic() + 60
-        while receiver.stats()["total"] < before + m // (KILLS * 3) and \
+        while receiver.stats()["total"] < before + m // (times * 3) and \
                 time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
         if proc.poll() is not None:
@@ -136,7 +137,8 @@ def figure(ctx: Context) -> list[Figure]:
         receiver.reset()
         m = max(n // 4, 300)
         _fill(ctx, outbox, target_id, "crash", m)
-        drill = _crash_drill(ctx, receiver, workers, m)
+        # the smoke test's tiny scale kills twice; `make bench` ten times
+        drill = _crash_drill(ctx, receiver, workers, m, 2 if ctx.notes.get("tiny") else KILLS)
     with ctx.engine.begin() as conn:
         conn.execute(sa.delete(outbox))
     met = rate >= 1000 and lost == 0 and drill["lost"] == 0
@@ -149,4 +151,4 @@ def figure(ctx: Context) -> list[Figure]:
                 f"0 delivered twice; floor: apprise alone, sequential, "
                 f"{min(FLOOR_SAMPLE, n)} messages; load average {load[0]:.1f} "
                 f"{load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores"),
-        extra_goal=(">= 1,000 msg/s, 0 lost after 10 kill -9", met))]
+        extra_goal=(f">= 1,000 msg/s, 0 lost after {drill['kills']} kill -9", met))]

@@ -1,7 +1,8 @@
 """An idempotent webhook receiver in its own process: counts unique outbox ids, drops repeats.
 
-`python -m bench.receiver` prints its port, then serves POSTs (apprise json://: the outbox id is
-the body's "outbox_id" field, else the path) and GET /stats -> {"unique", "dropped", "total"}.
+`python -m bench.receiver` prints its port, then serves POSTs (the outbox id is the JSON body's
+"outbox_id" field; a body without one, e.g. cut short by a killed sender, is refused with 400)
+and GET /stats -> {"unique", "dropped", "total"}.
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ def serve() -> None:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):  # noqa: N802 - http.server's naming
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
             try:
-                key = str(json.loads(raw).get("outbox_id") or self.path)
-            except ValueError:
-                key = self.path
+                key = str(json.loads(raw)["outbox_id"])
+            except (ValueError, KeyError, TypeError):
+                # a sender killed mid-request leaves a truncated body: nothing was delivered
+                self.send_response(400)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             with lock:
                 stats["total"] += 1
                 if key in seen:
