@@ -1,4 +1,4 @@
-"""What every flow opens for itself: the database named by PLANWATCH_DATABASE_URL."""
+"""What every flow opens for itself: the database, the run's time, retries, a summary."""
 
 from __future__ import annotations
 
@@ -7,14 +7,56 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.core.db import database_url, make_engine, make_session_factory
 
+TZ = "Asia/Ho_Chi_Minh"
+# a locked SQLite file, a dropped PostgreSQL connection: worth a retry, not the day's reminders
+RETRY = {"retries": 3, "retry_delay_seconds": [2, 10, 30]}
+
 
 def utcnow() -> datetime:
-    """The one place a flow reads the clock; the operations take it as an argument."""
+    """The wall clock: only for a flow run outside Prefect (no scheduled time to take)."""
     return datetime.now(UTC)
+
+
+def run_time(now: datetime | None = None) -> datetime:
+    """The time a run works as: the `now` it was given, else its scheduled start."""
+    if now is not None:
+        return now
+    from prefect.runtime import flow_run
+
+    scheduled = flow_run.scheduled_start_time
+    return datetime.fromtimestamp(scheduled.timestamp(), UTC) if scheduled else utcnow()
+
+
+def run_name(flow: str):
+    """A flow_run_name callable: 'deadlines 2026-12-18', the local day of the run's time."""
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        from models.core.clock import local_today
+
+        now = flow_run.parameters.get("now")
+        if isinstance(now, str):
+            now = datetime.fromisoformat(now)
+        return f"{flow} {local_today(run_time(now), TZ).isoformat()}"
+    return name
+
+
+def transient(task, task_run, state) -> bool:
+    """retry_condition_fn: retry database errors of the moment, not mistakes in the data."""
+    if isinstance(state.data, BaseException):  # how the task engine hands over an exception
+        return isinstance(state.data, OperationalError)
+    try:
+        state.result()
+    except OperationalError:
+        return True
+    except Exception:
+        return False
+    return False
 
 
 def base_url() -> str:
@@ -25,6 +67,13 @@ def base_url() -> str:
 def smtp_url() -> str | None:
     """The server's mailto:// settings, for users who set no target of their own."""
     return os.environ.get("PLANWATCH_SMTP_URL") or None
+
+
+def markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    """A small markdown table for a run's artifact."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

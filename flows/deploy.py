@@ -12,7 +12,8 @@ from pathlib import Path
 
 from prefect.schedules import Cron
 
-from flows.serve import SCHEDULES, TZ
+from flows.common import TZ
+from flows.serve import ONE_AT_A_TIME, SCHEDULES
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINTS = {
@@ -30,9 +31,10 @@ def deploy(pool: str, source: str = str(ROOT)) -> list:
            if k in os.environ}
     ids = []
     for name, entrypoint in ENTRYPOINTS.items():
-        deployment_name, cron = SCHEDULES[name]
+        deployment_name, cron, parameters = SCHEDULES[name]
         ids.append(flow.from_source(source=source, entrypoint=entrypoint).deploy(
             name=deployment_name, work_pool_name=pool, schedules=[Cron(cron, timezone=TZ)],
+            parameters=parameters, tags=["planwatch", name], concurrency_limit=ONE_AT_A_TIME,
             job_variables={"env": env}, build=False, push=False))
     return ids
 

@@ -1,7 +1,7 @@
 """channels people fill in, server settings, secrets encrypted, outbox rows without URLs
 
 Revision ID: 0008
-Revises: 0011 (chained after main's latest at merge; the lead may re-chain)
+Revises: 0007
 Create Date: 2026-12-01 09:30:00
 
 Existing target URLs are encrypted with the key outside the database
@@ -14,7 +14,7 @@ import models.core.db
 
 
 revision = '0008'
-down_revision = '0011'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

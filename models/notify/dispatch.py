@@ -15,6 +15,7 @@ receiver drops such a duplicate.
 
 from __future__ import annotations
 
+import inspect
 import queue
 import threading
 import time
@@ -26,14 +27,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from models.core.clock import local_today
 from models.notify.channels import mail_url, send_url
 from models.notify.dead_letters import alert_admins
 from models.notify.entities import Notification, NotificationStatus, NotificationTarget
-from models.notify.messages import render
+from models.notify.messages import compose
 from models.notify.sending import secrets_of, send_apprise
 from models.notify.settings import NotifySettings, load_settings
-from models.notify.subjects import load_subject, subject_open, subject_timezone
+from models.notify.subjects import load_subject, subject_open
 from models.notify.targets import target_url
 from models.org.users import User
 from models.plans.entities import Item
@@ -83,6 +83,7 @@ class Job:
     body: str
     lease_until: datetime | None
     subject_type: str = ""
+    notify_type: str = "info"  # apprise's type by severity (info, warning, failure)
 
 
 @dataclass
@@ -164,12 +165,11 @@ def address_of(session: Session, row: Notification, settings: NotifySettings) ->
 
 
 def prepare(session: Session, row: Notification, *, now: datetime, base_url: str):
-    """Title and body of a claimed row, or CANCELLED if it no longer applies; may raise."""
+    """Title, body and notify type of a claimed row, or CANCELLED if it no longer applies."""
     if not still_applies(session, row):
         return NotificationStatus.CANCELLED
-    subject = load_subject(session, row)
-    return render(row, subject, base_url=base_url,
-                  today=local_today(now, subject_timezone(subject)))
+    composed = compose(session, row, now, base_url=base_url)  # a digest, or the row alone
+    return NotificationStatus.CANCELLED if composed is None else composed
 
 
 def build(session: Session, row: Notification, *, now: datetime, base_url: str,
@@ -181,9 +181,9 @@ def build(session: Session, row: Notification, *, now: datetime, base_url: str,
     text = prepare(session, row, now=now, base_url=base_url)
     if text == NotificationStatus.CANCELLED:
         return "no longer applies"
-    title, body = text
+    title, body, notify_type = text
     return Job(row.id, row.claim_token, row.attempts, address_of(session, row, settings),
-               title, body, row.claimed_until, row.subject_type)
+               title, body, row.claimed_until, row.subject_type, notify_type)
 
 
 def _preload(session: Session, rows: list[Notification]) -> list:
@@ -225,6 +225,9 @@ def _send_one(send: SendFn, job: Job, clock) -> str | None | bool:
     if clock is not None and job.lease_until is not None and job.lease_until < clock():
         return False  # another dispatcher may own the row now
     try:
+        # a sender that takes apprise's notify type (send_apprise does) gets it
+        if "notify_type" in inspect.signature(send).parameters:
+            return send(job.url, job.title, job.body, notify_type=job.notify_type)
         return send(job.url, job.title, job.body)
     except Exception as exc:  # a failure, not a stuck claim
         return f"{type(exc).__name__}: {exc}"

@@ -71,9 +71,9 @@ def scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-def send_apprise(url: str, title: str, body: str) -> str | None:
+def send_apprise(url: str, title: str, body: str, notify_type: str = "info") -> str | None:
     """Send one message; None on success, else apprise's reason (secrets blanked)."""
-    from apprise import Apprise, AppriseAsset, NotifyFormat
+    from apprise import Apprise, AppriseAsset, NotifyFormat, NotifyType
 
     _install()
     _local.lines = []
@@ -84,7 +84,8 @@ def send_apprise(url: str, title: str, body: str) -> str | None:
         apobj = Apprise(asset=AppriseAsset(service_timeout=0))
         if not apobj.add(url):
             return "invalid notification URL"
-        if apobj.notify(title=title, body=body, body_format=NotifyFormat.TEXT):
+        if apobj.notify(title=title, body=body, body_format=NotifyFormat.TEXT,
+                        notify_type=NotifyType(notify_type)):
             return None
         reason = "; ".join(dict.fromkeys(_local.lines)) or "apprise gave no reason"
         return scrub(reason, secrets_of(url))[:MAX_REASON]

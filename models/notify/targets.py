@@ -12,26 +12,34 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.audit import record
-from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from models.notify.channels import check_channel
 from models.notify.entities import Channel, Notification, NotificationStatus, NotificationTarget
+from models.notify.errors import (
+    AgencyTargetsForbidden,
+    NotificationNotFound,
+    RetryForbidden,
+    RetryNeedsDead,
+    TargetNotFound,
+    TargetOwnerAmbiguous,
+)
 from models.notify.secrets import decrypt, encrypt
 from models.notify.settings import load_settings
 from models.org.agencies import Agency
+from models.org.errors import UnknownAgencyCode, UnknownUserEmail
 from models.org.users import User
 
 
 def _owner(session: Session, agency_code: str | None, user_email: str | None):
     if bool(agency_code) == bool(user_email):
-        raise InvalidInput("give an agency or a user, not both", field="owner")
+        raise TargetOwnerAmbiguous(field="owner")
     if agency_code:
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise NotFound("no such agency", code=agency_code)
+            raise UnknownAgencyCode(agency_code=agency_code)
         return {"agency_id": agency.id}
     user = session.scalar(sa.select(User).where(User.email == user_email.strip().lower()))
     if user is None:
-        raise NotFound("no such user", email=user_email)
+        raise UnknownUserEmail(email=user_email)
     return {"user_id": user.id}
 
 
@@ -93,15 +101,15 @@ def _check_may_manage(actor, owner: dict) -> None:
     if not isinstance(actor, User):
         return  # the CLI and flows act as the operator of the server
     if owner.get("user_id") is not None and owner["user_id"] != actor.id:
-        raise NotFound("notification target not found")  # someone else's: not even its existence
+        raise TargetNotFound()  # someone else's: not even its existence
     if owner.get("agency_id") is not None and actor.role not in ("admin", "coordinator"):
-        raise Forbidden("your role may not manage agency notification targets")
+        raise AgencyTargetsForbidden(role=actor.role)
 
 
 def _target(session: Session, actor, target_id: int) -> NotificationTarget:
     target = session.get(NotificationTarget, target_id)
     if target is None or target.removed_at is not None:
-        raise NotFound("notification target not found", target_id=target_id)
+        raise TargetNotFound(target_id=target_id)
     _check_may_manage(actor, {"agency_id": target.agency_id, "user_id": target.user_id})
     return target
 
@@ -146,12 +154,12 @@ def list_targets(session: Session) -> list[NotificationTarget]:
 def retry_dead(session: Session, actor, notification_id: int, *, now: datetime) -> Notification:
     """An admin gives a dead notification another round of attempts."""
     if isinstance(actor, User) and actor.role != "admin":
-        raise Forbidden("your role may not retry notifications")
+        raise RetryForbidden(role=actor.role)
     row = session.get(Notification, notification_id)
     if row is None:
-        raise NotFound("notification not found", notification_id=notification_id)
+        raise NotificationNotFound(notification_id=notification_id)
     if row.status != NotificationStatus.DEAD:
-        raise TransitionNotAllowed("only a dead notification can be retried", current=row.status)
+        raise RetryNeedsDead(current=row.status)
     row.status, row.attempts, row.next_attempt_at = NotificationStatus.PENDING, 0, now
     row.claimed_until = row.claim_token = None
     session.flush()

@@ -13,7 +13,7 @@ URL = "mailtos://planwatch:Old-Pa55word@mail.example.org?to=a@example.org"
 
 
 def test_existing_urls_are_encrypted_and_outbox_copies_dropped(empty_db_url):
-    upgrade(empty_db_url, "0011")
+    upgrade(empty_db_url, "0007")
     engine = make_engine(empty_db_url)
     now = datetime(2026, 11, 30, tzinfo=UTC).replace(tzinfo=None)
     with engine.begin() as conn:

@@ -12,7 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from models.core.clock import DEFAULT_TZ, local_today
-from models.core.errors import InvalidInput
+from models.core.errors import (
+    FieldNotADate,
+    FieldNotANumber,
+    FieldNotNumbers,
+    FieldRequired,
+)
 from models.core.evidence import Upload
 from models.org.users import Role
 
@@ -80,17 +85,17 @@ def form_int(name: str, *, required: bool = False) -> int | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
         if required:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise FieldRequired(field=name)
         return None
     if not raw.isdigit():
-        raise InvalidInput(f"{name} must be a number", field=name)
+        raise FieldNotANumber(field=name)
     return int(raw)
 
 
 def form_ints(name: str) -> list[int]:
     values = [v for v in request.form.getlist(name) if v.strip()]
     if not all(v.strip().isdigit() for v in values):
-        raise InvalidInput(f"{name} must be numbers", field=name)
+        raise FieldNotNumbers(field=name)
     return [int(v) for v in values]
 
 
@@ -98,12 +103,12 @@ def form_date(name: str, *, required: bool = False) -> date | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
         if required:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise FieldRequired(field=name)
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{name} is not a date (yyyy-mm-dd)", field=name) from None
+        raise FieldNotADate(field=name) from None
 
 
 def uploads(field: str = "files") -> list[Upload]:

@@ -18,6 +18,7 @@ KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l(
 NOTIFICATION_STATUS = {
     "pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Failed, will retry"),
     "dead": _l("Gave up"), "cancelled": _l("Cancelled"),
+    "bundled": _l("In the daily digest"),
 }
 CHANNELS = {
     "email": _l("Email"), "telegram": _l("Telegram"), "zalo": _l("Zalo"),
