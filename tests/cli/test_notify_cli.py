@@ -11,7 +11,6 @@ from cli import main
 from models.notify.entities import Notification
 from models.tasks.generation import generate_tasks
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver  # noqa: F401  (fixture)
 
 
 @pytest.fixture

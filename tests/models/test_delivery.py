@@ -25,7 +25,6 @@ from models.notify.targets import remove_target, set_target, set_target_active
 from models.org.users import User
 from models.tasks.generation import generate_tasks
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver, smtp_receiver  # noqa: F401  (fixtures)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE_DAY = datetime(2025, 9, 30, 6, tzinfo=HCM)
