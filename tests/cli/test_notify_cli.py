@@ -18,6 +18,11 @@ def run(session, db_url, monkeypatch):
     load_mini(session)
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
     make_user(session, email="a@a.example.org")
+    from models.notify.digest import KINDS
+    from models.org.users import User
+
+    # single messages (no digest): these tests count rows
+    session.execute(sa.update(User).values(notify_immediate=list(KINDS)))
     session.commit()
     monkeypatch.setenv("PLANWATCH_DATABASE_URL", db_url)
 

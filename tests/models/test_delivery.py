@@ -32,6 +32,13 @@ BASE = "https://planwatch.example.org"
 PASSWORD = "Pw-9f3kQ-secret"
 
 
+def immediate(session):
+    """Every user takes each kind at once (no digest): these tests are about single rows."""
+    from models.notify.digest import KINDS
+
+    session.execute(sa.update(User).values(notify_immediate=list(KINDS)))
+
+
 def factory(session):
     return make_session_factory(session.get_bind())
 
@@ -81,6 +88,7 @@ def test_no_outbox_row_nor_log_line_holds_a_password(
     set_target(session, "test", url=url, user_email="a@a.example.org", now=T0)
     save_smtp(session, "test", host="127.0.0.1", port=smtp_receiver.port, tls="none",
               user="planwatch", sender="planwatch@example.org", password=PASSWORD, now=T0)
+    immediate(session)
     sweep(session, now=DUE_DAY)
     session.commit()
     http_receiver.status = 500
@@ -110,6 +118,7 @@ def test_paused_removed_and_disabled_stop_queued_messages(session, people, http_
     targets = {email: set_target(session, "test", url=http_receiver.url(f"/{email}"),
                                  user_email=email, now=T0)
                for email in ("a@a.example.org", "a2@a.example.org", "a3@a.example.org")}
+    immediate(session)
     sweep(session, now=DUE_DAY)
     session.commit()
     assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 3
@@ -134,6 +143,7 @@ def test_every_message_carries_its_outbox_id(session, people, http_receiver, smt
               sender="planwatch@example.org", password=None, now=T0)
     set_target(session, "test", channel="email", address="b.mail@b.example.org",
                user_email="b@b.example.org", now=T0)
+    immediate(session)
     sweep(session, now=DUE_DAY)
     session.commit()
     assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 2
@@ -201,6 +211,7 @@ def test_zalo_messages_follow_the_official_account_api(session, people):
                   now=T0)
         set_target(session, people["officer"], channel="zalo", address="8723451234567",
                    user_email="a@a.example.org", now=T0)
+        immediate(session)
         sweep(session, now=DUE_DAY)
         session.commit()
         assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
@@ -227,6 +238,7 @@ def test_admins_get_one_message_when_rows_go_dead(session, people, http_receiver
         set_target(session, "test", url="json://127.0.0.1:9/nobody", user_email=email_, now=T0)
     admin_target = set_target(session, "test", url=http_receiver.url("/admin"),
                               user_email="root@example.org", now=T0)
+    immediate(session)
     sweep(session, now=DUE_DAY)
     session.commit()
     summary = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE, max_attempts=1)
@@ -245,6 +257,7 @@ def test_a_webhook_gets_json_with_its_outbox_id_and_a_refusal_is_explained(
     target = set_target(session, "test", url=f"http://127.0.0.1:{http_receiver.port}/hook",
                         user_email="a@a.example.org", now=T0)
     assert target.channel == "webhook"
+    immediate(session)
     sweep(session, now=DUE_DAY)
     session.commit()
     row_id = session.scalar(sa.select(Notification.id))
