@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from cli.context import DATE, DATETIME, acting, as_option, fail_cleanly, session_scope, utcnow
 from models.core.clock import local_today
 from models.core.db import database_url, make_engine, make_session_factory
-from models.notify.dispatch import dispatch
-from models.notify.entities import Notification
+from models.notify.dispatch import WORKERS, dispatch
+from models.notify.entities import Channel, Notification
 from models.notify.ladder import sweep
+from models.notify.settings import load_settings
 from models.notify.targets import list_targets, retry_dead, set_target
 from models.org.agencies import Agency
 from models.tasks.entities import Task
@@ -25,8 +26,10 @@ def _base_url() -> str:
     return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
 
 
-def _smtp_url() -> str | None:
-    """Server-wide mail settings: users without a target of their own are mailed there."""
+def _smtp_url(session=None) -> str | None:
+    """Whether users without a channel of their own are mailed (the server's SMTP settings)."""
+    if session is not None and load_settings(session).smtp.configured:
+        return "server-settings"
     return os.environ.get("PLANWATCH_SMTP_URL") or None
 
 
@@ -39,14 +42,18 @@ def targets() -> None:
 @click.option("--agency", "agency_code", help="Agency code.")
 @click.option("--user", "user_email", help="User email.")
 @click.option("--label", default="", help="A name for the target (e.g. 'mailbox').")
-@click.option("--inactive", is_flag=True, help="Keep the URL but stop sending to it.")
+@click.option("--inactive", is_flag=True, help="Keep the target but stop sending to it.")
+@click.option("--channel", type=click.Choice([c.value for c in Channel]),
+              help="email, telegram (chat id), zalo (user id), webhook or apprise "
+                   "(default: apprise, or webhook for http(s) URLs).")
 @as_option
-@click.argument("url")
+@click.argument("address")
 @fail_cleanly
-def targets_set(agency_code, user_email, label, inactive, as_user, url) -> None:
-    """Add an apprise URL (mailto://, tgram://, json://, …) for an agency or a user."""
+def targets_set(agency_code, user_email, label, inactive, channel, as_user, address) -> None:
+    """Add a channel for an agency or a user: an address, a chat id or an apprise URL."""
     with session_scope() as session:
-        target = set_target(session, acting(session, as_user), url=url, now=utcnow(),
+        target = set_target(session, acting(session, as_user), channel=channel, address=address,
+                            now=utcnow(),
                             agency_code=agency_code, user_email=user_email, label=label,
                             active=not inactive)
         click.echo(f"target {target.id} set")
@@ -54,12 +61,12 @@ def targets_set(agency_code, user_email, label, inactive, as_user, url) -> None:
 
 @targets.command("list")
 def targets_list() -> None:
-    """List the targets (URLs are shown: they may hold passwords, mind the terminal)."""
+    """List the targets (URLs without their secrets)."""
     with session_scope() as session:
         for t in list_targets(session):
             owner = f"agency {t.agency.code}" if t.agency else f"user {t.user.email}"
             state = "" if t.active else " (inactive)"
-            click.echo(f"{t.id:>4}  {owner:40}  {t.url}  {t.label}{state}")
+            click.echo(f"{t.id:>4}  {owner:40}  {t.channel:9} {t.address}  {t.label}{state}")
 
 
 @click.group()
@@ -73,7 +80,7 @@ def deadlines() -> None:
 def deadlines_run(as_of) -> None:
     """Write the reminders, overdue notices and escalations due at --as-of into the outbox."""
     with session_scope() as session:
-        created = sweep(session, now=as_of or utcnow(), smtp_url=_smtp_url())
+        created = sweep(session, now=as_of or utcnow(), smtp_url=_smtp_url(session))
     click.echo(json.dumps({"created": created}))
 
 
@@ -85,21 +92,31 @@ def notify() -> None:
 @notify.command("run")
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
 @click.option("--as-of", "as_of", type=DATETIME,
-              help="The time to send as (default: now): a replayed day sends what it would.")
+              help="The time to send as (default: now): what is due by then is sent.")
+@click.option("--workers", type=click.IntRange(min=1), default=WORKERS, show_default=True,
+              help="Messages in flight at once.")
 @fail_cleanly
-def notify_run(limit, as_of) -> None:
-    """Send what is due in the outbox once; print the counts."""
+def notify_run(limit, as_of, workers) -> None:
+    """Send what is due in the outbox once; print the summary (exit 1 if any send failed)."""
     engine = make_engine(database_url())
     try:
-        # on the real clock each send is stamped with its own time; --as-of stamps that time
-        counts = dispatch(make_session_factory(engine), now=as_of or utcnow(), limit=limit,
-                          base_url=_base_url(), clock=None if as_of else utcnow)
+        # a replayed day (--as-of) runs on that day's clock; a live run follows the wall clock
+        # so its leases stay true while it sends
+        summary = dispatch(make_session_factory(engine), now=as_of or utcnow(), limit=limit,
+                           base_url=_base_url(), clock=None if as_of else utcnow,
+                           workers=workers)
     finally:
         engine.dispose()
-    summary = {k: counts.get(k, 0) for k in ("sent", "failed", "dead")}
-    if counts.get("cancelled"):
-        summary["cancelled"] = counts["cancelled"]
-    click.echo(json.dumps(summary))
+    out = {k: summary.get(k, 0) for k in ("sent", "failed", "dead")}
+    if summary.get("cancelled"):
+        out["cancelled"] = summary["cancelled"]
+    if summary.failures:
+        out["failures"] = [{"id": i, "reason": r} for i, r in summary.failures]
+    if summary.alerted:
+        out["admins_alerted"] = summary.alerted
+    click.echo(json.dumps(out, ensure_ascii=False))
+    if not summary.ok:
+        raise SystemExit(1)
 
 
 @notify.command("retry")
@@ -135,7 +152,7 @@ def simulate(start, end, agency_code) -> None:
             at = _morning(day, ZoneInfo("Asia/Ho_Chi_Minh"))
             tasks = generate_tasks(session, through=local_today(at) + timedelta(days=31), now=at)
             last = session.scalar(sa.select(sa.func.max(Notification.id))) or 0
-            sweep(session, now=at, catch_up_days=0, smtp_url=_smtp_url())
+            sweep(session, now=at, catch_up_days=0, smtp_url=_smtp_url(session))
             rows = sa.select(Notification.rung, Notification.kind, sa.func.count()).where(
                 Notification.id > last).group_by(Notification.rung, Notification.kind)
             if agency_id is not None:

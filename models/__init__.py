@@ -7,6 +7,7 @@ change, `queries` (the read side). Importing this package registers every entity
 
 from models.core import attachments, audit, checkpoints, db  # noqa: F401  (registers mappers)
 from models.notify import entities as notify_entities  # noqa: F401
+from models.notify import settings as notify_settings  # noqa: F401
 from models.notify import sweep_runs  # noqa: F401
 from models.org import agencies, throttle, tokens, users  # noqa: F401
 from models.oversight import entities as oversight_entities  # noqa: F401

@@ -88,6 +88,15 @@ def password_hasher():
         yield hasher
 
 
+@pytest.fixture(autouse=True, scope="session")
+def secrets_key():
+    """One Fernet key for the run (subprocesses inherit it), never a key file in the repo."""
+    from cryptography.fernet import Fernet
+
+    os.environ.setdefault("PLANWATCH_SECRETS_KEY", Fernet.generate_key().decode())
+    return os.environ["PLANWATCH_SECRETS_KEY"]
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory):
     """Lazily made, one database per backend for the whole run."""

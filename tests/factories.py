@@ -142,7 +142,7 @@ def make_notification(session, *, recipient_id: int | None, subject_id: int,
     """One outbox row about a task, as the deadlines flow would have written it."""
     row = Notification(
         dedupe_key=f"test-{next(_keys)}", recipient_user_id=recipient_id,
-        target="mailto://someone:secret@mail.example.org", subject_type="task",
+        subject_type="task",
         subject_id=subject_id, rung="0", kind="reminder", payload={}, locale="vi",
         status=status, attempts=0, next_attempt_at=WRITTEN, last_error="", created_at=WRITTEN,
         sent_at=WRITTEN if status == "sent" else None,

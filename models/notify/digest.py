@@ -48,7 +48,7 @@ def write_digests(session: Session, *, now: datetime) -> int:
     empty = sa.func.json_build_object() if dialect == "postgresql" else sa.func.json_object()
     rows = (
         sa.select(N.digest_key, sa.func.max(N.recipient_user_id), sa.func.max(N.target_id),
-                  sa.func.max(N.target), sa.literal(DIGEST), sa.literal(0), sa.literal(""),
+                  sa.literal(DIGEST), sa.literal(0), sa.literal(""),
                   sa.literal(DIGEST), empty, sa.func.max(N.locale),
                   sa.literal(NotificationStatus.PENDING.value), sa.literal(0),
                   sa.literal(now, type_=N.next_attempt_at.type), sa.literal("", type_=sa.Text),
@@ -57,7 +57,7 @@ def write_digests(session: Session, *, now: datetime) -> int:
                N.digest_key.is_not(None))
         .group_by(N.digest_key)
     )
-    columns = ["dedupe_key", "recipient_user_id", "target_id", "target", "subject_type",
+    columns = ["dedupe_key", "recipient_user_id", "target_id", "subject_type",
                "subject_id", "rung", "kind", "payload", "locale", "status", "attempts",
                "next_attempt_at", "last_error", "created_at", "digest_key"]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -1,27 +1,41 @@
-"""Sending the outbox: claim a batch under a lease, send it in parallel with apprise, record it.
+"""Sending the outbox: claim under a lease, build each message, send with apprise, record.
 
-Sends run in a bounded thread pool (each is independent network I/O); the main thread records
-outcomes as they complete, one UPDATE for the sent rows of each group of up to `workers`
-completions (or FLUSH seconds), then a commit. A dispatcher killed between apprise's return and
-that commit therefore re-sends (after its lease expires) only the messages it had in flight or
-waiting for that commit: at most 2 x `workers`.
+Three stages overlap, each in its own thread with its own session:
+- the claimer takes chunks of due rows (SKIP LOCKED on PostgreSQL, so several dispatcher
+  processes share the outbox), decides for each row whether it still applies (subject open,
+  target live, recipient active) and builds its message: one call, `build(...)`;
+- `workers` sender threads send what the claimer queued;
+- the recorder (the calling thread) writes outcomes: one UPDATE for the sent rows of each group
+  of up to FLUSH_ROWS outcomes or FLUSH seconds, then a commit.
+A dispatcher killed between apprise's return and that commit re-sends, once its lease expires,
+only the messages it had in flight or completed in the last FLUSH seconds. Every
+message carries its outbox id (a JSON field for webhooks, a mail header), so an idempotent
+receiver drops such a duplicate.
 """
 
 from __future__ import annotations
 
 import inspect
+import queue
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from models.notify.entities import Notification, NotificationStatus
+from models.notify.channels import mail_url, send_url
+from models.notify.dead_letters import alert_admins
+from models.notify.entities import Notification, NotificationStatus, NotificationTarget
 from models.notify.messages import compose
+from models.notify.sending import secrets_of, send_apprise
+from models.notify.settings import NotifySettings, load_settings
 from models.notify.subjects import load_subject, subject_open
+from models.notify.targets import target_url
+from models.org.users import User
 from models.plans.entities import Item
 from models.tasks.entities import Task
 
@@ -33,6 +47,53 @@ LEASE = timedelta(minutes=5)
 # connections beyond its backlog, and those rows then wait for their retry
 WORKERS = 4
 FLUSH = 0.05  # seconds an outcome may wait for its commit
+FLUSH_ROWS = 64  # outcomes per commit at most (a commit per message would bound the rate)
+CHUNK = 200  # rows per claim: the claimer prepares the next chunk while this one is sent
+MAX_REPORTED = 20  # failures listed in a run's summary
+
+SendFn = Callable[[str, str, str], str | None]
+
+
+class Summary(dict):
+    """A run's counts per outcome (sent, failed, dead, cancelled), with the failures' reasons."""
+
+    def __init__(self):
+        super().__init__(sent=0, failed=0, dead=0, cancelled=0)
+        self.failures: list[tuple[int, str]] = []  # (outbox id, reason), the first few
+        self.alerted = 0  # admin messages written about rows that went dead
+
+    @property
+    def ok(self) -> bool:
+        return not (self["failed"] or self["dead"])
+
+    def as_dict(self) -> dict:
+        return {**self, "failures": [{"id": i, "reason": r} for i, r in self.failures],
+                "admins_alerted": self.alerted}
+
+
+@dataclass
+class Job:
+    """A message ready to send: the row it is for, its URL (never stored) and its text."""
+
+    row_id: int
+    token: str
+    attempts: int
+    url: str
+    title: str
+    body: str
+    lease_until: datetime | None
+    subject_type: str = ""
+    notify_type: str = "info"  # apprise's type by severity (info, warning, failure)
+
+
+@dataclass
+class Outcome:
+    row_id: int
+    token: str
+    attempts: int
+    error: str | None | bool  # None sent, str failed, False lease lost
+    cancelled: bool = False
+    subject_type: str = ""
 
 
 def claim(
@@ -73,19 +134,78 @@ def still_applies(session: Session, row: Notification) -> bool:
             and task.agency_id == payload.get("agency_id"))
 
 
-def send_apprise(url: str, title: str, body: str, notify_type: str = "info") -> str | None:
-    """Send one message; None on success, else why it failed (apprise does not raise)."""
-    from apprise import Apprise, AppriseAsset, NotifyFormat, NotifyType
+def why_cancelled(session: Session, row: Notification) -> str | None:
+    """Why a row must not be sent any more (target paused or removed, recipient disabled,
+    subject done), or None."""
+    if row.recipient_user_id is not None:
+        user = session.get(User, row.recipient_user_id)
+        if user is None or not user.is_active:
+            return "the recipient's account is disabled"
+    if row.target_id is not None:
+        target = session.get(NotificationTarget, row.target_id)
+        if target is None or target.removed_at is not None:
+            return "the channel was removed"
+        if not target.active:
+            return "the channel is paused"
+    elif row.recipient_user_id is None:
+        return "the channel was removed"  # its owner (an agency) was deleted
+    if not still_applies(session, row):
+        return "no longer applies"
+    return None
 
-    # service_timeout=0: apprise sends in this thread instead of handing each call to its
-    # shared pool (cpu+4 threads), which capped our parallel sends; socket timeouts still apply
-    apobj = Apprise(asset=AppriseAsset(service_timeout=0))
-    if not apobj.add(url):
-        return "invalid notification URL"
-    if apobj.notify(title=title, body=body, body_format=NotifyFormat.TEXT,
-                    notify_type=NotifyType(notify_type)):
-        return None
-    return "delivery failed (see the dispatcher log)"
+
+def address_of(session: Session, row: Notification, settings: NotifySettings) -> str:
+    """The apprise URL of a row, built now from its target (or the server's mail settings)."""
+    if row.target_id is None:  # a user without a channel of their own: the server's mail
+        if not settings.smtp.configured:
+            raise LookupError("the server's mail (SMTP) is not set up")
+        return mail_url(settings, session.get(User, row.recipient_user_id).email, row.id)
+    target = session.get(NotificationTarget, row.target_id)
+    return send_url(target.channel, target.address, target_url(target), settings, row.id)
+
+
+def prepare(session: Session, row: Notification, *, now: datetime, base_url: str):
+    """Title, body and notify type of a claimed row, or CANCELLED if it no longer applies."""
+    if not still_applies(session, row):
+        return NotificationStatus.CANCELLED
+    composed = compose(session, row, now, base_url=base_url)  # a digest, or the row alone
+    return NotificationStatus.CANCELLED if composed is None else composed
+
+
+def build(session: Session, row: Notification, *, now: datetime, base_url: str,
+          settings: NotifySettings) -> Job | str:
+    """The message of one claimed row, or why it is cancelled (a str); may raise."""
+    reason = why_cancelled(session, row)
+    if reason:
+        return reason
+    text = prepare(session, row, now=now, base_url=base_url)
+    if text == NotificationStatus.CANCELLED:
+        return "no longer applies"
+    title, body, notify_type = text
+    return Job(row.id, row.claim_token, row.attempts, address_of(session, row, settings),
+               title, body, row.claimed_until, row.subject_type, notify_type)
+
+
+def _preload(session: Session, rows: list[Notification]) -> list:
+    """Load the chunk's tasks, targets and recipients in a few queries; the caller keeps the
+    returned list while it builds (the identity map holds objects only weakly)."""
+    kept: list = []
+    ids = {r.subject_id for r in rows if r.subject_type == "task"}
+    if ids:
+        kept += session.scalars(sa.select(Task).where(Task.id.in_(ids)).options(
+            selectinload(Task.item).selectinload(Item.plan), selectinload(Task.agency))).all()
+    targets = {r.target_id for r in rows if r.target_id is not None}
+    if targets:
+        kept += session.scalars(sa.select(NotificationTarget)
+                                .where(NotificationTarget.id.in_(targets))).all()
+    users = {r.recipient_user_id for r in rows if r.recipient_user_id is not None}
+    if users:
+        kept += session.scalars(sa.select(User).where(User.id.in_(users))).all()
+    return kept
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
 
 
 def mark_failed(row: Notification, error: str, now: datetime, max_attempts: int) -> None:
@@ -97,110 +217,190 @@ def mark_failed(row: Notification, error: str, now: datetime, max_attempts: int)
         row.status = NotificationStatus.DEAD
     else:
         row.status = NotificationStatus.FAILED
-        row.next_attempt_at = now + min(BACKOFF * 2 ** (row.attempts - 1), MAX_BACKOFF)
+        row.next_attempt_at = now + backoff(row.attempts)
 
 
-def _preload_tasks(session: Session, rows: list[Notification]) -> None:
-    """Load the batch's tasks with item, plan and agency in a few queries (identity map)."""
-    ids = {r.subject_id for r in rows if r.subject_type == "task"}
-    if ids:
-        session.scalars(sa.select(Task).where(Task.id.in_(ids)).options(
-            selectinload(Task.item).selectinload(Item.plan), selectinload(Task.agency))).all()
-
-
-def prepare(session: Session, row: Notification, *, now: datetime, base_url: str):
-    """Title, body and notify type of a claimed row, or CANCELLED if it no longer applies."""
-    if not still_applies(session, row):
-        return NotificationStatus.CANCELLED
-    composed = compose(session, row, now, base_url=base_url)  # a digest, or the row alone
-    return NotificationStatus.CANCELLED if composed is None else composed
-
-
-def _send_one(send, url: str, title: str, body: str, notify_type: str | None, lease_until,
-              clock) -> str | None | bool:
-    """Runs in a pool thread: False if our lease ran out before sending, else send()'s answer."""
-    if clock is not None and lease_until is not None and lease_until < clock():
+def _send_one(send: SendFn, job: Job, clock) -> str | None | bool:
+    """In a sender thread: False if our lease ran out before sending, else send()'s answer."""
+    if clock is not None and job.lease_until is not None and job.lease_until < clock():
         return False  # another dispatcher may own the row now
     try:
-        if notify_type is None:
-            return send(url, title, body)
-        return send(url, title, body, notify_type=notify_type)
+        # a sender that takes apprise's notify type (send_apprise does) gets it
+        if "notify_type" in inspect.signature(send).parameters:
+            return send(job.url, job.title, job.body, notify_type=job.notify_type)
+        return send(job.url, job.title, job.body)
     except Exception as exc:  # a failure, not a stuck claim
         return f"{type(exc).__name__}: {exc}"
 
 
-def _record(session: Session, token: str, rows: dict, outcomes: list, at: datetime,
-            max_attempts: int, counts: dict[str, int]) -> None:
-    """Write a group of outcomes: one UPDATE for the sent rows, per-row backoff for failures."""
-    sent = [row_id for row_id, error in outcomes if error is None]
-    if sent:
+def _record(session: Session, outcomes: list[Outcome], at: datetime, max_attempts: int,
+            summary: Summary, dead: list[tuple[int, str]]) -> None:
+    """Write a group of outcomes: one UPDATE per claim for the sent rows, one per other row."""
+    N = Notification
+    by_token: dict[str, list[int]] = {}
+    for o in outcomes:
+        if o.error is None and not o.cancelled:
+            by_token.setdefault(o.token, []).append(o.row_id)
+    for token, ids in by_token.items():
         done = session.execute(
-            sa.update(Notification)
-            .where(Notification.id.in_(sent), Notification.claim_token == token)
-            .values(status=NotificationStatus.SENT, sent_at=at, attempts=Notification.attempts + 1,
+            sa.update(N).where(N.id.in_(ids), N.claim_token == token)
+            .values(status=NotificationStatus.SENT, sent_at=at, attempts=N.attempts + 1,
                     claimed_until=None, claim_token=None)
             .execution_options(synchronize_session=False))
-        counts["sent"] += done.rowcount
-    for row_id, error in outcomes:
-        if error is not None and error is not False:
-            row = rows[row_id]
-            mark_failed(row, error, at, max_attempts)
-            counts[str(row.status)] = counts.get(str(row.status), 0) + 1
+        summary["sent"] += done.rowcount
+    for o in outcomes:
+        if o.error is False or (o.error is None and not o.cancelled):
+            continue
+        mine = sa.and_(N.id == o.row_id, N.claim_token == o.token)
+        if o.cancelled:
+            values = {"status": NotificationStatus.CANCELLED, "last_error": o.error}
+            status = "cancelled"
+        else:
+            attempts = o.attempts + 1
+            status = "dead" if attempts >= max_attempts else "failed"
+            values = {"status": status, "attempts": attempts, "last_error": o.error[:2000]}
+            if status == "failed":
+                values["next_attempt_at"] = at + backoff(attempts)
+        done = session.execute(sa.update(N).where(mine).values(
+            claimed_until=None, claim_token=None, **values)
+            .execution_options(synchronize_session=False))
+        if not done.rowcount:
+            continue  # the lease ran out and another dispatcher owns the row
+        summary[status] += 1
+        if status in ("failed", "dead") and len(summary.failures) < MAX_REPORTED:
+            summary.failures.append((o.row_id, o.error))
+        if status == "dead" and o.subject_type != "outbox":
+            dead.append((o.row_id, o.error))
     session.commit()
+
+
+class _Claimer(threading.Thread):
+    """Claims chunks and builds their messages while the senders send the previous ones."""
+
+    def __init__(self, session_factory, *, now, limit, chunk, lease, base_url, clock,
+                 jobs: queue.Queue, outcomes: queue.Queue, workers: int):
+        super().__init__(name="outbox-claimer", daemon=True)
+        self.session_factory, self.now, self.limit, self.chunk = session_factory, now, limit, chunk
+        self.lease, self.base_url, self.clock = lease, base_url, clock
+        self.jobs, self.outcomes, self.workers = jobs, outcomes, workers
+        self.error: BaseException | None = None
+        self.settings: NotifySettings | None = None
+
+    def run(self) -> None:
+        try:
+            with self.session_factory(expire_on_commit=False) as session:
+                self.settings = load_settings(session)
+                session.commit()
+                taken = 0
+                while taken < self.limit:
+                    # on a live clock each chunk's lease starts when it is claimed, not when
+                    # the run began (a long run would otherwise send on expired leases)
+                    rows = claim(session, now=self.clock() if self.clock else self.now,
+                                 limit=min(self.chunk, self.limit - taken), lease=self.lease)
+                    session.commit()
+                    if not rows:
+                        break
+                    taken += len(rows)
+                    self._build(session, rows)
+                    session.expunge_all()
+        except BaseException as exc:  # re-raised by dispatch() once the senders are done
+            self.error = exc
+        finally:
+            for _ in range(self.workers):
+                self.jobs.put(None)
+
+    def _build(self, session: Session, rows: list[Notification]) -> None:
+        kept = _preload(session, rows)  # noqa: F841  (held until the chunk is built)
+        at = self.clock() if self.clock else self.now
+        for row in rows:
+            try:
+                job = build(session, row, now=at, base_url=self.base_url,
+                            settings=self.settings)
+            except Exception as exc:  # a row that cannot be built fails (and dies), not loops
+                self.outcomes.put(Outcome(row.id, row.claim_token, row.attempts,
+                                          f"{type(exc).__name__}: {exc}",
+                                          subject_type=row.subject_type))
+                continue
+            if isinstance(job, str):
+                self.outcomes.put(Outcome(row.id, row.claim_token, row.attempts, job,
+                                          cancelled=True))
+            else:
+                self.jobs.put(job)
+
+
+def _sender(send: SendFn, jobs: queue.Queue, outcomes: queue.Queue, clock) -> None:
+    while (job := jobs.get()) is not None:
+        error = _send_one(send, job, clock)
+        if isinstance(error, str):
+            error = _scrub(error, job.url)
+        outcomes.put(Outcome(job.row_id, job.token, job.attempts, error,
+                             subject_type=job.subject_type))
+    outcomes.put(None)
+
+
+def _scrub(error: str, url: str) -> str:
+    from models.notify.sending import scrub
+
+    return scrub(error, secrets_of(url))
 
 
 def dispatch(
     session_factory: sessionmaker, *, now: datetime, limit: int = 50,
     base_url: str = "http://127.0.0.1:5000",
-    lease: timedelta = LEASE, send: Callable[[str, str, str], str | None] = send_apprise,
+    lease: timedelta = LEASE, send: SendFn = send_apprise,
     max_attempts: int = MAX_ATTEMPTS, clock: Callable[[], datetime] | None = None,
-    workers: int = WORKERS,
-) -> dict[str, int]:
-    """Claim a batch, send it from a thread pool, commit outcomes as they come; counts."""
-    counts = {"sent": 0, "failed": 0, "dead": 0, "cancelled": 0}
+    workers: int = WORKERS, chunk: int = CHUNK,
+) -> Summary:
+    """Send up to `limit` due rows (claim, build and send overlap); the run's summary."""
+    summary = Summary()
     if send is send_apprise:
-        import apprise  # noqa: F401  (import once here, not racing in the pool threads)
+        from models.notify.sending import _install
+
+        _install()  # import apprise once here, not racing in the sender threads
+    workers = max(1, workers)
+    jobs: queue.Queue = queue.Queue(maxsize=max(chunk, workers * 4))
+    outcomes: queue.Queue = queue.Queue()
+    claimer = _Claimer(session_factory, now=now, limit=limit, chunk=min(chunk, limit),
+                       lease=lease, base_url=base_url, clock=clock, jobs=jobs,
+                       outcomes=outcomes, workers=workers)
+    claimer.start()
+    senders = [threading.Thread(target=_sender, args=(send, jobs, outcomes, clock),
+                                name=f"outbox-sender-{i}", daemon=True) for i in range(workers)]
+    for thread in senders:
+        thread.start()
+    dead: list[tuple[int, str]] = []
     with session_factory(expire_on_commit=False) as session:
-        claimed = claim(session, now=now, limit=limit, lease=lease)
-        session.commit()
-        if not claimed:
-            return counts
-        token, lease_until = claimed[0].claim_token, claimed[0].claimed_until
-        rows = {row.id: row for row in claimed}
-        at = clock() if clock else now
-        # a sender that takes apprise's notify type (send_apprise does) gets it
-        typed = "notify_type" in inspect.signature(send).parameters
-        _preload_tasks(session, claimed)
-        jobs, early = [], []
-        for row in claimed:
+        running, group, first = workers, [], 0.0
+        while running:
+            timeout = max(0.0, first + FLUSH - time.monotonic()) if group else None
             try:
-                text = prepare(session, row, now=at, base_url=base_url)
-            except Exception as exc:  # a row that cannot be rendered must die, not loop
-                early.append((row.id, f"{type(exc).__name__}: {exc}"))
-                continue
-            if text == NotificationStatus.CANCELLED:
-                row.status, row.last_error = NotificationStatus.CANCELLED, "no longer applies"
-                row.claimed_until = row.claim_token = None
-                counts["cancelled"] += 1
-            else:
-                title, body, notify_type = text
-                jobs.append((row.id, row.target, title, body, notify_type if typed else None))
-        _record(session, token, rows, early, at, max_attempts, counts)
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs) or 1))) as pool:
-            pending = {pool.submit(_send_one, send, url, title, body, kind, lease_until, clock):
-                       row_id for row_id, url, title, body, kind in jobs}
-            outcomes, first = [], 0.0
-            while pending:
-                timeout = max(0.0, first + FLUSH - time.monotonic()) if outcomes else None
-                done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
-                if done and not outcomes:
+                item = outcomes.get(timeout=timeout)
+            except queue.Empty:
+                item = ...
+            if item is None:
+                running -= 1
+            elif item is not ...:
+                if not group:
                     first = time.monotonic()
-                outcomes += [(pending.pop(f), f.result()) for f in done]
-                # one commit per `workers` outcomes or FLUSH seconds: a crash re-sends at
-                # most the messages in flight plus those waiting for this commit
-                if outcomes and (len(outcomes) >= workers or not pending
-                                 or time.monotonic() - first >= FLUSH):
-                    _record(session, token, rows, outcomes, clock() if clock else now,
-                            max_attempts, counts)
-                    outcomes = []
-    return counts
+                group.append(item)
+            # one commit per FLUSH_ROWS outcomes or FLUSH seconds: a crash re-sends at most
+            # the messages in flight plus those completed in the last FLUSH seconds
+            if group and (len(group) >= FLUSH_ROWS or not running
+                          or time.monotonic() - first >= FLUSH):
+                _record(session, group, clock() if clock else now, max_attempts, summary,
+                        dead)
+                group = []
+        claimer.join()
+        while not outcomes.empty():  # the claimer's last cancellations, if any
+            item = outcomes.get()
+            if item is not None:
+                group.append(item)
+        if group:
+            _record(session, group, clock() if clock else now, max_attempts, summary, dead)
+        if dead:
+            summary.alerted = alert_admins(session, dead, now=clock() if clock else now,
+                                           base_url=base_url, settings=claimer.settings)
+            session.commit()
+    if claimer.error is not None:
+        raise claimer.error
+    return summary

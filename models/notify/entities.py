@@ -1,4 +1,4 @@
-"""The notification outbox and its targets (apprise URLs of agencies and users)."""
+"""The notification outbox and its targets (the channels of agencies and users)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class NotificationStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # will be retried at next_attempt_at
     DEAD = "dead"  # gave up after too many attempts; an admin may retry it
-    CANCELLED = "cancelled"  # the subject was submitted or rescheduled before sending
+    CANCELLED = "cancelled"  # no longer applies (subject done, target paused, user disabled)
     # one item of a daily digest: never sent alone, it goes out with the digest row whose
     # dedupe key is this row's digest_key (models.notify.digest)
     BUNDLED = "bundled"
@@ -42,7 +42,8 @@ class Notification(db.Model):
     target_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("notification_target.id", ondelete="SET NULL")
     )
-    target: Mapped[str] = mapped_column(sa.Text)  # apprise URL, copied when the row is written
+    # the row never copies the target's address: the dispatcher builds it when it sends, so a
+    # paused or removed target stops its messages. No target and a recipient: the server's mail.
     subject_type: Mapped[str] = mapped_column(sa.String(32))  # task | corrective_action
     subject_id: Mapped[int]
     rung: Mapped[str] = mapped_column(sa.String(8))  # "-7", "0", "+1" working days from due
@@ -62,10 +63,19 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped[User | None] = relationship()
+    target: Mapped[NotificationTarget | None] = relationship()
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"  # an address; sent through the server's SMTP settings
+    TELEGRAM = "telegram"  # a chat id; the bot token is the server's
+    ZALO = "zalo"  # a Zalo user id of the server's Official Account
+    WEBHOOK = "webhook"  # an http(s) URL receiving JSON (admins only)
+    APPRISE = "apprise"  # any apprise URL (admins only)
 
 
 class NotificationTarget(db.Model):
-    """An apprise URL of an agency (its mailbox, a group chat) or of one user."""
+    """A channel of an agency (its mailbox, a group chat) or of one user."""
 
     __tablename__ = "notification_target"
     __table_args__ = (
@@ -81,9 +91,15 @@ class NotificationTarget(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    url: Mapped[str] = mapped_column(sa.Text)
+    channel: Mapped[str] = mapped_column(sa.String(16), default=Channel.APPRISE)
+    # what the owner recognises: the email address, chat id, user id, or a URL without secrets
+    address: Mapped[str] = mapped_column(sa.Text, default="")
+    # webhook and apprise URLs, encrypted (models.notify.secrets): they may hold passwords
+    secret: Mapped[str | None] = mapped_column(sa.Text)
     label: Mapped[str] = mapped_column(sa.String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # removed targets are kept (without their secret) so queued rows can be cancelled by name
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency | None] = relationship()
     user: Mapped[User | None] = relationship()

@@ -61,7 +61,7 @@ ACTION_LADDER = (
     {"at": 1, "kind": "overdue", "to": ["responsible", "agency_head"]},
     {"at": 3, "kind": "escalation", "to": ["inspectors"]},
 )
-COLUMNS = ["dedupe_key", "recipient_user_id", "target_id", "target", "subject_type",
+COLUMNS = ["dedupe_key", "recipient_user_id", "target_id", "subject_type",
            "subject_id", "rung", "kind", "payload", "locale", "status", "attempts",
            "next_attempt_at", "last_error", "created_at", "digest_key"]
 
@@ -159,15 +159,13 @@ def _recipients(roles: Iterable[str], subjects, reports_to: tuple[int, ...],
     for role in roles:
         selects.append(
             sa.select(*base, U.id.label("user_id"), NT.id.label("target_id"),
-                      ("target:" + _as_text(NT.id)).label("to_key"), NT.url, U.locale)
+                      ("target:" + _as_text(NT.id)).label("to_key"), U.locale)
             .select_from(subjects).join(U, user_cond[role]).join(NT, own_target)
         )
-        if smtp_url:
-            mailto = smtp_url + ("&" if "?" in smtp_url else "?") + "to="
+        if smtp_url:  # no target and a recipient: the dispatcher mails the account's address
             selects.append(
                 sa.select(*base, U.id.label("user_id"), sa.null().label("target_id"),
-                          ("user:" + _as_text(U.id) + ":email").label("to_key"),
-                          (sa.literal(mailto) + U.email).label("url"), U.locale)
+                          ("user:" + _as_text(U.id) + ":email").label("to_key"), U.locale)
                 .select_from(subjects).join(U, user_cond[role])
                 .where(~sa.exists().where(own_target))
             )
@@ -184,7 +182,7 @@ def _recipients(roles: Iterable[str], subjects, reports_to: tuple[int, ...],
         selects.append(
             sa.select(*base, sa.null().label("user_id"), NT.id.label("target_id"),
                       ("target:" + _as_text(NT.id)).label("to_key"),
-                      NT.url, sa.literal("vi").label("locale"))
+                      sa.literal("vi").label("locale"))
             .select_from(subjects)
             .join(NT, sa.and_(NT.agency_id == S.agency_id, NT.active.is_(True)))
             .where(sa.or_(~sa.exists().where(named), unreached))
@@ -210,7 +208,7 @@ def _insert(session: Session, *, subject_type: str, id_key: str, subjects, rung:
     key = (f"{subject_type}:" + _as_text(r.subject_id) + ":due:" + _as_text(r.due_on)
            + f":rung:{label}:" + r.to_key)
     rows = sa.select(
-        key, r.user_id, r.target_id, r.url, sa.literal(subject_type), r.subject_id,
+        key, r.user_id, r.target_id, sa.literal(subject_type), r.subject_id,
         sa.literal(label), sa.literal(kind),
         _payload(dialect, id_key, r.subject_id, r.due_on, r.agency_id),
         sa.func.coalesce(r.locale, "vi"), sa.literal(NotificationStatus.BUNDLED.value),

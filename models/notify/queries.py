@@ -51,7 +51,8 @@ def outbox(session: Session, status: str | None, page: int = 1):
 def targets_of_user(session: Session, user) -> list[NotificationTarget]:
     """A user's own targets."""
     return list(session.scalars(sa.select(NotificationTarget)
-                                .where(NotificationTarget.user_id == user.id)
+                                .where(NotificationTarget.user_id == user.id,
+                                       NotificationTarget.removed_at.is_(None))
                                 .order_by(NotificationTarget.id)))
 
 
@@ -60,7 +61,8 @@ def agency_targets(session: Session) -> list[tuple[Agency, list[NotificationTarg
     agencies = session.scalars(sa.select(Agency).order_by(Agency.code)).all()
     by_agency: dict[int, list[NotificationTarget]] = {}
     for target in session.scalars(sa.select(NotificationTarget)
-                                  .where(NotificationTarget.agency_id.is_not(None))
+                                  .where(NotificationTarget.agency_id.is_not(None),
+                                         NotificationTarget.removed_at.is_(None))
                                   .order_by(NotificationTarget.id)):
         by_agency.setdefault(target.agency_id, []).append(target)
     return [(agency, by_agency.get(agency.id, [])) for agency in agencies]

@@ -8,7 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.notify.entities import Notification
+from models.notify.entities import Notification, NotificationTarget
+
+# rows hold no URL: their channel is their target's (no target: the server's mail)
+CHANNEL = sa.func.coalesce(NotificationTarget.channel, "email")
 
 
 def channel(url: str | None) -> str:
@@ -20,8 +23,9 @@ def sweep_summary(session: Session, *, now: datetime) -> dict[str, Counter]:
     """Rows the sweep at `now` wrote: items per (rung, kind), digests and items per channel."""
     N = Notification
     rows = session.execute(
-        sa.select(N.subject_type, N.rung, N.kind, N.target, sa.func.count())
-        .where(N.created_at == now).group_by(N.subject_type, N.rung, N.kind, N.target))
+        sa.select(N.subject_type, N.rung, N.kind, CHANNEL, sa.func.count())
+        .outerjoin(NotificationTarget, NotificationTarget.id == N.target_id)
+        .where(N.created_at == now).group_by(N.subject_type, N.rung, N.kind, CHANNEL))
     out = {"rungs": Counter(), "channels": Counter(), "digests": Counter()}
     for subject_type, rung, kind, target, n in rows:
         if subject_type == "digest":
@@ -39,8 +43,9 @@ def dispatch_summary(session: Session, *, since: datetime, until: datetime) -> C
                        sa.and_(N.status.in_(["failed", "dead"]), N.attempts > 0,
                                N.next_attempt_at >= since, N.created_at <= until))
     rows = session.execute(
-        sa.select(N.target, N.kind, N.status, sa.func.count()).where(attempted)
-        .group_by(N.target, N.kind, N.status))
+        sa.select(CHANNEL, N.kind, N.status, sa.func.count())
+        .outerjoin(NotificationTarget, NotificationTarget.id == N.target_id).where(attempted)
+        .group_by(CHANNEL, N.kind, N.status))
     out: Counter = Counter()
     for target, kind, status, n in rows:
         out[(channel(target), kind, status)] += n

@@ -1,4 +1,8 @@
-"""Operations on notification targets and the outbox: set, pause, remove, retry, cancel."""
+"""Operations on notification targets and the outbox: set, pause, remove, retry, cancel.
+
+A target stores what its owner typed (an address, a chat id) and, for webhook and apprise URLs,
+the URL encrypted; outbox rows refer to it by id, so pausing or removing it stops what is queued.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from models.core.actors import Actor, SystemActor, check_actor, has_role, is_admin
 from models.core.audit import record
-from models.notify.entities import Notification, NotificationStatus, NotificationTarget
+from models.notify.channels import check_channel
+from models.notify.entities import Channel, Notification, NotificationStatus, NotificationTarget
 from models.notify.errors import (
     AgencyTargetsForbidden,
     NotificationNotFound,
@@ -17,23 +22,12 @@ from models.notify.errors import (
     RetryNeedsDead,
     TargetNotFound,
     TargetOwnerAmbiguous,
-    TargetUrlInvalid,
 )
+from models.notify.secrets import decrypt, encrypt
+from models.notify.settings import load_settings
 from models.org.agencies import Agency
 from models.org.errors import UnknownAgencyCode, UnknownUserEmail
 from models.org.users import User
-
-
-def check_url(url: str) -> str:
-    """Refuse an apprise URL that apprise cannot parse (no secret is echoed back)."""
-    from apprise import Apprise
-
-    url = (url or "").strip()
-    apprise = Apprise()
-    # apprise splits on spaces and commas: exactly one usable URL, or none is kept
-    if not url or not apprise.add(url) or len(apprise) != 1:
-        raise TargetUrlInvalid(field="url")
-    return url
 
 
 def _owner(session: Session, agency_code: str | None, user_email: str | None):
@@ -51,28 +45,56 @@ def _owner(session: Session, agency_code: str | None, user_email: str | None):
 
 
 def set_target(
-    session: Session, actor: Actor, *, url: str, now: datetime, agency_code: str | None = None,
+    session: Session, actor: Actor, *, now: datetime, channel: str | None = None,
+    address: str | None = None, url: str | None = None, agency_code: str | None = None,
     user_email: str | None = None, label: str = "", active: bool = True,
 ) -> NotificationTarget:
-    """Add (or re-activate) an apprise URL for an agency or a user."""
-    url = check_url(url)
+    """Add (or re-activate) a channel of an agency or a user, checked as the actor may use it.
+
+    `url` alone is an apprise URL (`http(s)://` a webhook); officers may give only an email
+    address, a Telegram chat id or a Zalo user id.
+    """
+    if channel is None:
+        channel = Channel.APPRISE
+        if url and url.strip().lower().startswith(("http://", "https://")):
+            channel = Channel.WEBHOOK
+    value = url if address is None else address
+    role = actor.role if isinstance(actor, User) else None
+    channel, shown, secret = check_channel(channel, value or "", actor_role=role,
+                                           settings=load_settings(session))
     owner = _owner(session, agency_code, user_email)
     _check_may_manage(actor, owner)
-    query = sa.select(NotificationTarget).filter_by(url=url, **owner)
-    target = session.scalar(query)
+    target = _same_target(session, owner, channel, shown, secret)
     before = {"active": target.active, "label": target.label} if target else None
     if target is None:
-        target = NotificationTarget(url=url, label=label, active=active, **owner)
+        target = NotificationTarget(channel=channel, address=shown, label=label, active=active,
+                                    secret=encrypt(secret) if secret else None, **owner)
         session.add(target)
     else:
         target.active, target.label = active, label or target.label
     session.flush()
-    # the URL may hold a password: audit only its scheme
+    # the URL may hold a password: audit the channel and what the owner is shown
     record(session, actor=actor, action="notification_target.set",
            entity_type="notification_target", entity_id=target.id, before=before,
-           after={**owner, "scheme": url.split(":", 1)[0], "label": label, "active": active},
-           now=now)
+           after={**owner, "channel": channel, "address": shown, "label": label,
+                  "active": active}, now=now)
     return target
+
+
+def _same_target(session: Session, owner: dict, channel: str, shown: str,
+                 secret: str | None) -> NotificationTarget | None:
+    """The owner's live target with this channel and address (and the same URL, if any)."""
+    for target in session.scalars(sa.select(NotificationTarget).filter_by(
+            channel=channel, address=shown, **owner).where(
+            NotificationTarget.removed_at.is_(None))):
+        if secret is None or (target.secret and decrypt(target.secret) == secret):
+            return target
+    return None
+
+
+def target_url(target: NotificationTarget) -> str | None:
+    """The stored URL of a webhook or apprise target, decrypted (for the dispatcher)."""
+    return decrypt(target.secret) if target.secret else None
 
 
 def _check_may_manage(actor: Actor, owner: dict) -> None:
@@ -92,19 +114,20 @@ def _check_may_manage(actor: Actor, owner: dict) -> None:
 
 def _target(session: Session, actor: Actor, target_id: int) -> NotificationTarget:
     target = session.get(NotificationTarget, target_id)
-    if target is None:
+    if target is None or target.removed_at is not None:
         raise TargetNotFound(target_id=target_id)
     _check_may_manage(actor, {"agency_id": target.agency_id, "user_id": target.user_id})
     return target
 
 
 def remove_target(session: Session, actor: Actor, target_id: int, *, now: datetime) -> None:
-    """Delete a target; notifications already written keep their copy of the URL."""
+    """Forget a target's URL and stop it; queued messages to it are cancelled when due."""
     target = _target(session, actor, target_id)
     owner = {"agency_id": target.agency_id, "user_id": target.user_id}
-    before = {**owner, "scheme": target.url.split(":", 1)[0], "label": target.label,
-              "active": target.active}
-    session.delete(target)
+    before = {**owner, "channel": target.channel, "address": target.address,
+              "label": target.label, "active": target.active}
+    # kept as a tombstone (no secret) so the outbox can say what its rows were for
+    target.active, target.secret, target.removed_at = False, None, now
     session.flush()
     record(session, actor=actor, action="notification_target.remove",
            entity_type="notification_target", entity_id=target_id, before=before, after=None,
@@ -128,7 +151,7 @@ def set_target_active(
 def list_targets(session: Session) -> list[NotificationTarget]:
     """Every target, agencies first."""
     return list(session.scalars(
-        sa.select(NotificationTarget).order_by(
+        sa.select(NotificationTarget).where(NotificationTarget.removed_at.is_(None)).order_by(
             NotificationTarget.agency_id.is_(None), NotificationTarget.agency_id,
             NotificationTarget.user_id, NotificationTarget.id)
     ))

@@ -118,7 +118,7 @@ def add_inspections(session: Session, world: World, users: dict) -> None:
             change_action_status(session, officer, action, "submitted", note="đã xong", now=T0)
         world.actions[name] = action.id
     reminder = Notification(
-        dedupe_key="api-test-1", recipient_user_id=officer.id, target="json://127.0.0.1:9/x",
+        dedupe_key="api-test-1", recipient_user_id=officer.id,
         subject_type="corrective_action", subject_id=world.actions["start"], rung="-1",
         kind="reminder", payload={}, status="pending", next_attempt_at=T0, created_at=T0)
     session.add(reminder)

@@ -11,6 +11,7 @@ from models.core.db import make_session_factory
 from models.notify.dispatch import dispatch
 from models.notify.entities import Notification, NotificationTarget
 from models.notify.ladder import sweep
+from models.notify.secrets import encrypt
 from models.notify.targets import set_target
 from models.oversight.corrective_actions import change_action_status
 from models.plans.calendar import WorkingCalendar
@@ -18,6 +19,13 @@ from tests.factories import make_world, person
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE = "https://planwatch.example.org"
+
+
+def target_address():
+    """The address of a row's target (rows refer to their target; they hold no URL)."""
+    return (sa.select(NotificationTarget.address)
+            .where(NotificationTarget.id == Notification.target_id).scalar_subquery())
+
 
 
 def morning(day: date) -> datetime:
@@ -46,7 +54,7 @@ def world(session):
 
 def rungs_of(session, action_id: int) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for rung, target in session.execute(sa.select(Notification.rung, Notification.target).where(
+    for rung, target in session.execute(sa.select(Notification.rung, target_address()).where(
             Notification.subject_type == "corrective_action",
             Notification.subject_id == action_id)):
         out.setdefault(rung, set()).add(target.rsplit("/", 1)[1])
@@ -101,9 +109,10 @@ def test_submitted_action_gets_no_later_rungs(session, world):
 def aim(session, receiver, *names: str) -> None:
     """Point these people's targets at the loopback receiver (path: their name)."""
     for target in session.scalars(sa.select(NotificationTarget)):
-        name = target.url.rsplit("/", 1)[1]
+        name = target.address.rsplit("/", 1)[1]
         if name in names:
-            target.url = receiver.url(f"/{name}")
+            url = receiver.url(f"/{name}")
+            target.address, target.secret = url, encrypt(url)
     session.flush()
 
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.core.actors import CONSOLE
-from models.notify.entities import Notification
+from models.notify.entities import Notification, NotificationTarget
 from models.notify.ladder import due_dates_for, sweep
 from models.notify.targets import set_target
 from models.org.agencies import Agency
@@ -19,6 +19,13 @@ from models.tasks.operations import change_status, reschedule
 from tests.factories import T0, load_mini, load_seed, make_user
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def target_address():
+    """The address of a row's target (rows refer to their target; they hold no URL)."""
+    return (sa.select(NotificationTarget.address)
+            .where(NotificationTarget.id == Notification.target_id).scalar_subquery())
+
 
 
 def morning(day: date) -> datetime:
@@ -61,7 +68,7 @@ def plan_task(session, agency: str) -> Task:
 def rungs_of(session, task: Task) -> dict[str, set[str]]:
     """For one task: rung -> the targets it went to (last path segment of the URL)."""
     out: dict[str, set[str]] = {}
-    for rung, target in session.execute(sa.select(Notification.rung, Notification.target).where(
+    for rung, target in session.execute(sa.select(Notification.rung, target_address()).where(
             Notification.subject_id == task.id, Notification.subject_type == "task")):
         out.setdefault(rung, set()).add(target.rsplit("/", 1)[1])
     return out
@@ -108,7 +115,7 @@ def test_each_rung_fires_on_its_day_for_its_recipients(session, world):
         "+3": {"coordinator"},
     }
     head = session.scalar(sa.select(Notification).where(
-        Notification.subject_id == task.id, Notification.target.endswith("/head_a")))
+        Notification.subject_id == task.id, target_address().endswith("/head_a")))
     assert head.kind == "overdue" and head.locale == "en"
     assert head.payload["due_on"] == "2025-09-30"
 
@@ -148,7 +155,7 @@ def test_rescheduled_task_follows_its_new_date(session, world):
     for day in days(date(2025, 9, 26), date(2025, 10, 16)):
         sweep(session, now=morning(day))
     keys = set(session.scalars(sa.select(Notification.dedupe_key).where(
-        Notification.subject_id == task.id, Notification.target.endswith("/officer_a"))))
+        Notification.subject_id == task.id, target_address().endswith("/officer_a"))))
     assert keys == {
         f"task:{task.id}:due:2025-09-30:rung:-3:target:{_target(session, 'officer_a')}",
         f"task:{task.id}:due:2025-10-14:rung:-3:target:{_target(session, 'officer_a')}",
@@ -161,7 +168,7 @@ def _target(session, name: str) -> int:
     from models.notify.entities import NotificationTarget
 
     return session.scalar(sa.select(NotificationTarget.id).where(
-        NotificationTarget.url.endswith(f"/{name}")))
+        NotificationTarget.address.endswith(f"/{name}")))
 
 
 def test_seed_plan_chases_the_parent_head_not_the_reports_to_bodies(session):

@@ -20,7 +20,9 @@ from models.notify.digest import KINDS
 from models.notify.dispatch import claim, dispatch
 from models.notify.entities import Notification
 from models.notify.ladder import sweep
+from models.notify.settings import save_smtp
 from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.org.agencies import Agency
 from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
@@ -47,6 +49,28 @@ def outbox(session, http_receiver, smtp_receiver):
     created = sweep(session, now=DUE_DAY)
     session.commit()
     return created
+
+
+def to_a(session):
+    """The rows for a@a.example.org's HTTP target."""
+    from models.org.users import User
+
+    user_id = session.scalar(sa.select(User.id).where(User.email == "a@a.example.org"))
+    return Notification.recipient_user_id == user_id
+
+
+def queue_messages(session, url: str, prefix: str, n: int, now):
+    """n outbox rows to one target (an apprise URL of the operator's), each with its own body."""
+    if session.scalar(sa.select(Agency.id).where(Agency.code == "AG-A")) is None:
+        load_mini(session)
+    target = set_target(session, CONSOLE, url=url, agency_code="AG-A", now=now)
+    for i in range(n):
+        session.add(Notification(
+            dedupe_key=f"{prefix}:{i}", target_id=target.id, subject_type="message",
+            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
+            next_attempt_at=now, created_at=now))
+    session.commit()
+    return target
 
 
 def immediate(session):
@@ -83,7 +107,9 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
     load_mini(session)
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
     make_user(session, email="a@a.example.org")
-    server = f"mailto://127.0.0.1:{smtp_receiver.port}?from=planwatch@example.org"
+    save_smtp(session, CONSOLE, host="127.0.0.1", port=smtp_receiver.port, tls="none", user="",
+              sender="planwatch@example.org", password=None, now=T0)
+    server = "server-settings"
     immediate(session)
     assert sweep(session, now=DUE_DAY, smtp_url=server) == {"0": 1}
     assert sweep(session, now=DUE_DAY, smtp_url=server) == {}
@@ -98,7 +124,7 @@ def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
     http_receiver.status = 500
     now = DUE_DAY
     dispatch(factory(session), now=now, limit=10, base_url=BASE)
-    row = session.scalar(sa.select(Notification).where(Notification.target.contains("/a")))
+    row = session.scalar(sa.select(Notification).where(to_a(session)))
     session.refresh(row)
     assert (row.status, row.attempts) == ("failed", 1)
     assert row.next_attempt_at == now + timedelta(minutes=1)
@@ -132,7 +158,7 @@ def test_a_sender_that_raises_is_a_failure_not_a_stuck_claim(session, outbox):
 
 def test_submitted_task_is_not_reminded(session, outbox, http_receiver):
     officer = session.scalar(sa.select(Notification.recipient_user_id).where(
-        Notification.target.contains("/a")))
+        to_a(session)))
     from models.org.users import User
 
     task = session.scalar(sa.select(Task).where(Task.agency.has(code="AG-A"),
@@ -145,7 +171,7 @@ def test_submitted_task_is_not_reminded(session, outbox, http_receiver):
 
 def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):
     task_id = session.scalar(sa.select(Notification.subject_id).where(
-        Notification.target.contains("/a")))
+        to_a(session)))
     assert cancel_pending(session, "task", task_id, reason="reassigned") == 1
     session.commit()
     assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
@@ -182,12 +208,7 @@ def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):
     """SIGKILL mid-batch, run again after the lease: all arrive; duplicates only in flight."""
     n = 12
     now = datetime.now(UTC)
-    for i in range(n):
-        session.add(Notification(
-            dedupe_key=f"crash:{i}", target=http_receiver.url("/crash"), subject_type="message",
-            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
-            next_attempt_at=now, created_at=now))
-    session.commit()
+    queue_messages(session, http_receiver.url("/crash"), "crash", n, now)
     http_receiver.delay = 0.25
     proc = subprocess.Popen([sys.executable, "-c", CRASH_SCRIPT, db_url, str(CRASH_WORKERS)],
                             cwd=ROOT,
@@ -218,12 +239,7 @@ def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
 
     n = 10
     now = datetime.now(UTC)
-    for i in range(n):
-        session.add(Notification(
-            dedupe_key=f"pair:{i}", target=http_receiver.url("/pair"), subject_type="message",
-            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
-            next_attempt_at=now, created_at=now))
-    session.commit()
+    queue_messages(session, http_receiver.url("/pair"), "pair", n, now)
     http_receiver.delay = 0.05
     results = []
 
@@ -245,12 +261,7 @@ def test_a_batch_is_sent_in_parallel(session, http_receiver):
     """A slow receiver does not serialise the batch: ten 0.3 s sends take well under 3 s."""
     n = 10
     now = datetime.now(UTC)
-    for i in range(n):
-        session.add(Notification(
-            dedupe_key=f"par:{i}", target=http_receiver.url("/par"), subject_type="message",
-            subject_id=i, rung="0", kind="reminder", payload={"title": "t", "body": f"m{i}"},
-            next_attempt_at=now, created_at=now))
-    session.commit()
+    queue_messages(session, http_receiver.url("/par"), "par", n, now)
     http_receiver.delay = 0.3
     started = time.monotonic()
     counts = dispatch(factory(session), now=now, limit=n, base_url=BASE, workers=n)

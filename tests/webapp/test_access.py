@@ -77,6 +77,14 @@ ROUTES = [
     ("POST", "/feeds/{feed}/renew", {}, 404, 404, None),
     ("POST", "/feeds/{feed}/revoke", {}, 404, 404, None),
     ("GET", "/feeds/{token}.ics", None, 404, 404, None),
+    ("GET", "/notifications/settings", None, 200, 403, {"admin"}),
+    # invalid input each time: refused as such for an admin, 403 for everyone else
+    ("POST", "/notifications/settings/smtp", {"host": "", "port": "x"}, 422, 403, {"admin"}),
+    ("POST", "/notifications/settings/smtp/test", {"to": "nobody"}, 422, 403, {"admin"}),
+    ("POST", "/notifications/settings/allowlist", {"allowlist": "no scheme"}, 422, 403,
+     {"admin"}),
+    ("POST", "/notifications/settings/telegram", {}, 302, 403, {"admin"}),
+    ("POST", "/notifications/settings/zalo", {"base_url": "ftp://x"}, 422, 403, {"admin"}),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from models.core.audit import AuditEvent
 from models.notify.entities import Notification, NotificationTarget
+from models.notify.settings import save_smtp
 from tests.factories import make_notification
 from tests.webapp.conftest import WEB_NOW
 
@@ -93,28 +94,46 @@ def test_an_admin_retries_a_dead_notification(world, as_user, session):
     assert admin.get("/notifications/outbox?status=bogus").status_code == 404
 
 
+def with_mail(session):
+    """The server's SMTP settings, so email channels may be chosen."""
+    save_smtp(session, "test", host="mail.example.org", port=587, tls="starttls",
+              user="planwatch", sender="planwatch@example.org", password="smtp-s3cret",
+              now=WEB_NOW)
+    session.commit()
+
+
+def live_targets(session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget).where(
+        NotificationTarget.removed_at.is_(None)))
+
+
 def test_an_invalid_address_is_refused_and_nothing_is_saved(world, as_user, session):
+    with_mail(session)
     client = as_user("officer_a")
-    response = client.post("/notifications/channels", data={"url": "not a url", "label": "x"})
+    response = client.post("/notifications/channels",
+                           data={"channel": "email", "address": "not an address", "label": "x"})
     assert response.status_code == 422
-    assert "không thể dùng" in response.get_data(as_text=True)  # Vietnamese by default
+    assert "không phải là địa chỉ thư" in response.get_data(as_text=True)  # Vietnamese first
     assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
     client.post("/language", data={"lang": "en"})
-    response = client.post("/notifications/channels", data={"url": "bogus://nope"})
-    assert "nothing was saved" in response.get_data(as_text=True)
+    response = client.post("/notifications/channels",
+                           data={"channel": "telegram", "address": "my chat"})
+    assert "A Telegram chat id is a number" in response.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
 
 
 def test_a_user_manages_only_their_own_channels(world, as_user, session):
+    with_mail(session)
     officer_a = as_user("officer_a")
     response = officer_a.post("/notifications/channels",
-                              data={"url": "mailto://a:s3cret@mail.example.org", "label": "work"})
+                              data={"channel": "email", "address": "a.work@a.example.org",
+                                    "label": "work"})
     assert response.status_code == 302
     target = session.scalar(sa.select(NotificationTarget))
     assert target.user_id == world["users"]["officer_a"]
     target_id = target.id
     page = officer_a.get("/notifications/channels").get_data(as_text=True)
-    assert "mail.example.org" in page and "s3cret" not in page
+    assert "a.work@a.example.org" in page and "s3cret" not in page
     officer_b = as_user("officer_b")
     assert f'data-id="{target.id}"' not in officer_b.get("/notifications/channels").get_data(
         as_text=True)
@@ -126,7 +145,10 @@ def test_a_user_manages_only_their_own_channels(world, as_user, session):
     assert session.get(NotificationTarget, target.id).active is False
     assert officer_a.post(f"/notifications/channels/{target.id}/remove").status_code == 302
     session.expire_all()
-    assert session.scalar(sa.select(NotificationTarget).filter_by(id=target_id)) is None
+    removed = session.scalar(sa.select(NotificationTarget).filter_by(id=target_id))
+    assert removed.removed_at is not None and removed.secret is None and live_targets(session) == 0
+    assert f'data-id="{target_id}"' not in officer_a.get("/notifications/channels").get_data(
+        as_text=True)
     actions = set(session.scalars(sa.select(AuditEvent.action)
                                   .where(AuditEvent.entity_type == "notification_target")))
     assert actions == {"notification_target.set", "notification_target.set_active",
@@ -134,11 +156,13 @@ def test_a_user_manages_only_their_own_channels(world, as_user, session):
 
 
 def test_admins_manage_agency_channels(world, as_user, session):
+    with_mail(session)
     admin = as_user("admin")
     assert admin.post("/notifications/agency-channels",
-                      data={"agency": "AG-A", "url": "bad"}).status_code == 422
+                      data={"agency": "AG-A", "channel": "email",
+                            "address": "bad"}).status_code == 422
     assert admin.post("/notifications/agency-channels",
-                      data={"agency": "AG-A", "url": "json://127.0.0.1:9/ag-a",
+                      data={"agency": "AG-A", "channel": "email", "address": "vp@a.example.org",
                             "label": "mailbox"}).status_code == 302
     target = session.scalar(sa.select(NotificationTarget))
     page = admin.get("/notifications/agency-channels").get_data(as_text=True)
@@ -147,7 +171,7 @@ def test_admins_manage_agency_channels(world, as_user, session):
     assert as_user("officer_a").post(
         f"/notifications/agency-channels/{target.id}/remove").status_code == 403
     assert admin.post(f"/notifications/agency-channels/{target.id}/remove").status_code == 302
-    assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
+    assert live_targets(session) == 0
 
 
 def test_the_pages_speak_vietnamese_and_english(world, as_user):
@@ -161,3 +185,65 @@ def test_the_pages_speak_vietnamese_and_english(world, as_user):
     en = [client.get(p).get_data(as_text=True) for p in pages]
     assert "My notifications" in en[0] and "My notification channels" in en[1]
     assert "Outbox" in en[2] and "Agency notification channels" in en[3]
+
+
+def test_an_officer_cannot_save_a_url_and_an_admin_only_an_allowed_one(world, as_user, session):
+    officer = as_user("officer_a")
+    for channel, address in (("webhook", "http://127.0.0.1:5210/x"),
+                             ("apprise", "json://127.0.0.1:5210/x"),
+                             ("email", "mailto://officer@cb.gov.vn")):
+        response = officer.post("/notifications/channels",
+                                data={"channel": channel, "address": address})
+        assert response.status_code == 422, channel
+    page = response.get_data(as_text=True)
+    assert "Đây không phải là địa chỉ thư điện tử" in page
+    assert "Webhook" not in officer.get("/notifications/channels").get_data(as_text=True)
+    admin = as_user("admin")
+    response = admin.post("/notifications/channels",
+                          data={"channel": "webhook", "address": "http://10.1.2.3/hook"})
+    assert response.status_code == 422
+    assert "không có trong danh sách được phép" in response.get_data(as_text=True)
+    response = admin.post("/notifications/channels",
+                          data={"channel": "apprise", "address": "json://hooks.cb.gov.vn:0/x"})
+    assert "Cổng trong địa chỉ này không hợp lệ" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(NotificationTarget)) == 0
+    assert admin.post("/notifications/settings/allowlist",
+                      data={"allowlist": "jsons://hooks.cb.gov.vn"}).status_code == 302
+    assert admin.post("/notifications/channels",
+                      data={"channel": "webhook",
+                            "address": "https://hooks.cb.gov.vn/pw"}).status_code == 302
+    assert live_targets(session) == 1
+
+
+def test_the_settings_page_keeps_the_password_secret(world, as_user, session):
+    admin = as_user("admin")
+    response = admin.post("/notifications/settings/smtp", data={
+        "host": "mail.cb.gov.vn", "port": "70000", "tls": "starttls", "user": "pw",
+        "password": "smtp-Pa55", "from": "planwatch@cb.gov.vn"})
+    assert response.status_code == 422
+    assert "Cổng không hợp lệ" in response.get_data(as_text=True)
+    assert admin.post("/notifications/settings/smtp", data={
+        "host": "mail.cb.gov.vn", "port": "587", "tls": "starttls", "user": "pw",
+        "password": "smtp-Pa55", "from": "planwatch@cb.gov.vn"}).status_code == 302
+    page = admin.get("/notifications/settings").get_data(as_text=True)
+    assert "mail.cb.gov.vn" in page and "smtp-Pa55" not in page and "(đã lưu)" in page
+    # saved again with the password left blank: the stored one is kept
+    admin.post("/notifications/settings/smtp", data={
+        "host": "mail2.cb.gov.vn", "port": "465", "tls": "ssl", "user": "pw", "password": "",
+        "from": "planwatch@cb.gov.vn"})
+    from models.notify.settings import load_settings
+
+    session.expire_all()
+    smtp = load_settings(session).smtp
+    assert (smtp.host, smtp.port, smtp.password) == ("mail2.cb.gov.vn", 465, "smtp-Pa55")
+    assert as_user("officer_a").get("/notifications/settings").status_code == 403
+
+
+def test_the_outbox_shows_why_a_send_failed(world, as_user, session):
+    make_notification(session, recipient_id=world["users"]["officer_a"],
+                      subject_id=world["tasks"]["a"] if "tasks" in world else 1, status="failed",
+                      last_error="Failed to send JSON notification: Internal Server Error - "
+                                 "error=500.")
+    session.commit()
+    page = as_user("admin").get("/notifications/outbox?status=failed").get_data(as_text=True)
+    assert "Internal Server Error - error=500." in page

@@ -6,15 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from models.core.db import db
-from models.core.errors import InvalidInput
 from models.notify.entities import NotificationStatus, NotificationTarget
 from models.notify.errors import TargetNotFound
 from models.notify.queries import agency_targets, outbox, outbox_counts
-from models.notify.targets import remove_target, retry_dead, set_target
+from models.notify.targets import remove_target, retry_dead
 from webapp.clock import now
 from webapp.guards import roles_required
 from webapp.notifications import bp
-from webapp.notifications.routes import URL_REFUSED, me, page_arg
+from webapp.notifications.routes import me, page_arg, save_target_from_form
 
 STATUSES = [s.value for s in NotificationStatus]
 
@@ -56,15 +55,10 @@ def agency_channels():
 @bp.post("/agency-channels")
 @roles_required("admin")
 def add_agency_channel():
-    """Add an address to an agency; one apprise cannot use is refused and nothing is saved."""
-    try:
-        set_target(db.session, me(), url=request.form.get("url", ""), now=now(),
-                   agency_code=request.form.get("agency", "").strip() or "?",
-                   label=request.form.get("label", "").strip())
-    except InvalidInput:
-        db.session.rollback()
-        return render_agency_targets(422, str(URL_REFUSED))
-    db.session.commit()
+    """Add a channel to an agency; one that cannot be used is refused with the reason."""
+    error = save_target_from_form(agency_code=request.form.get("agency", "").strip() or "?")
+    if error:
+        return render_agency_targets(422, error)
     flash(_("The address was saved."), "info")
     return redirect(url_for("notifications.agency_channels"))
 

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from models.core.db import db
-from models.core.errors import InvalidInput
-from models.notify.queries import masked, notifications_of, targets_of_user
+from models.core.errors import DomainError, Forbidden, InvalidInput
+from models.notify.queries import notifications_of, targets_of_user
 from models.notify.targets import remove_target, set_target, set_target_active
 from webapp.clock import now
 from webapp.notifications import bp
@@ -20,9 +20,42 @@ NOTIFICATION_STATUS = {
     "dead": _l("Gave up"), "cancelled": _l("Cancelled"),
     "bundled": _l("In the daily digest"),
 }
-URL_REFUSED = _l("This is not a notification address the server can use. Check the address "
-                 "(for example mailto://name@example.org or tgram://bot-token/chat-id); "
-                 "nothing was saved.")
+CHANNELS = {
+    "email": _l("Email"), "telegram": _l("Telegram"), "zalo": _l("Zalo"),
+    "webhook": _l("Webhook (JSON)"), "apprise": _l("Apprise URL"),
+}
+ADMIN_CHANNELS = ("webhook", "apprise")
+CHANNEL_HINTS = {
+    "email": _l("an email address, e.g. can.bo@cb.gov.vn"),
+    "telegram": _l("your chat id: send /start to the server's bot, it answers with the id"),
+    "zalo": _l("your Zalo user id as the Official Account sees it (follow the OA first)"),
+    "webhook": _l("an https:// address on the allowed hosts"),
+    "apprise": _l("any apprise URL on the allowed hosts"),
+}
+
+
+def refusal(exc: DomainError) -> str:
+    """A domain refusal in the reader's language (by its msgid; placeholders filled)."""
+    return _(exc.text, **{k: v for k, v in exc.details.items() if k != "field"})
+
+
+def channel_choices(user) -> list[tuple[str, str]]:
+    """The channels this user may fill in (webhooks and apprise URLs: admins only)."""
+    return [(key, label) for key, label in CHANNELS.items()
+            if user.role == "admin" or key not in ADMIN_CHANNELS]
+
+
+def save_target_from_form(**owner):
+    """set_target from the posted form; the refusal's reason on failure (nothing saved)."""
+    try:
+        set_target(db.session, me(), channel=request.form.get("channel", ""),
+                   address=request.form.get("address", ""), now=now(),
+                   label=request.form.get("label", "").strip(), **owner)
+    except (InvalidInput, Forbidden) as exc:
+        db.session.rollback()
+        return refusal(exc)
+    db.session.commit()
+    return None
 
 
 def me():
@@ -58,7 +91,8 @@ def rung_label(rung: str) -> str:
 def helpers():
     return {"kind_label": lambda k: KINDS.get(k, k), "rung_label": rung_label,
             "notification_status": lambda s: NOTIFICATION_STATUS.get(s, s),
-            "subject_url": subject_url, "masked_url": masked}
+            "subject_url": subject_url, "channel_label": lambda c: CHANNELS.get(c, c),
+            "channel_choices": channel_choices, "channel_hints": CHANNEL_HINTS}
 
 
 @bp.get("/")
@@ -85,14 +119,10 @@ def channels():
 @bp.post("/channels")
 @login_required
 def add_channel():
-    """Add an address; one apprise cannot use is refused and nothing is saved."""
-    try:
-        set_target(db.session, me(), url=request.form.get("url", ""), now=now(),
-                   user_email=current_user.email, label=request.form.get("label", "").strip())
-    except InvalidInput:
-        db.session.rollback()
-        return render_channels(422, str(URL_REFUSED))
-    db.session.commit()
+    """Add a channel; one that cannot be used is refused with the reason, nothing saved."""
+    error = save_target_from_form(user_email=current_user.email)
+    if error:
+        return render_channels(422, error)
     flash(_("The address was saved."), "info")
     return redirect(url_for("notifications.channels"))
 
