@@ -1,7 +1,7 @@
 """calendar feed tokens; task index by item and due date for period figures
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 09:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import models.core.db
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
