@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
-from cli.context import DATE, fail_cleanly, session_scope, utcnow
-from models.core.db import database_url
+from cli.context import DATE, fail_cleanly, session_scope, settings, utcnow
 from models.org.accounts import create_user, generate_password
 from models.org.users import Role, User
 from models.plans.calendar_days import CalendarOverride, set_override
@@ -21,7 +20,7 @@ def init(admin_email: str | None, admin_password: str | None) -> None:
     """Create or upgrade the database (Alembic migrations) and the first admin."""
     from cli.migrate import upgrade
 
-    url = database_url()
+    url = settings().database_url
     upgrade(url)
     click.echo(f"database ready: {sa.make_url(url).render_as_string(hide_password=True)}")
     if not admin_email:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 
-from cli.context import DATE, DATETIME, fail_cleanly, session_scope, utcnow
+from cli.context import DATE, DATETIME, fail_cleanly, session_scope, settings, utcnow
 from models.core.clock import local_today
-from models.core.db import database_url, make_engine, make_session_factory
+from models.core.db import make_engine, make_session_factory
 from models.notify.dispatch import dispatch
 from models.notify.entities import Notification
 from models.notify.ladder import sweep
@@ -19,15 +18,6 @@ from models.notify.targets import list_targets, retry_dead, set_target
 from models.org.agencies import Agency
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
-
-
-def _base_url() -> str:
-    return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
-
-
-def _smtp_url() -> str | None:
-    """Server-wide mail settings: users without a target of their own are mailed there."""
-    return os.environ.get("PLANWATCH_SMTP_URL") or None
 
 
 @click.group()
@@ -71,7 +61,7 @@ def deadlines() -> None:
 def deadlines_run(as_of) -> None:
     """Write the reminders, overdue notices and escalations due at --as-of into the outbox."""
     with session_scope() as session:
-        created = sweep(session, now=as_of or utcnow(), smtp_url=_smtp_url())
+        created = sweep(session, now=as_of or utcnow(), smtp_url=settings().smtp_url)
     click.echo(json.dumps({"created": created}))
 
 
@@ -85,10 +75,10 @@ def notify() -> None:
 @fail_cleanly
 def notify_run(limit) -> None:
     """Send what is due in the outbox once; print the counts."""
-    engine = make_engine(database_url())
+    engine = make_engine(settings().database_url)
     try:
         counts = dispatch(make_session_factory(engine), now=utcnow(), limit=limit,
-                          base_url=_base_url(), clock=utcnow)
+                          base_url=settings().base_url, clock=utcnow)
     finally:
         engine.dispose()
     summary = {k: counts.get(k, 0) for k in ("sent", "failed", "dead")}
@@ -116,7 +106,7 @@ def simulate(start, end, agency_code) -> None:
     """Replay cadence and deadlines day by day, then roll everything back; print each day."""
     from zoneinfo import ZoneInfo
 
-    engine = make_engine(database_url())
+    engine = make_engine(settings().database_url)
     session = make_session_factory(engine)()
     try:
         agency_id = None
@@ -129,7 +119,7 @@ def simulate(start, end, agency_code) -> None:
             at = _morning(day, ZoneInfo("Asia/Ho_Chi_Minh"))
             tasks = generate_tasks(session, through=local_today(at) + timedelta(days=31), now=at)
             last = session.scalar(sa.select(sa.func.max(Notification.id))) or 0
-            sweep(session, now=at, catch_up_days=0, smtp_url=_smtp_url())
+            sweep(session, now=at, catch_up_days=0, smtp_url=settings().smtp_url)
             rows = sa.select(Notification.rung, Notification.kind, sa.func.count()).where(
                 Notification.id > last).group_by(Notification.rung, Notification.kind)
             if agency_id is not None:

@@ -1,15 +1,15 @@
-"""What every flow opens for itself: the database named by PLANWATCH_DATABASE_URL."""
+"""What every flow run opens for itself: its settings, read once, and the database they name."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.core.db import database_url, make_engine, make_session_factory
+from models.core.db import make_engine, make_session_factory
+from settings import Settings
 
 
 def utcnow() -> datetime:
@@ -17,20 +17,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def base_url() -> str:
-    """Where links in notifications point (the web app)."""
-    return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
-
-
-def smtp_url() -> str | None:
-    """The server's mailto:// settings, for users who set no target of their own."""
-    return os.environ.get("PLANWATCH_SMTP_URL") or None
+def run_settings() -> Settings:
+    """The settings of this flow run: its environment, and the env file under PLANWATCH_HOME."""
+    return Settings.from_env()
 
 
 @contextlib.contextmanager
-def session_factory() -> Iterator[sessionmaker[Session]]:
-    """A session factory on a fresh engine, disposed when the flow ends."""
-    engine = make_engine(database_url())
+def session_factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """A session factory on a fresh engine, disposed when the task ends."""
+    engine = make_engine(settings.database_url)
     try:
         yield make_session_factory(engine)
     finally:
@@ -38,7 +33,7 @@ def session_factory() -> Iterator[sessionmaker[Session]]:
 
 
 @contextlib.contextmanager
-def transaction() -> Iterator[Session]:
+def transaction(settings: Settings) -> Iterator[Session]:
     """One committed transaction (rolled back on error)."""
-    with session_factory() as factory, factory() as session, session.begin():
+    with session_factory(settings) as factory, factory() as session, session.begin():
         yield session

@@ -52,6 +52,17 @@ def current_locale_name() -> str:
     return str(get_locale())
 
 
+def inspection_tiles() -> dict[str, int] | None:
+    """Corrective-action counts for the logged-in user (own agency for officers), else None."""
+    from models.core.db import db
+    from models.oversight.queries import action_tiles
+    from webapp.clock import today
+
+    if not current_user.is_authenticated:
+        return None
+    return action_tiles(db.session, current_user._get_current_object(), today())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["ddmmyyyy"] = ddmmyyyy
     app.jinja_env.filters["percent"] = percent
@@ -64,4 +75,7 @@ def init_app(app: Flask) -> None:
         state_label=lambda s: labels.STATE.get(s, s),
         cadence_label=lambda c: labels.CADENCE.get(c, c),
         current_locale=current_locale_name,
+        insp_label=lambda code: labels.OVERSIGHT.get(code, code),
+        insp_step=lambda action: labels.OVERSIGHT_STEP.get(action, action),
+        inspection_tiles=inspection_tiles,
     )

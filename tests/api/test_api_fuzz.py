@@ -36,7 +36,7 @@ def _make_app():
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": "test", "UPLOAD_FOLDER": str(folder / "uploads"),
-        "PLANWATCH_CLOCK": lambda: API_NOW,
+        "PLANWATCH_NOW": lambda: API_NOW,
     })
     return app, world, make_session_factory(engine)
 

@@ -12,6 +12,7 @@ from models.core.errors import InvalidInput
 from models.notify.queries import masked, notifications_of, targets_of_user
 from models.notify.targets import remove_target, set_target, set_target_active
 from webapp.clock import now
+from webapp.guards import current_actor
 from webapp.notifications import bp
 
 KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l("Escalation")}
@@ -22,11 +23,6 @@ NOTIFICATION_STATUS = {
 URL_REFUSED = _l("This is not a notification address the server can use. Check the address "
                  "(for example mailto://name@example.org or tgram://bot-token/chat-id); "
                  "nothing was saved.")
-
-
-def me():
-    """The logged-in user object itself (operations check `isinstance(actor, User)`)."""
-    return current_user._get_current_object()
 
 
 def page_arg() -> int:
@@ -86,7 +82,7 @@ def channels():
 def add_channel():
     """Add an address; one apprise cannot use is refused and nothing is saved."""
     try:
-        set_target(db.session, me(), url=request.form.get("url", ""), now=now(),
+        set_target(db.session, current_actor(), url=request.form.get("url", ""), now=now(),
                    user_email=current_user.email, label=request.form.get("label", "").strip())
     except InvalidInput:
         db.session.rollback()
@@ -100,8 +96,8 @@ def add_channel():
 @login_required
 def toggle_channel(target_id: int):
     """Pause or resume one of my addresses."""
-    set_target_active(db.session, me(), target_id, active=request.form.get("active") == "1",
-                      now=now())
+    active = request.form.get("active") == "1"
+    set_target_active(db.session, current_actor(), target_id, active=active, now=now())
     db.session.commit()
     return redirect(url_for("notifications.channels"))
 
@@ -110,7 +106,7 @@ def toggle_channel(target_id: int):
 @login_required
 def remove_channel(target_id: int):
     """Forget one of my addresses."""
-    remove_target(db.session, me(), target_id, now=now())
+    remove_target(db.session, current_actor(), target_id, now=now())
     db.session.commit()
     flash(_("The address was removed."), "info")
     return redirect(url_for("notifications.channels"))

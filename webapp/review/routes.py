@@ -11,7 +11,8 @@ from models.tasks.entities import TaskStatus
 from models.tasks.operations import change_status, get_task
 from models.tasks.queries import TaskFilter, task_query
 from webapp.clock import now, today
-from webapp.guards import form_version, roles_required
+from webapp.forms import form_version
+from webapp.guards import roles_required
 from webapp.review import bp
 
 REVIEWERS = ("coordinator", "admin")

@@ -7,37 +7,34 @@ from models.core.db import db
 from models.core.evidence import Upload, open_evidence, store_evidence
 from models.tasks.entities import TaskStatus
 from models.tasks.operations import change_status, get_task
-from webapp.api.core import ApiBlueprint, api_user, expected_version, if_match_required, utcnow
-from webapp.api.submissions.schemas import (
-    ETAG_HEADER,
-    FILE_RESPONSE,
-    SubmissionSchema,
-    UpdateSchema,
-)
+from webapp import clock
+from webapp.api.core import ApiBlueprint, VersionSchema, api_user
+from webapp.api.submissions.schemas import FILE_RESPONSE, SubmissionSchema, UpdateSchema
 
 bp = ApiBlueprint("Submissions", __name__, "",
                   description="Submit a report with evidence; download evidence.")
 
 
 @bp.route("/tasks/<id:task_id>/submissions")
+@bp.etag
 class Submissions(MethodView):
     @bp.arguments(SubmissionSchema, location="multipart", required=False)
-    @bp.response(201, UpdateSchema, headers=ETAG_HEADER)
-    @bp.doc(parameters=[if_match_required()])
+    @bp.response(201, UpdateSchema)
     def post(self, body, task_id: int):
         """Submit the task's report with a note and evidence files, in one transaction."""
-        user, now = api_user(), utcnow()
+        user, now = api_user(), clock.now()
         task = get_task(db.session, user, task_id)
-        version = expected_version(task.version)
+        bp.check_etag(task, VersionSchema)
         update = change_status(db.session, user, task, TaskStatus.SUBMITTED, now=now,
-                               note=body["note"], expected_version=version,
+                               note=body["note"], expected_version=task.version,
                                nil_return=body["nil_return"])
         folder = current_app.config["UPLOAD_FOLDER"]
         for part in body["files"]:
             store_evidence(db.session, user, Upload(part.filename or "", part.stream),
                            folder=folder, now=now, task_update=update)
         db.session.commit()
-        return update, 201, {"ETag": f'"{task.version}"'}
+        bp.set_etag(task, VersionSchema)  # the task's new version, for its next change
+        return update, 201
 
 
 @bp.route("/attachments/<id:attachment_id>")
