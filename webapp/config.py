@@ -9,7 +9,8 @@ from settings import Settings
 class Config:
     """Flask's names for planwatch's settings, read once when the app is created."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or Settings.from_env()
         settings.home.mkdir(parents=True, exist_ok=True)  # the SQLite file and the secret key
         self.PLANWATCH_SETTINGS = settings
         self.PLANWATCH_HOME = str(settings.home)
