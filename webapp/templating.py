@@ -57,10 +57,11 @@ def inspection_tiles() -> dict[str, int] | None:
     from models.core.db import db
     from models.oversight.queries import action_tiles
     from webapp.clock import today
+    from webapp.guards import current_actor
 
     if not current_user.is_authenticated:
         return None
-    return action_tiles(db.session, current_user._get_current_object(), today())
+    return action_tiles(db.session, current_actor(), today())
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, abort
 from flask_smorest.exceptions import PreconditionFailed
 from marshmallow import validate
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.http import quote_etag
 
@@ -29,13 +30,12 @@ class ApiParser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
                                    "multipart": ma.RAISE, "query": ma.RAISE}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.__location_map__ = {**self.__location_map__, "multipart": "load_multipart"}
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
 
     def load_multipart(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+        """Form fields and files together, lists where the schema has a List field."""
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema,
+                              known_multi_fields=tuple(self.KNOWN_MULTI_FIELDS))
 
 
 class VersionSchema(ma.Schema):
