@@ -27,6 +27,7 @@ def test_missing_stale_and_fresh_if_match(as_role, world):
 
     missing = c.post(f"{path}/start", json={})
     assert missing.status_code == 428 and missing.get_json()["code"] == 428
+    assert c.post(f"{path}/start", json={}, etag="").status_code == 412  # names no version
     stale = c.post(f"{path}/start", json={}, etag='"999"')
     assert stale.status_code == 412
     assert stale.get_json()["errors"]["headers"]["If-Match"] == [

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from models.notify.entities import Notification
+from settings import PUBLIC_NAMES
 from tests.factories import load_mini, make_user
 
 SMTP_PASSWORD = "s3cret-smtp-pw"
@@ -50,6 +51,7 @@ def test_deployments_carry_no_secret_and_a_run_reads_them_on_its_worker(
         text = json.dumps(job)
         for secret in (SMTP_PASSWORD, SECRET_KEY, flow_db):
             assert secret not in text
+        assert set(job["env"]) <= set(PUBLIC_NAMES)
         assert job["env"]["PLANWATCH_HOME"] == str(home)
         assert job["env"]["PLANWATCH_ENV_FILE"] == str(env_file)
 

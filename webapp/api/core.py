@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 import marshmallow as ma
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.exceptions import PreconditionFailed
 from marshmallow import validate
@@ -44,6 +44,13 @@ class VersionSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
 
 
+def refuse_empty_if_match() -> None:
+    """An If-Match that names no tag matches nothing: 412 (RFC 9110, 13.1.1), not 428."""
+    if "If-Match" in request.headers and not request.if_match:
+        abort(412, message="If-Match names no version: send the ETag from your last read",
+              errors={"headers": {"If-Match": ["empty"]}})
+
+
 class ApiBlueprint(Blueprint):
     """A resource's blueprint: every request needs a bearer token.
 
@@ -64,6 +71,7 @@ class ApiBlueprint(Blueprint):
     def __init__(self, name: str, import_name: str, url_prefix: str, **kwargs):
         super().__init__(name, import_name, url_prefix=PREFIX + url_prefix, **kwargs)
         self.before_request(require_token)
+        self.before_request(refuse_empty_if_match)
         register_on(self)
 
     @staticmethod
