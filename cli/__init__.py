@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, api, notify, plans, tasks, up, web
+from cli import admin, api, audit, backup, notify, plans, tasks, up, web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,5 +12,5 @@ def main() -> None:
     """planwatch: track how a plan is carried out."""
 
 
-for module in (admin, api, plans, tasks, web, notify, up):
+for module in (admin, api, audit, backup, plans, tasks, web, notify, up):
     module.register(main)

@@ -5,10 +5,10 @@ change, `queries` (the read side). Importing this package registers every entity
 `Base.metadata` (see `models.core.db`). Nothing here imports `webapp`, `flows` or `cli`.
 """
 
-from models.core import attachments, audit, db  # noqa: F401  (registers the mappers)
+from models.core import attachments, audit, checkpoints, db  # noqa: F401  (registers mappers)
 from models.notify import entities as notify_entities  # noqa: F401
 from models.notify import sweep_runs  # noqa: F401
-from models.org import agencies, tokens, users  # noqa: F401
+from models.org import agencies, throttle, tokens, users  # noqa: F401
 from models.oversight import entities as oversight_entities  # noqa: F401
 from models.plans import calendar_days  # noqa: F401
 from models.plans import entities as plan_entities  # noqa: F401

@@ -11,7 +11,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
 from plan_items.schema import AgenciesFileSchema, PlanFileSchema
 
@@ -92,6 +94,75 @@ def _flatten(messages: Any, prefix: tuple = ()) -> Iterable[tuple[tuple, str]]:
         yield prefix, str(messages)
 
 
+MAX_BYTES = 4 * 1024 * 1024  # the seed plan is 60 KB
+MAX_DEPTH = 64  # mappings and lists inside each other; the seed plan needs 12
+MAX_NODES = 500_000
+
+
+class _Constructor(RoundTripConstructor):
+    """Impossible dates (2025-02-30) stay text, so the schema reports them with the others."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _flow_depth_problem(name: str, text: str) -> Problem | None:
+    """Brackets nested beyond the limit, found in one pass (YAML's scanner is slow on them)."""
+    depth, line, quote = 0, 1, ""
+    previous = "\n"
+    for char in text:
+        if char == "\n":
+            line += 1
+            quote = "" if quote == "#" else quote
+        elif quote:
+            if char == quote and quote != "#":
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            quote = "#"
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Problem(name, line, f"nested more than {MAX_DEPTH} levels deep")
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return None
+
+
+def _shape_problems(name: str, text: str) -> list[Problem]:
+    """What no plan file needs and a hostile one uses: aliases, deep nesting, huge size."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        return [Problem(name, 1, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")]
+    if problem := _flow_depth_problem(name, text):
+        return [problem]
+    problems, depth, nodes = [], 0, 0
+    for event in YAML(typ="rt").parse(text):
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        nodes += 1
+        if isinstance(event, AliasEvent):
+            problems.append(Problem(name, line, f"YAML aliases (*{event.anchor}) are not allowed "
+                                                "in plan files: write the value out"))
+            if len(problems) >= 20:
+                break
+        elif isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return problems + [Problem(name, line, f"nested more than {MAX_DEPTH} levels deep")]
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+        if nodes > MAX_NODES:
+            return problems + [Problem(name, line, f"more than {MAX_NODES} values")]
+    return problems
+
+
 def read(path: str | Path, schema: Schema, checks=None) -> Loaded:
     """Parse YAML, validate it against `schema` and run `checks` (which see the raw data too);
     raise PlanFileError with every problem found."""
@@ -101,7 +172,11 @@ def read(path: str | Path, schema: Schema, checks=None) -> Loaded:
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanFileError([Problem(name, 1, f"cannot read the file: {exc}")]) from None
     try:
-        raw = YAML(typ="rt").load(text)
+        if problems := _shape_problems(name, text):
+            raise PlanFileError(list(dict.fromkeys(problems)))
+        yaml = YAML(typ="rt")
+        yaml.Constructor = _Constructor
+        raw = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -20,8 +20,9 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         app.config.update(config)
     db.init_app(app)
 
-    from webapp import errors, extensions, security, templating
+    from webapp import errors, extensions, input_guard, security, templating
 
+    input_guard.init_app(app)  # first: no view, login or audit sees a NUL
     extensions.init_app(app)
     security.init_app(app)
     templating.init_app(app)
