@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def refuse_empty_if_match() -> None:
 class ApiBlueprint(Blueprint):
     """A resource's blueprint: every request needs a bearer token.
 
-    ETags are flask-smorest's (`@bp.etag`, `bp.set_etag(obj, VersionSchema)`,
+    ETags are flask-smorest's (`@bp.etag` on a method, `bp.set_etag(obj, VersionSchema)`,
     `bp.check_etag(obj, VersionSchema)`), with two choices of ours: the tag is the object's
     version ("3"), and a POST decorated with `@bp.etag` is a step of an existing object (start,
     submit, accept…), so like a PATCH it needs If-Match: 428 without it, 412 when stale, both
@@ -71,8 +72,19 @@ class ApiBlueprint(Blueprint):
     def __init__(self, name: str, import_name: str, url_prefix: str, **kwargs):
         super().__init__(name, import_name, url_prefix=PREFIX + url_prefix, **kwargs)
         self.before_request(require_token)
-        self.before_request(refuse_empty_if_match)
         register_on(self)
+
+    def etag(self, view):
+        """flask-smorest's `etag` on one view method, placed below `arguments` so a body is
+        checked (422) before the tag (428, 412); an empty If-Match is refused with 412."""
+        checked = super().etag(view)
+
+        @functools.wraps(checked)
+        def wrapper(*args, **kwargs):
+            refuse_empty_if_match()
+            return checked(*args, **kwargs)
+
+        return wrapper
 
     @staticmethod
     def _generate_etag(etag_data, extra_data=None) -> str:

@@ -63,8 +63,8 @@ class RaiseAction(MethodView):
 
 
 @bp.route("/corrective-actions/<id:action_id>")
-@bp.etag
 class ActionDetail(MethodView):
+    @bp.etag
     @bp.response(200, ActionSchema)
     def get(self, action_id: int):
         """One corrective action; its ETag is what a step must send back as If-Match."""
@@ -93,9 +93,9 @@ def step(action_id: int, to_status: str, **kwargs) -> dict:
 
 
 @bp.route("/corrective-actions/<id:action_id>/start")
-@bp.etag
 class Start(MethodView):
     @bp.arguments(NoteSchema, required=False)
+    @bp.etag
     @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """The owning agency starts work on the action."""
@@ -103,9 +103,9 @@ class Start(MethodView):
 
 
 @bp.route("/corrective-actions/<id:action_id>/submit")
-@bp.etag
 class Submit(MethodView):
     @bp.arguments(ActionSubmitSchema, location="multipart", required=False)
+    @bp.etag
     @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """The owning agency submits its response: a note and/or evidence files."""
@@ -115,9 +115,9 @@ class Submit(MethodView):
 
 
 @bp.route("/corrective-actions/<id:action_id>/verify")
-@bp.etag
 class Verify(MethodView):
     @bp.arguments(VerifySchema, required=False)
+    @bp.etag
     @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """An inspector verifies the fix (naming the follow-up inspection where required)."""
@@ -125,9 +125,9 @@ class Verify(MethodView):
 
 
 @bp.route("/corrective-actions/<id:action_id>/reopen")
-@bp.etag
 class Reopen(MethodView):
     @bp.arguments(ReopenSchema)
+    @bp.etag
     @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """An inspector sends the response back, saying what is still missing."""
@@ -135,9 +135,9 @@ class Reopen(MethodView):
 
 
 @bp.route("/corrective-actions/<id:action_id>/extend")
-@bp.etag
 class Extend(MethodView):
     @bp.arguments(ExtendSchema)
+    @bp.etag
     @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """An inspector extends the due date once, with a reason."""

@@ -33,8 +33,8 @@ class Findings(MethodView):
 
 
 @bp.route("/findings/<id:finding_id>")
-@bp.etag
 class FindingDetail(MethodView):
+    @bp.etag
     @bp.response(200, FindingSchema)
     def get(self, finding_id: int):
         """One finding, if the caller may see its agency."""

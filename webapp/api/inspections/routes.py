@@ -44,8 +44,8 @@ class Inspections(MethodView):
 
 
 @bp.route("/<id:inspection_id>")
-@bp.etag
 class InspectionDetail(MethodView):
+    @bp.etag
     @bp.response(200, InspectionSchema)
     def get(self, inspection_id: int):
         """One inspection; its ETag is the version a transition must send as If-Match."""
@@ -67,9 +67,9 @@ def transition(inspection_id: int, to_status: str, conclusion: str = "") -> Insp
 
 
 @bp.route("/<id:inspection_id>/start")
-@bp.etag
 class Start(MethodView):
     @bp.arguments(StartSchema, required=False)
+    @bp.etag
     @bp.response(200, InspectionSchema)
     def post(self, body, inspection_id: int):
         """Start a planned inspection."""
@@ -77,9 +77,9 @@ class Start(MethodView):
 
 
 @bp.route("/<id:inspection_id>/conclude")
-@bp.etag
 class Conclude(MethodView):
     @bp.arguments(ConcludeSchema)
+    @bp.etag
     @bp.response(200, InspectionSchema)
     def post(self, body, inspection_id: int):
         """Conclude a running inspection with its conclusion."""

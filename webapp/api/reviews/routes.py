@@ -20,9 +20,9 @@ def review(task_id: int, to_status: str, note: str) -> dict:
 
 
 @bp.route("/<id:task_id>/accept")
-@bp.etag
 class Accept(MethodView):
     @bp.arguments(AcceptSchema, required=False)
+    @bp.etag
     @bp.response(200, TaskSchema)
     def post(self, body, task_id: int):
         """Accept a submitted report."""
@@ -30,9 +30,9 @@ class Accept(MethodView):
 
 
 @bp.route("/<id:task_id>/return")
-@bp.etag
 class Return(MethodView):
     @bp.arguments(ReturnSchema)
+    @bp.etag
     @bp.response(200, TaskSchema)
     def post(self, body, task_id: int):
         """Return a submitted report to the agency, with the reason."""

@@ -16,9 +16,9 @@ bp = ApiBlueprint("Submissions", __name__, "",
 
 
 @bp.route("/tasks/<id:task_id>/submissions")
-@bp.etag
 class Submissions(MethodView):
     @bp.arguments(SubmissionSchema, location="multipart", required=False)
+    @bp.etag
     @bp.response(201, UpdateSchema)
     def post(self, body, task_id: int):
         """Submit the task's report with a note and evidence files, in one transaction."""

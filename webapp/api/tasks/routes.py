@@ -44,8 +44,8 @@ class Tasks(MethodView):
 
 
 @bp.route("/<id:task_id>")
-@bp.etag
 class TaskDetail(MethodView):
+    @bp.etag
     @bp.response(200, TaskSchema)
     def get(self, task_id: int):
         """One task; its ETag is the version a change must send back as If-Match."""
@@ -53,6 +53,7 @@ class TaskDetail(MethodView):
         return shown(bp, task_out(get_task(db.session, user, task_id), user, clock.now()))
 
     @bp.arguments(RescheduleSchema)
+    @bp.etag
     @bp.response(200, TaskSchema)
     def patch(self, body, task_id: int):
         """Move an open task's due date, with the reason (coordinators and admins)."""
@@ -62,9 +63,9 @@ class TaskDetail(MethodView):
 
 
 @bp.route("/<id:task_id>/status")
-@bp.etag
 class TaskStatus(MethodView):
     @bp.arguments(StatusChangeSchema)
+    @bp.etag
     @bp.response(200, TaskSchema)
     def post(self, body, task_id: int):
         """Move the task along its workflow (start, submit; nil return where allowed)."""
