@@ -1,4 +1,4 @@
-"""What every API resource shares: the blueprint class, strict fields, the caller, the clock."""
+"""What every API resource shares: the blueprint and its ETags, strict fields, paging, caller."""
 
 from __future__ import annotations
 
