@@ -11,7 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models.core.clock import DEFAULT_TZ
+from models.core.db import db
+from models.oversight.queries import action_tiles
 from webapp import labels
+from webapp.clock import today
+from webapp.guards import current_actor
 
 # (endpoint, label, roles that see it)
 NAV = [
@@ -54,11 +58,6 @@ def current_locale_name() -> str:
 
 def inspection_tiles() -> dict[str, int] | None:
     """Corrective-action counts for the logged-in user (own agency for officers), else None."""
-    from models.core.db import db
-    from models.oversight.queries import action_tiles
-    from webapp.clock import today
-    from webapp.guards import current_actor
-
     if not current_user.is_authenticated:
         return None
     return action_tiles(db.session, current_actor(), today())
