@@ -1,5 +1,6 @@
 """Deployed runs get their settings without secrets in Prefect's job variables."""
 
+import concurrent.futures
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.slow
 
 
 def _job_variables(pool: str) -> list[dict]:
+    """Deploy as `python -m flows.deploy` does: in a thread with no event loop running (Prefect
+    answers a coroutine where one runs, as under the browser tests' Playwright)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool_thread:
+        return pool_thread.submit(_deploy_and_read, pool).result()
+
+
+def _deploy_and_read(pool: str) -> list[dict]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
 
