@@ -27,8 +27,11 @@ up: seed
 	$(BIN)/planwatch demo-users
 	$(BIN)/planwatch up
 
+# In parallel, one process per core (pytest-xdist); each worker has its own databases and home
+# folders (tests/conftest.py). loadgroup keeps an xdist_group on one worker: the Prefect test
+# server and Chromium start once. PYTEST_ARGS is appended (e.g. PYTEST_ARGS="-n 0 -x").
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -72,13 +72,16 @@ def notify() -> None:
 
 @notify.command("run")
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--as-of", "as_of", type=DATETIME,
+              help="The time to send as (default: now): a replayed day sends what it would.")
 @fail_cleanly
-def notify_run(limit) -> None:
+def notify_run(limit, as_of) -> None:
     """Send what is due in the outbox once; print the counts."""
     engine = make_engine(settings().database_url)
     try:
-        counts = dispatch(make_session_factory(engine), now=utcnow(), limit=limit,
-                          base_url=settings().base_url, clock=utcnow)
+        # on the real clock each send is stamped with its own time; --as-of stamps that time
+        counts = dispatch(make_session_factory(engine), now=as_of or utcnow(), limit=limit,
+                          base_url=settings().base_url, clock=None if as_of else utcnow)
     finally:
         engine.dispose()
     summary = {k: counts.get(k, 0) for k in ("sent", "failed", "dead")}

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
 from models.core.clock import local_today
-from models.core.errors import NotFound
 from models.org.agencies import Agency
+from models.org.errors import UnknownAgencyCode
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, Plan
+from models.plans.errors import UnknownItemCode
 from models.tasks.entities import TaskStatus
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status, get_task, request_report
@@ -111,8 +112,8 @@ def tasks_request(item_code, plan_code, agency_code, due, note, as_user) -> None
             Plan.code == plan_code, Item.code == item_code))
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if item is None or agency is None:
-            raise NotFound(f"no item {item_code!r} in plan {plan_code!r}" if item is None
-                           else f"no agency with code {agency_code!r}")
+            raise (UnknownItemCode(item_code=item_code, plan_code=plan_code) if item is None
+                   else UnknownAgencyCode(agency_code=agency_code))
         due_on = load_calendar(session).roll_forward(due)
         task = request_report(session, user, item, agency.id, due_on=due_on, note=note,
                               now=utcnow())

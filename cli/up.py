@@ -13,6 +13,16 @@ import click
 
 from cli.context import settings
 
+# Prefect's dashboard as a closed network needs it: the v2 dashboard (3.9's default page) asks
+# an analytics host on the internet for its configuration and shows "Upgrade to Cloud"; the v1
+# pages ask nothing beyond the server. tests/browser/test_prefect_dashboard.py checks it.
+PREFECT_OFFLINE = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_UI_V2_ENABLED": "false",
+    "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
+}
+
 
 def prefect_env(port: int) -> dict[str, str]:
     """Prefect kept inside PLANWATCH_HOME, offline, and pointed at the local server."""
@@ -20,8 +30,7 @@ def prefect_env(port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PREFECT_HOME", str(home / "prefect"))
     env.update({
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
+        **PREFECT_OFFLINE,
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PLANWATCH_HOME": str(home),
     })

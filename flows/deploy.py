@@ -15,7 +15,8 @@ from pathlib import Path
 
 from prefect.schedules import Cron
 
-from flows.serve import SCHEDULES, TZ
+from flows.common import TZ
+from flows.serve import ONE_AT_A_TIME, SCHEDULES
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +34,10 @@ def deploy(pool: str, source: str = str(ROOT), settings: Settings | None = None)
     env = (settings or Settings.from_env()).public_env()
     ids = []
     for name, entrypoint in ENTRYPOINTS.items():
-        deployment_name, cron = SCHEDULES[name]
+        deployment_name, cron, parameters = SCHEDULES[name]
         ids.append(flow.from_source(source=source, entrypoint=entrypoint).deploy(
             name=deployment_name, work_pool_name=pool, schedules=[Cron(cron, timezone=TZ)],
+            parameters=parameters, tags=["planwatch", name], concurrency_limit=ONE_AT_A_TIME,
             job_variables={"env": env}, build=False, push=False))
     return ids
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.core.errors import NotFound
 from models.plans.entities import Item, Plan
+from models.plans.errors import UnknownPlanCode
 
 
 def _parties(item: Item, role: str) -> dict:
@@ -47,7 +47,7 @@ def plan_dict(session: Session, code: str) -> dict:
     """The plan with its section tree and items."""
     plan = session.scalar(sa.select(Plan).where(Plan.code == code))
     if plan is None:
-        raise NotFound(f"no plan with code {code!r}", field="code")
+        raise UnknownPlanCode(field="code", plan_code=code)
     children: dict[int | None, list] = {}
     for section in plan.sections:
         children.setdefault(section.parent_id, []).append(section)

@@ -20,7 +20,7 @@ AGENCIES_FORMAT = "planwatch/agencies@1"
 AGENCY_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]*$", error="agency codes are A-Z, 0-9, _ and -")
 GROUP_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_]*$", error="group codes are a-z, 0-9 and _")
 ITEM_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9._-]*$", error="item codes are A-Z, 0-9, ., _ and -")
-RECIPIENTS = ("responsible", "agency_head", "coordinator", "reports_to")
+RECIPIENTS = ("responsible", "agency_head", "coordinator", "parent_head", "reports_to")
 RUNG_KINDS = ("reminder", "overdue", "escalation")
 
 

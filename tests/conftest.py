@@ -1,8 +1,16 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), sessions, a fixed clock, seed data."""
+"""Shared fixtures: databases (SQLite and PostgreSQL), sessions, a fixed clock, the app,
+one cheap password hasher, and the loopback receivers.
+
+Under pytest-xdist every worker is its own process with its own basetemp, so the SQLite files
+below (tmp_path_factory) are per worker; PostgreSQL databases are uuid-named; PLANWATCH_HOME and
+PREFECT_HOME are set per process in `pytest_configure`, before anything imports Prefect.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +20,7 @@ import sqlalchemy as sa
 
 import models  # noqa: F401  (registers every table)
 from models.core.db import Base, make_engine, make_session_factory, normalise_url
+from tests.receivers import HttpReceiver, SmtpReceiver
 
 DATA = Path(__file__).parent / "data"
 POSTGRES_URL = os.environ.get("PLANWATCH_TEST_POSTGRES_URL")
@@ -42,14 +51,41 @@ def _drop_postgres_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
+def pytest_configure(config):
+    """A home folder of its own for each test process (the main one or an xdist worker).
+
+    The Makefile exports PLANWATCH_HOME=instance for `make up`; tests must never write there,
+    and two workers must never share Prefect's files.
+    """
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    home = Path(tempfile.mkdtemp(prefix=f"planwatch-test-{worker}-"))
+    config._planwatch_home = home
+    os.environ["PLANWATCH_HOME"] = str(home / "home")
+    os.environ["PREFECT_HOME"] = str(home / "prefect")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def pytest_unconfigure(config):
+    home = getattr(config, "_planwatch_home", None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True, scope="session")
-def fast_password_hashing():
-    """Cheap argon2 parameters in tests; production keeps the library's defaults."""
+def password_hasher():
+    """The one cheap argon2 hasher of the whole run; production keeps the library's defaults.
+
+    The real parameters cost ~0.5 s per hash on the test machine; no test measures them.
+    """
     from argon2 import PasswordHasher
 
     import models.org.accounts as accounts
 
-    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", hasher)
+        yield hasher
 
 
 @pytest.fixture(scope="session")
@@ -146,3 +182,21 @@ def empty_db_url(backend, tmp_path):
     admin_url, url = _create_postgres_database()
     yield url
     _drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture
+def http_receiver():
+    """An HTTP endpoint on loopback that records every POST (apprise `json://`)."""
+    receiver = HttpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def smtp_receiver():
+    """An aiosmtpd server on loopback that keeps every message (apprise `mailto://`)."""
+    receiver = SmtpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

@@ -1,4 +1,7 @@
-"""Real receivers on loopback for notification tests: an SMTP server and an HTTP endpoint."""
+"""Real receivers on loopback for notification tests: an SMTP server and an HTTP endpoint.
+
+The fixtures `http_receiver` and `smtp_receiver` in tests/conftest.py start and stop them.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 
 def free_port() -> int:
@@ -47,6 +48,13 @@ class HttpReceiver:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
     def url(self, path: str = "/hook") -> str:
         return f"json://127.0.0.1:{self.port}{path}"
 
@@ -59,8 +67,6 @@ class SmtpReceiver:
     """An aiosmtpd server that keeps every message it accepts."""
 
     def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
         self.messages: list[tuple[list[str], str]] = []
         receiver = self
 
@@ -70,25 +76,26 @@ class SmtpReceiver:
                     (list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
                 return "250 OK"
 
-        self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.handler = Handler()
+        self.port = 0
+        self.controller = None
+
+    def start(self, attempts: int = 5) -> None:
+        """aiosmtpd needs a port number up front: take a free one, and another if it was taken."""
+        from aiosmtpd.controller import Controller
+
+        for attempt in range(attempts):
+            self.port = free_port()
+            self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+            try:
+                self.controller.start()
+                return
+            except (OSError, RuntimeError):
+                if attempt == attempts - 1:
+                    raise
+
+    def stop(self) -> None:
+        self.controller.stop()
 
     def url(self, to: str) -> str:
         return f"mailto://127.0.0.1:{self.port}?from=planwatch@example.org&to={to}"
-
-
-@pytest.fixture
-def http_receiver():
-    receiver = HttpReceiver()
-    receiver.thread.start()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
-
-
-@pytest.fixture
-def smtp_receiver():
-    receiver = SmtpReceiver()
-    receiver.controller.start()
-    yield receiver
-    receiver.controller.stop()

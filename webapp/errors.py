@@ -1,8 +1,17 @@
-"""Errors in one place: domain errors and HTTP errors as HTML, or JSON when asked for."""
+"""Errors in one place: domain errors and HTTP errors as HTML, or as JSON for the API and for
+clients that ask for JSON, in one shape: {"code", "error", "message", "errors"}.
+
+A domain error is translated by its class (its `code` names it, its `message` is the msgid):
+rewording a message in models/ changes the msgid, and the catalogue test notices it.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -10,11 +19,12 @@ from werkzeug.exceptions import HTTPException
 
 from models.core.audit import record
 from models.core.db import db
-from models.core.errors import DomainError, Forbidden, NotFound, VersionConflict
+from models.core.errors import DomainError, Forbidden, NotFound, fill
 from webapp.clock import now
-from webapp.inspections.messages import MESSAGES as INSPECTION_MESSAGES
-from webapp.inspections.messages import PREFIXES as INSPECTION_PREFIXES
-from webapp.notifications.messages import MESSAGES as NOTIFICATION_MESSAGES
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
 
 TITLES = {
     400: _l("The request could not be understood"),
@@ -26,52 +36,82 @@ TITLES = {
     412: _l("Someone else changed this first"),
     413: _l("The file is too large"),
     422: _l("Some input is not valid"),
+    428: _l("Send the version you read (If-Match) with this change"),
     429: _l("Too many attempts; wait a minute and try again"),
     500: _l("Something went wrong on our side"),
 }
-
-# the domain speaks English; the page shows the reader's language
-MESSAGES = {
-    "a returned report needs a reason": _l("A returned report needs a reason."),
-    "this item does not allow a nil return": _l("This item does not allow a nil return."),
-    "the file is empty": _l("The file is empty."),
-    "the note is empty": _l("The note is empty."),
-    "a report needs a file or a note": _l("Attach a file or write a note to submit a report."),
-    "changed by someone else since you opened it": _l(
-        "This task was changed by someone else since you opened the form. "
-        "Reload the page to see the change, then try again."),
-    "password shorter than 10 characters": _l("The password must have at least 10 characters."),
-    "an officer must belong to an agency": _l("An officer must belong to an agency."),
-}
-PREFIXES = {
-    "files of type": _l("Files of this type are not accepted (PDF, office documents, images, "
-                        "text, CSV or ZIP)."),
-    "the file is larger than": _l("The file is larger than the limit."),
-    "a task that is": _l("The task is not in a state that allows this change."),
-    "your role may not": _l("Your role may not do this."),
-    "a user with email": _l("A user with this email already exists."),
-    "not an email address": _l("This is not an email address."),
-}
-
-# the inspection domain's refusals, translated beside its pages
-MESSAGES.update(INSPECTION_MESSAGES)
-PREFIXES.update(INSPECTION_PREFIXES)
-MESSAGES.update(NOTIFICATION_MESSAGES)
+CSRF_EXPIRED = _l("The form expired or was not sent from this site. Reload the page and try again.")
 
 
 def explain(exc: DomainError) -> str:
-    """The domain error's message in the reader's language."""
-    if exc.message in MESSAGES:
-        return str(MESSAGES[exc.message])
-    for prefix, text in PREFIXES.items():
-        if exc.message.startswith(prefix):
-            return str(text)
-    return str(TITLES.get(exc.status, TITLES[400]))
+    """The domain error's message in the reader's language, found by its class."""
+    kind = type(exc)
+    if not kind.code or not kind.message:  # an error without a name: only its status is known
+        return str(TITLES.get(exc.status, TITLES[400]))
+    return fill(gettext(kind.message), exc.details)
+
+
+def http_code(status: int) -> str:
+    """The stable `error` of an HTTP error without a domain reason: "http.not_found"."""
+    try:
+        from werkzeug.http import HTTP_STATUS_CODES
+
+        name = HTTP_STATUS_CODES[status]
+    except KeyError:
+        return "http.error"
+    return "http." + re.sub(r"[^a-z]+", "_", name.lower()).strip("_")
+
+
+def is_api_request() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
 def wants_json() -> bool:
+    """The API always; elsewhere a client that asks for JSON rather than a page."""
+    if is_api_request():
+        return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def _string_keys(value):
+    """Field errors with string keys (list positions and odd form names can be other types)."""
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_string_keys(v) for v in value]
+    return value
+
+
+def error_response(code: int, message: str, errors: dict | None = None, headers=None, *,
+                   error: str | None = None):
+    """The JSON error body every JSON answer uses (documented as the API's ErrorSchema)."""
+    response = jsonify(code=code, error=error or http_code(code), message=message,
+                       errors=_string_keys(errors or {}))
+    response.status_code = code
+    for name, value in headers or ():
+        response.headers[name] = value
+    return response
+
+
+def field_errors(exc: DomainError, message: str) -> dict:
+    """A refused input field as {location: {field: [message]}}, as webargs reports its own."""
+    if exc.status != 422 or not exc.field:
+        return {}
+    if request.mimetype == "multipart/form-data":
+        location = "multipart" if is_api_request() else "form"
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        location = "form"
+    else:
+        location = "json"
+    return {location: {exc.field: [message]}}
+
+
+def domain_json(exc: DomainError):
+    """A domain refusal as JSON, translated by its code."""
+    message = explain(exc)
+    return error_response(exc.status, message, field_errors(exc, message),
+                          error=type(exc).code or http_code(exc.status))
 
 
 def audit_refusal(status: int, reason: str) -> None:
@@ -84,10 +124,12 @@ def audit_refusal(status: int, reason: str) -> None:
     db.session.commit()
 
 
-def render_error(status: int, message: str, details: dict | None = None):
-    title = str(TITLES.get(status, TITLES[500]))
+def render_error(status: int, message: str, details: dict | None = None, *,
+                 error: str | None = None, errors: dict | None = None):
+    """The error page, or the JSON body when JSON is wanted."""
     if wants_json():
-        return jsonify(status=status, title=title, message=message, details=details or {}), status
+        return error_response(status, message, errors, error=error)
+    title = str(TITLES.get(status, TITLES[500]))
     return render_template("errors/error.html", status=status, title=title, message=message,
                            details=details or {}), status
 
@@ -100,29 +142,49 @@ def login_required_refusal():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def domain_error(exc: DomainError):
+    """A rule the domain refused: audited when it is about access, then a page or JSON."""
+    db.session.rollback()
+    if isinstance(exc, NotFound | Forbidden):
+        audit_refusal(exc.status, exc.message)
+    if wants_json():
+        return domain_json(exc)
+    details = {k: v for k, v in exc.details.items() if k in ("task_id", "field")}
+    return render_error(exc.status, explain(exc), details)
+
+
+def csrf_error(exc: CSRFError):
+    audit_refusal(400, "csrf")
+    return render_error(400, str(CSRF_EXPIRED), error="http.csrf_failed")
+
+
+def http_error(exc: HTTPException):
+    """Any HTTP error, routing ones (404, 405) included: JSON under the API or when asked for,
+    keeping the headers it needs (Allow on 405, WWW-Authenticate on 401); else the page."""
+    status = exc.code or 500
+    if wants_json():
+        data = getattr(exc, "data", None) or {}  # what flask-smorest's and webargs' abort carry
+        errors = data.get("errors") or data.get("messages") or {}
+        message = data.get("message") or str(TITLES.get(status, "")) or exc.description
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        headers += list((data.get("headers") or {}).items())
+        if status >= 500:
+            db.session.rollback()
+            original = getattr(exc, "original_exception", None)
+            if original is not None:
+                log.exception("unhandled error", exc_info=original)
+        if status in (403, 429) and not is_api_request():
+            audit_refusal(status, "throttled" if status == 429 else "forbidden")
+        return error_response(status, message, errors, headers)
+    if status in (403, 429):
+        audit_refusal(status, "throttled" if status == 429 else "forbidden")
+    return render_error(status, str(TITLES.get(status, "")), None)
+
+
 def init_app(app: Flask) -> None:
     from webapp.extensions import login_manager
 
     login_manager.unauthorized_handler(login_required_refusal)
-
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        db.session.rollback()
-        if isinstance(exc, NotFound | Forbidden):
-            audit_refusal(exc.status, exc.message)
-        details = {k: v for k, v in exc.details.items() if k in ("task_id", "field")}
-        if isinstance(exc, VersionConflict):
-            details["stale"] = True
-        return render_error(exc.status, explain(exc), details)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):
-        audit_refusal(400, "csrf")
-        return render_error(400, str(_l("The form expired or was not sent from this site. "
-                                        "Reload the page and try again.")))
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if exc.code in (403, 429):
-            audit_refusal(exc.code, "throttled" if exc.code == 429 else "forbidden")
-        return render_error(exc.code or 500, str(TITLES.get(exc.code, "")), None)
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)

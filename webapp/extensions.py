@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, session
+from flask import Flask, g, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,12 +35,15 @@ def load_user(user_id: str) -> User | None:
 
 
 def select_locale() -> str:
-    """The language chosen in the page, else the user's setting, else Vietnamese."""
+    """The language chosen in the page, else the user's or token owner's, else Vietnamese."""
     chosen = session.get("lang")
     if chosen in LOCALES:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
+    api_user = g.get("api_user")  # an API call: the token owner's language
+    if api_user is not None and api_user.locale in LOCALES:
+        return api_user.locale
     return "vi"
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import current_app, request
 
-from models.core.errors import InvalidInput
+from models.core.errors import FieldNotADate, FieldNotANumber, FieldNotNumbers, FieldRequired
 from models.core.evidence import Upload
 
 
@@ -21,10 +21,10 @@ def form_int(name: str, *, required: bool = False) -> int | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
         if required:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise FieldRequired(field=name)
         return None
     if not raw.isdigit():
-        raise InvalidInput(f"{name} must be a number", field=name)
+        raise FieldNotANumber(field=name)
     return int(raw)
 
 
@@ -32,7 +32,7 @@ def form_ints(name: str) -> list[int]:
     """Every value of a multiple choice, as numbers."""
     values = [v for v in request.form.getlist(name) if v.strip()]
     if not all(v.strip().isdigit() for v in values):
-        raise InvalidInput(f"{name} must be numbers", field=name)
+        raise FieldNotNumbers(field=name)
     return [int(v) for v in values]
 
 
@@ -41,12 +41,12 @@ def form_date(name: str, *, required: bool = False) -> date | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
         if required:
-            raise InvalidInput(f"{name} is required", field=name)
+            raise FieldRequired(field=name)
         return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{name} is not a date (yyyy-mm-dd)", field=name) from None
+        raise FieldNotADate(field=name) from None
 
 
 def uploads(field: str = "files") -> list[Upload]:

@@ -23,25 +23,9 @@ import sqlalchemy as sa
 
 from models.core.checkpoints import LATEST_FILE
 from models.core.db import Base, make_engine, normalise_url
-from models.core.errors import N_, InvalidInput
+from models.core.errors import BackupUnreadable, RestoreBackendMismatch, RestoreTargetNotEmpty
 
 FORMAT = "planwatch/backup@1"
-
-
-class BackupUnreadable(InvalidInput):
-    code = "backup.unreadable"
-    message = N_("This file is not a planwatch backup: %(reason)s")
-
-
-class RestoreTargetNotEmpty(InvalidInput):
-    code = "backup.target_not_empty"
-    message = N_("The database to restore into already holds data (%(rows)s audit events); "
-                 "restore into an empty database.")
-
-
-class RestoreBackendMismatch(InvalidInput):
-    code = "backup.backend_mismatch"
-    message = N_("This backup is of a %(made)s database and cannot be restored into %(target)s.")
 
 
 def _libpq(url: str) -> str:

@@ -40,10 +40,10 @@ class DomainError(Exception):
 
     def __init__(self, message: str | None = None, **details):
         text = message if message is not None else type(self).message
-        super().__init__(_fill(text, details))
+        super().__init__(fill(text, details))
         self.text = text  # the msgid, before placeholders are filled
         self.details = details
-        self.message = _fill(text, details)  # English, for logs and the CLI
+        self.message = fill(text, details)  # English, for logs and the CLI
 
     @property
     def field(self) -> str | None:
@@ -51,10 +51,10 @@ class DomainError(Exception):
         return self.details.get("field")
 
     def __str__(self) -> str:
-        return _fill(self.text, self.details)
+        return fill(self.text, self.details)
 
 
-def _fill(text: str, details: dict) -> str:
+def fill(text: str, details: dict) -> str:
     try:
         return text % details if details and "%(" in text else text
     except (KeyError, TypeError, ValueError):
@@ -81,3 +81,94 @@ class VersionConflict(DomainError):
 
 class InvalidInput(DomainError):
     status = 422
+
+
+# -- refusals every area shares ----------------------------------------------------------------
+
+
+class RecordChanged(VersionConflict):
+    code = "record.changed"
+    message = N_("This was changed by someone else since you opened it. "
+                 "Reload the page to see the change, then try again.")
+
+
+class FieldRequired(InvalidInput):
+    code = "input.required"
+    message = N_("This field is required: %(field)s.")
+
+
+class FieldNotANumber(InvalidInput):
+    code = "input.not_a_number"
+    message = N_("This field must be a number: %(field)s.")
+
+
+class FieldNotNumbers(InvalidInput):
+    code = "input.not_numbers"
+    message = N_("This field must hold numbers: %(field)s.")
+
+
+class FieldNotADate(InvalidInput):
+    code = "input.not_a_date"
+    message = N_("This field is not a date (dd/mm/yyyy): %(field)s.")
+
+
+class UnknownValue(InvalidInput):
+    code = "input.unknown_value"
+    message = N_("Unknown value for %(field)s: %(value)s.")
+
+
+class FileHasNoName(InvalidInput):
+    code = "file.no_name"
+    message = N_("The file has no name.")
+
+
+class FileTypeNotAccepted(InvalidInput):
+    code = "file.type_not_accepted"
+    message = N_("Files of type %(suffix)s are not accepted (PDF, office documents, images, "
+                 "text, CSV or ZIP).")
+
+
+class FileTooLarge(InvalidInput):
+    code = "file.too_large"
+    message = N_("The file is larger than %(limit_mb)s MB.")
+
+
+class FileEmpty(InvalidInput):
+    code = "file.empty"
+    message = N_("The file is empty.")
+
+
+class NoStorageFolder(InvalidInput):
+    code = "file.no_storage_folder"
+    message = N_("No storage folder is set up for evidence files.")
+
+
+class AttachmentNotFound(NotFound):
+    code = "attachment.not_found"
+    message = N_("This file does not exist.")
+
+
+class AttachmentMissingFromStorage(NotFound):
+    code = "attachment.missing_from_storage"
+    message = N_("The file is missing from storage.")
+
+
+class AuditAdminOnly(Forbidden):
+    code = "audit.admin_only"
+    message = N_("Only an administrator may read the audit trail.")
+
+
+class BackupUnreadable(InvalidInput):
+    code = "backup.unreadable"
+    message = N_("This file is not a planwatch backup: %(reason)s")
+
+
+class RestoreTargetNotEmpty(InvalidInput):
+    code = "backup.target_not_empty"
+    message = N_("The database to restore into already holds data (%(rows)s audit events); "
+                 "restore into an empty database.")
+
+
+class RestoreBackendMismatch(InvalidInput):
+    code = "backup.backend_mismatch"
+    message = N_("This backup is of a %(made)s database and cannot be restored into %(target)s.")

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from models.core.access import can_see_agency
 from models.core.attachments import Attachment
 from models.core.audit import record
-from models.core.errors import InvalidInput, NotFound
+from models.core.errors import (
+    AttachmentMissingFromStorage,
+    AttachmentNotFound,
+    FileEmpty,
+    FileHasNoName,
+    FileTooLarge,
+    FileTypeNotAccepted,
+)
 from models.org.users import User
 from models.tasks.entities import TaskUpdate
 
@@ -48,7 +55,7 @@ class Upload:
 def _safe_name(filename: str) -> str:
     name = Path(filename.replace("\\", "/")).name.strip()
     if not name or name in (".", ".."):
-        raise InvalidInput("the file has no name", field="file")
+        raise FileHasNoName(field="file")
     return name[:255]
 
 
@@ -70,14 +77,12 @@ def store_evidence(
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise InvalidInput(
-            f"files of type {suffix or '(none)'} are not accepted; allowed: {allowed}",
-            field="file")
+        raise FileTypeNotAccepted(field="file", suffix=suffix or "(none)", allowed=allowed)
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(f"the file is larger than {max_bytes // (1024 * 1024)} MB", field="file")
+        raise FileTooLarge(field="file", limit_mb=max_bytes // (1024 * 1024))
     if not data:
-        raise InvalidInput("the file is empty", field="file")
+        raise FileEmpty(field="file")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stored = secrets.token_hex(16)
@@ -104,8 +109,8 @@ def open_evidence(session: Session, user: User, attachment_id: int,
     """The attachment and its file, if the user may see the agency it belongs to."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or not can_see_agency(user, attachment.agency_id):
-        raise NotFound("attachment not found", attachment_id=attachment_id)
+        raise AttachmentNotFound(attachment_id=attachment_id)
     path = Path(folder) / attachment.stored_name
     if not path.is_file():
-        raise NotFound("the file is missing from storage", attachment_id=attachment_id)
+        raise AttachmentMissingFromStorage(attachment_id=attachment_id)
     return attachment, path

@@ -9,6 +9,7 @@ waiting for that commit: at most 2 x `workers`.
 
 from __future__ import annotations
 
+import inspect
 import time
 import uuid
 from collections.abc import Callable
@@ -18,10 +19,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from models.core.clock import local_today
 from models.notify.entities import Notification, NotificationStatus
-from models.notify.messages import render
-from models.notify.subjects import load_subject, subject_open, subject_timezone
+from models.notify.messages import compose
+from models.notify.subjects import load_subject, subject_open
 from models.plans.entities import Item
 from models.tasks.entities import Task
 
@@ -73,16 +73,17 @@ def still_applies(session: Session, row: Notification) -> bool:
             and task.agency_id == payload.get("agency_id"))
 
 
-def send_apprise(url: str, title: str, body: str) -> str | None:
+def send_apprise(url: str, title: str, body: str, notify_type: str = "info") -> str | None:
     """Send one message; None on success, else why it failed (apprise does not raise)."""
-    from apprise import Apprise, AppriseAsset, NotifyFormat
+    from apprise import Apprise, AppriseAsset, NotifyFormat, NotifyType
 
     # service_timeout=0: apprise sends in this thread instead of handing each call to its
     # shared pool (cpu+4 threads), which capped our parallel sends; socket timeouts still apply
     apobj = Apprise(asset=AppriseAsset(service_timeout=0))
     if not apobj.add(url):
         return "invalid notification URL"
-    if apobj.notify(title=title, body=body, body_format=NotifyFormat.TEXT):
+    if apobj.notify(title=title, body=body, body_format=NotifyFormat.TEXT,
+                    notify_type=NotifyType(notify_type)):
         return None
     return "delivery failed (see the dispatcher log)"
 
@@ -108,20 +109,22 @@ def _preload_tasks(session: Session, rows: list[Notification]) -> None:
 
 
 def prepare(session: Session, row: Notification, *, now: datetime, base_url: str):
-    """Title and body of a claimed row, or CANCELLED if it no longer applies; may raise."""
+    """Title, body and notify type of a claimed row, or CANCELLED if it no longer applies."""
     if not still_applies(session, row):
         return NotificationStatus.CANCELLED
-    subject = load_subject(session, row)
-    return render(row, subject, base_url=base_url,
-                  today=local_today(now, subject_timezone(subject)))
+    composed = compose(session, row, now, base_url=base_url)  # a digest, or the row alone
+    return NotificationStatus.CANCELLED if composed is None else composed
 
 
-def _send_one(send, url: str, title: str, body: str, lease_until, clock) -> str | None | bool:
+def _send_one(send, url: str, title: str, body: str, notify_type: str | None, lease_until,
+              clock) -> str | None | bool:
     """Runs in a pool thread: False if our lease ran out before sending, else send()'s answer."""
     if clock is not None and lease_until is not None and lease_until < clock():
         return False  # another dispatcher may own the row now
     try:
-        return send(url, title, body)
+        if notify_type is None:
+            return send(url, title, body)
+        return send(url, title, body, notify_type=notify_type)
     except Exception as exc:  # a failure, not a stuck claim
         return f"{type(exc).__name__}: {exc}"
 
@@ -165,6 +168,8 @@ def dispatch(
         token, lease_until = claimed[0].claim_token, claimed[0].claimed_until
         rows = {row.id: row for row in claimed}
         at = clock() if clock else now
+        # a sender that takes apprise's notify type (send_apprise does) gets it
+        typed = "notify_type" in inspect.signature(send).parameters
         _preload_tasks(session, claimed)
         jobs, early = [], []
         for row in claimed:
@@ -178,11 +183,12 @@ def dispatch(
                 row.claimed_until = row.claim_token = None
                 counts["cancelled"] += 1
             else:
-                jobs.append((row.id, row.target, *text))
+                title, body, notify_type = text
+                jobs.append((row.id, row.target, title, body, notify_type if typed else None))
         _record(session, token, rows, early, at, max_attempts, counts)
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs) or 1))) as pool:
-            pending = {pool.submit(_send_one, send, url, title, body, lease_until, clock): row_id
-                       for row_id, url, title, body in jobs}
+            pending = {pool.submit(_send_one, send, url, title, body, kind, lease_until, clock):
+                       row_id for row_id, url, title, body, kind in jobs}
             outcomes, first = [], 0.0
             while pending:
                 timeout = max(0.0, first + FLUSH - time.monotonic()) if outcomes else None

@@ -19,6 +19,9 @@ class NotificationStatus(enum.StrEnum):
     FAILED = "failed"  # will be retried at next_attempt_at
     DEAD = "dead"  # gave up after too many attempts; an admin may retry it
     CANCELLED = "cancelled"  # the subject was submitted or rescheduled before sending
+    # one item of a daily digest: never sent alone, it goes out with the digest row whose
+    # dedupe key is this row's digest_key (models.notify.digest)
+    BUNDLED = "bundled"
 
 
 class Notification(db.Model):
@@ -45,6 +48,9 @@ class Notification(db.Model):
     rung: Mapped[str] = mapped_column(sa.String(8))  # "-7", "0", "+1" working days from due
     kind: Mapped[str] = mapped_column(sa.String(16))  # reminder | overdue | escalation
     payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # the digest (one per person, channel and day) an item row belongs to; a digest row has
+    # subject_type "digest" and its own dedupe key here too
+    digest_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="vi")
     status: Mapped[str] = mapped_column(sa.String(16), default=NotificationStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

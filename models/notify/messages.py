@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
+from sqlalchemy.orm import Session
+
+from models.core.clock import local_today
 from models.oversight.entities import CorrectiveAction
 
 TITLES = {
@@ -106,3 +110,50 @@ def render(row, task, *, base_url: str, today: date) -> tuple[str, str]:
         lines["link"].format(link=f"{base_url.rstrip('/')}/tasks/{task.id}"),
     ]
     return TITLES[lang].get(row.kind, "{item}").format(item=item), "\n".join(body)
+
+
+# --- composing what the dispatcher sends: single rows and daily digests -----------------------
+
+SEVERITY = {"info": 0, "warning": 1, "failure": 2}
+SOON = 3  # days before the due date from which a reminder is a warning
+GROUPS = ("overdue", "today", "soon", "escalation")  # the digest's order
+
+
+class Composed(NamedTuple):
+    """A message ready to send: title, plain-text body and apprise's notify type."""
+
+    title: str
+    body: str
+    notify_type: str
+
+
+def severity(kind: str, today: date, due: date) -> str:
+    """apprise's notify type: failure when late, warning when due soon, info otherwise."""
+    if kind in ("overdue", "escalation") or today > due:
+        return "failure"
+    return "warning" if (due - today).days <= SOON else "info"
+
+
+def compose(session: Session, notification, now: datetime, *,
+            base_url: str = "http://127.0.0.1:5000") -> Composed | None:
+    """What to send for a claimed outbox row, at send time; None if it no longer applies.
+
+    A digest is rendered from its items still open; a single row's reminder is dropped once
+    its due date has passed (the overdue notice says that), so a reminder never says overdue.
+    """
+    from models.notify.digest import DIGEST
+    from models.notify.subjects import load_subject, subject_timezone
+
+    if notification.subject_type == DIGEST:
+        from models.notify.digest_text import compose_digest
+
+        return compose_digest(session, notification, now, base_url)
+    subject = load_subject(session, notification)
+    if subject is None:
+        title, body = render(notification, None, base_url=base_url, today=now.date())
+        return Composed(title, body, "info")
+    today = local_today(now, subject_timezone(subject))
+    if notification.kind == "reminder" and today > subject.due_on:
+        return None
+    title, body = render(notification, subject, base_url=base_url, today=today)
+    return Composed(title, body, severity(notification.kind, today, subject.due_on))

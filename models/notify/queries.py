@@ -7,8 +7,8 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.core.errors import Forbidden
 from models.notify.entities import Notification, NotificationStatus, NotificationTarget
+from models.notify.errors import OutboxForbidden
 from models.org.agencies import Agency
 from models.org.users import Role, User
 
@@ -83,8 +83,7 @@ def list_notifications(session: Session, user: User, *, status: str | None = Non
     if own:
         query = query.where(Notification.recipient_user_id == user.id)
     elif user.role not in READERS:
-        raise Forbidden("only admins and coordinators may read the notification outbox",
-                        role=user.role)
+        raise OutboxForbidden(role=user.role)
     if status:
         query = query.where(Notification.status == status)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))

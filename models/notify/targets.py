@@ -8,9 +8,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.audit import record
-from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from models.notify.entities import Notification, NotificationStatus, NotificationTarget
+from models.notify.errors import (
+    AgencyTargetsForbidden,
+    NotificationNotFound,
+    RetryForbidden,
+    RetryNeedsDead,
+    TargetNotFound,
+    TargetOwnerAmbiguous,
+    TargetUrlInvalid,
+)
 from models.org.agencies import Agency
+from models.org.errors import UnknownAgencyCode, UnknownUserEmail
 from models.org.users import User
 
 
@@ -22,21 +31,21 @@ def check_url(url: str) -> str:
     apprise = Apprise()
     # apprise splits on spaces and commas: exactly one usable URL, or none is kept
     if not url or not apprise.add(url) or len(apprise) != 1:
-        raise InvalidInput("not a valid notification URL (apprise cannot use it)", field="url")
+        raise TargetUrlInvalid(field="url")
     return url
 
 
 def _owner(session: Session, agency_code: str | None, user_email: str | None):
     if bool(agency_code) == bool(user_email):
-        raise InvalidInput("give an agency or a user, not both", field="owner")
+        raise TargetOwnerAmbiguous(field="owner")
     if agency_code:
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise NotFound("no such agency", code=agency_code)
+            raise UnknownAgencyCode(agency_code=agency_code)
         return {"agency_id": agency.id}
     user = session.scalar(sa.select(User).where(User.email == user_email.strip().lower()))
     if user is None:
-        raise NotFound("no such user", email=user_email)
+        raise UnknownUserEmail(email=user_email)
     return {"user_id": user.id}
 
 
@@ -70,15 +79,15 @@ def _check_may_manage(actor, owner: dict) -> None:
     if not isinstance(actor, User):
         return  # the CLI and flows act as the operator of the server
     if owner.get("user_id") is not None and owner["user_id"] != actor.id:
-        raise NotFound("notification target not found")  # someone else's: not even its existence
+        raise TargetNotFound()  # someone else's: not even its existence
     if owner.get("agency_id") is not None and actor.role not in ("admin", "coordinator"):
-        raise Forbidden("your role may not manage agency notification targets")
+        raise AgencyTargetsForbidden(role=actor.role)
 
 
 def _target(session: Session, actor, target_id: int) -> NotificationTarget:
     target = session.get(NotificationTarget, target_id)
     if target is None:
-        raise NotFound("notification target not found", target_id=target_id)
+        raise TargetNotFound(target_id=target_id)
     _check_may_manage(actor, {"agency_id": target.agency_id, "user_id": target.user_id})
     return target
 
@@ -122,12 +131,12 @@ def list_targets(session: Session) -> list[NotificationTarget]:
 def retry_dead(session: Session, actor, notification_id: int, *, now: datetime) -> Notification:
     """An admin gives a dead notification another round of attempts."""
     if isinstance(actor, User) and actor.role != "admin":
-        raise Forbidden("your role may not retry notifications")
+        raise RetryForbidden(role=actor.role)
     row = session.get(Notification, notification_id)
     if row is None:
-        raise NotFound("notification not found", notification_id=notification_id)
+        raise NotificationNotFound(notification_id=notification_id)
     if row.status != NotificationStatus.DEAD:
-        raise TransitionNotAllowed("only a dead notification can be retried", current=row.status)
+        raise RetryNeedsDead(current=row.status)
     row.status, row.attempts, row.next_attempt_at = NotificationStatus.PENDING, 0, now
     row.claimed_until = row.claim_token = None
     session.flush()

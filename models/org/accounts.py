@@ -12,8 +12,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from models.core.audit import record
-from models.core.errors import InvalidInput, NotFound
 from models.org.agencies import Agency
+from models.org.errors import (
+    EmailTaken,
+    NotAnEmail,
+    OfficerNeedsAgency,
+    PasswordTooShort,
+    UnknownAgencyCode,
+    UnknownLocale,
+    UnknownRole,
+    UnknownUserEmail,
+)
 from models.org.users import Role, User
 
 _hasher = PasswordHasher()
@@ -56,22 +65,22 @@ def create_user(
     """Create an account; officers must belong to an agency."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput(f"not an email address: {email!r}", field="email")
+        raise NotAnEmail(field="email", email=email)
     if role not in {r.value for r in Role}:
-        raise InvalidInput(f"unknown role {role!r}", field="role")
+        raise UnknownRole(field="role", role=role)
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password shorter than {MIN_PASSWORD} characters", field="password")
+        raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
     if locale not in ("vi", "en"):
-        raise InvalidInput("locale must be vi or en", field="locale")
+        raise UnknownLocale(field="locale")
     agency = None
     if agency_code:
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise NotFound(f"no agency with code {agency_code!r}", field="agency")
+            raise UnknownAgencyCode(field="agency", agency_code=agency_code)
     if role == Role.OFFICER and agency is None:
-        raise InvalidInput("an officer must belong to an agency", field="agency")
+        raise OfficerNeedsAgency(field="agency")
     if session.scalar(sa.select(User.id).where(User.email == email)):
-        raise InvalidInput(f"a user with email {email} already exists", field="email")
+        raise EmailTaken(field="email", email=email)
     user = User(
         email=email, role=role, password_hash=hash_password(password), agency=agency,
         display_name=display_name, locale=locale, is_agency_head=is_agency_head, created_at=now,
@@ -94,7 +103,7 @@ def user_snapshot(user: User) -> dict:
 def set_password(session: Session, actor, user: User, password: str, *, now: datetime) -> None:
     """Change a password and end the user's other sessions."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password shorter than {MIN_PASSWORD} characters", field="password")
+        raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.flush()
@@ -106,7 +115,7 @@ def find_user(session: Session, email: str) -> User:
     """The user with this email, or NotFound."""
     user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise NotFound(f"no user with email {email!r}", field="email")
+        raise UnknownUserEmail(field="email", email=email)
     return user
 
 
@@ -121,7 +130,7 @@ def end_sessions(session: Session, user: User, now: datetime) -> None:
 def set_locale(session: Session, actor, user: User, locale: str, *, now: datetime) -> None:
     """Change the language a user reads the app in."""
     if locale not in ("vi", "en"):
-        raise InvalidInput("locale must be vi or en", field="locale")
+        raise UnknownLocale(field="locale")
     if user.locale == locale:
         return
     before = user.locale
@@ -143,14 +152,14 @@ def update_user(
 ) -> None:
     """An admin changes a user's role, agency or whether the account may log in."""
     if role not in {r.value for r in Role}:
-        raise InvalidInput(f"unknown role {role!r}", field="role")
+        raise UnknownRole(field="role", role=role)
     agency = None
     if agency_code:
         agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
         if agency is None:
-            raise NotFound(f"no agency with code {agency_code!r}", field="agency")
+            raise UnknownAgencyCode(field="agency", agency_code=agency_code)
     if role == Role.OFFICER and agency is None:
-        raise InvalidInput("an officer must belong to an agency", field="agency")
+        raise OfficerNeedsAgency(field="agency")
     before = user_snapshot(user)
     user.role = role
     user.agency = agency

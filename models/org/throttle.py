@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.core.db import UTCDateTime, db
-from models.core.errors import N_, DomainError
+from models.org.errors import TooManyAttempts  # noqa: F401  (raised here)
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,6 @@ class Limit:
 
 ACCOUNT_AT_ADDRESS = Limit(5, timedelta(minutes=1), timedelta(minutes=1))
 ADDRESS = Limit(30, timedelta(minutes=1), timedelta(minutes=1))
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    code = "auth.too_many_attempts"
-    message = N_("Too many failed logins from this address; try again in %(seconds)s seconds.")
 
 
 class LoginThrottle(db.Model):

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relations
 
 from models.core.audit import record
 from models.core.db import UTCDateTime, db
-from models.core.errors import InvalidInput, NotFound
+from models.org.errors import (
+    AccountDisabled,
+    TokenLifetimeOutOfRange,
+    TokenNameTooLong,
+    TokenNotFound,
+)
 from models.org.users import Role, User
 
 DEFAULT_DAYS = 90
@@ -58,11 +63,11 @@ def create_token(
     """A new token for `user`; the secret is returned once and never stored."""
     name = (name or "").strip()
     if len(name) > 100:
-        raise InvalidInput("a token name has at most 100 characters", field="name")
+        raise TokenNameTooLong(field="name")
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"a token lives between 1 and {MAX_DAYS} days", field="days")
+        raise TokenLifetimeOutOfRange(field="days", max_days=MAX_DAYS)
     if not user.is_active:
-        raise InvalidInput("the account is disabled", field="user")
+        raise AccountDisabled(field="user")
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_secret(secret), created_at=now,
                      expires_at=now + timedelta(days=days))
@@ -81,7 +86,7 @@ def revoke_token(
     own = isinstance(actor, User) and token is not None and token.user_id == actor.id
     admin = isinstance(actor, str) or (isinstance(actor, User) and actor.role == Role.ADMIN)
     if token is None or not (own or (admin and not own_only)):
-        raise NotFound("token not found", token_id=token_id)
+        raise TokenNotFound(token_id=token_id)
     if token.revoked_at is not None:
         return token
     before = _snapshot(token)

@@ -33,6 +33,9 @@ class User(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # leadership of an agency receives the higher rungs of the reminder ladder
     is_agency_head: Mapped[bool] = mapped_column(default=False)
+    # kinds of notification (reminder, overdue, escalation) sent at once instead of in the
+    # daily digest
+    notify_immediate: Mapped[list] = mapped_column(sa.JSON, default=list)
     # bumped at logout and password change, so copied session cookies stop working
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 from models.core.access import can_see_agency
 from models.core.audit import record
 from models.core.clock import local_today
-from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from models.core.errors import (
+    FileTypeNotAccepted,
+    NoStorageFolder,
+    UnknownValue,
+)
 from models.core.evidence import ALLOWED, Upload, _safe_name, store_evidence
 from models.org.users import Role, User
 from models.oversight.entities import (
@@ -21,6 +25,30 @@ from models.oversight.entities import (
     Finding,
     Inspection,
     InspectionStatus,
+)
+from models.oversight.errors import (
+    ActionAgencyNotCovered,
+    ActionNeedsDescription,
+    ActionNotFound,
+    ActionTransitionNotAllowed,
+    DaysOrDueDate,
+    DueDateNotAfterToday,
+    ExtendActionForbidden,
+    ExtendedOnlyOnce,
+    ExtensionNeedsReason,
+    FindingNotFound,
+    FollowupInvalid,
+    FollowupRequired,
+    InspectionNotStarted,
+    IssueActionForbidden,
+    ReopenActionForbidden,
+    ReopenNeedsNote,
+    ResponseNeedsContent,
+    StartActionForbidden,
+    SubmitActionForbidden,
+    VerifiedNotExtendable,
+    VerifyActionForbidden,
+    WorkingDaysAtLeastOne,
 )
 from models.oversight.inspections import INSPECTORS, inspection_tz
 from models.plans.calendar_days import load_calendar
@@ -39,11 +67,10 @@ ACTION_TRANSITIONS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     (ActionStatus.REOPENED, ActionStatus.SUBMITTED): ("submit", AGENCY),
 }
 REFUSALS = {
-    "start": "only the owning agency's officers may start work on a corrective action",
-    "submit": "only the owning agency's officers may submit its response; "
-              "an inspector cannot submit an agency's response",
-    "verify": "only an inspector may verify a corrective action",
-    "reopen": "only an inspector may reopen a corrective action",
+    "start": StartActionForbidden,
+    "submit": SubmitActionForbidden,
+    "verify": VerifyActionForbidden,
+    "reopen": ReopenActionForbidden,
 }
 
 
@@ -51,7 +78,7 @@ def get_action(session: Session, user: User, action_id: int) -> CorrectiveAction
     """The corrective action if the user may see its agency; otherwise simply not found."""
     action = session.get(CorrectiveAction, action_id)
     if action is None or not can_see_agency(user, action.agency_id):
-        raise NotFound("corrective action not found", action_id=action_id)
+        raise ActionNotFound(action_id=action_id)
     return action
 
 
@@ -71,14 +98,13 @@ def compute_due(session: Session, today: date, *, due_in_working_days: int | Non
     """A due date n working days after today, or a given date moved to a working day."""
     calendar = load_calendar(session)
     if (due_in_working_days is None) == (due_on is None):
-        raise InvalidInput("give either a number of working days or a due date", field="due_on")
+        raise DaysOrDueDate(field="due_on")
     if due_in_working_days is not None:
         if due_in_working_days < 1:
-            raise InvalidInput("the number of working days must be at least 1",
-                               field="due_in_working_days")
+            raise WorkingDaysAtLeastOne(field="due_in_working_days")
         return calendar.add_working_days(today, due_in_working_days)
     if due_on <= today:
-        raise InvalidInput("the due date must be after today", field="due_on")
+        raise DueDateNotAfterToday(field="due_on")
     return calendar.roll_forward(due_on)
 
 
@@ -97,19 +123,18 @@ def raise_action(
 ) -> CorrectiveAction:
     """An inspector issues a corrective action from a finding to one agency."""
     if not can_see_agency(actor, finding.agency_id):
-        raise NotFound("finding not found", finding_id=finding.id)
+        raise FindingNotFound(finding_id=finding.id)
     if actor.role not in INSPECTORS:
-        raise Forbidden("only inspectors may issue corrective actions", role=actor.role)
+        raise IssueActionForbidden(role=actor.role)
     inspection = finding.inspection
     if inspection.status == InspectionStatus.PLANNED:
-        raise TransitionNotAllowed("the inspection has not started", current=inspection.status)
+        raise InspectionNotStarted(current=inspection.status)
     description = (description or "").strip()
     if not description:
-        raise InvalidInput("a corrective action needs a description", field="description")
+        raise ActionNeedsDescription(field="description")
     agency_id = finding.agency_id if agency_id is None else agency_id
     if agency_id not in inspection.agency_ids:
-        raise InvalidInput("the owner must be an agency this inspection covers",
-                           field="agency_id")
+        raise ActionAgencyNotCovered(field="agency_id")
     today = local_today(now, inspection_tz(inspection))
     due = compute_due(session, today, due_in_working_days=due_in_working_days, due_on=due_on)
     action = CorrectiveAction(
@@ -132,12 +157,10 @@ def _check_followup(session: Session, action: CorrectiveAction,
         return
     followup = session.get(Inspection, followup_inspection_id) if followup_inspection_id else None
     if followup is None:
-        raise InvalidInput("this corrective action is verified by a follow-up inspection; "
-                           "choose it", field="followup_inspection_id")
+        raise FollowupRequired(field="followup_inspection_id")
     if (followup.id == action.finding.inspection_id or action.agency_id not in followup.agency_ids
             or followup.status == InspectionStatus.PLANNED):
-        raise InvalidInput("the follow-up must be another, started inspection of this agency",
-                           field="followup_inspection_id")
+        raise FollowupInvalid(field="followup_inspection_id")
     action.followup_inspection_id = followup.id
 
 
@@ -149,32 +172,29 @@ def change_action_status(
 ) -> CorrectiveActionUpdate:
     """Move a corrective action along its lifecycle, with history, evidence and audit."""
     if not can_see_agency(actor, action.agency_id):
-        raise NotFound("corrective action not found", action_id=action.id)
+        raise ActionNotFound(action_id=action.id)
     try:
         to = ActionStatus(to_status)
     except ValueError:
-        raise InvalidInput(f"unknown status {to_status!r}", field="status") from None
+        raise UnknownValue(field="status", value=to_status) from None
     rule = ACTION_TRANSITIONS.get((action.status, to))
     if rule is None:
-        raise TransitionNotAllowed(
-            f"a corrective action that is {action.status} cannot become {to}",
-            current=action.status, target=to)
+        raise ActionTransitionNotAllowed(current=action.status, target=to)
     verb, roles = rule
     if actor.role not in roles:
-        raise Forbidden(REFUSALS[verb], role=actor.role)
+        raise REFUSALS[verb](role=actor.role)
     check_version(action, expected_version)
     note = (note or "").strip()
     if verb == "reopen" and not note:
-        raise InvalidInput("reopening needs a note saying what is still missing", field="note")
+        raise ReopenNeedsNote(field="note")
     if verb == "submit" and not (note or evidence):
-        raise InvalidInput("a response needs a note or evidence", field="note")
+        raise ResponseNeedsContent(field="note")
     if evidence and folder is None:
-        raise InvalidInput("no storage folder for evidence", field="evidence")
+        raise NoStorageFolder(field="evidence")
     for upload in evidence:  # refuse a wrong file type before anything changes
         suffix = Path(_safe_name(upload.filename)).suffix.lower()
         if suffix not in ALLOWED:
-            raise InvalidInput(f"files of type {suffix or '(none)'} are not accepted",
-                               field="file")
+            raise FileTypeNotAccepted(field="file", suffix=suffix or "(none)")
     if verb == "verify":
         _check_followup(session, action, followup_inspection_id)
     before = action_snapshot(action)
@@ -203,18 +223,16 @@ def extend_action(
 ) -> CorrectiveActionUpdate:
     """An inspector extends a corrective action once, with a reason; the first date is kept."""
     if not can_see_agency(actor, action.agency_id):
-        raise NotFound("corrective action not found", action_id=action.id)
+        raise ActionNotFound(action_id=action.id)
     if actor.role not in INSPECTORS:
-        raise Forbidden("only an inspector may extend a corrective action", role=actor.role)
+        raise ExtendActionForbidden(role=actor.role)
     if action.extended:
-        raise TransitionNotAllowed("a corrective action can be extended only once",
-                                   original_due_on=action.original_due_on)
+        raise ExtendedOnlyOnce(original_due_on=action.original_due_on)
     if action.status == ActionStatus.VERIFIED:
-        raise TransitionNotAllowed("a verified corrective action cannot be extended",
-                                   current=action.status)
+        raise VerifiedNotExtendable(current=action.status)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("an extension needs a reason", field="reason")
+        raise ExtensionNeedsReason(field="reason")
     check_version(action, expected_version)
     # working days count from the current due date: an extension adds time to the deadline
     due = compute_due(session, action.due_on, due_in_working_days=due_in_working_days,

@@ -13,7 +13,7 @@ from models.core.access import can_see_agency, sees_all_agencies
 from models.core.attachments import Attachment
 from models.core.audit import record
 from models.core.clock import DEFAULT_TZ, local_today
-from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from models.core.errors import UnknownValue
 from models.core.evidence import Upload, store_evidence
 from models.org.agencies import Agency
 from models.org.users import Role, User
@@ -23,6 +23,31 @@ from models.oversight.entities import (
     InspectionKind,
     InspectionStatus,
     Severity,
+)
+from models.oversight.errors import (
+    ChooseAFile,
+    ConclusionNeeded,
+    EditFindingForbidden,
+    FindingAgencyNotCovered,
+    FindingEvidenceForbidden,
+    FindingNeedsText,
+    FindingNotFound,
+    FindingsOnlyInProgress,
+    InspectionActionForbidden,
+    InspectionDocumentsForbidden,
+    InspectionNeedsAgency,
+    InspectionNeedsTitle,
+    InspectionNotFound,
+    InspectionTransitionNotAllowed,
+    InspectorsNotStaff,
+    LogFindingForbidden,
+    OpenInspectionForbidden,
+    ScopeAcrossPlans,
+    TaskNotOfAgency,
+    UnknownInScope,
+    UnknownItem,
+    UnknownSection,
+    UnknownSeverity,
 )
 from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import Task
@@ -53,7 +78,7 @@ def get_inspection(session: Session, user: User, inspection_id: int) -> Inspecti
     """The inspection if the user may see it; otherwise simply not found."""
     inspection = session.get(Inspection, inspection_id)
     if inspection is None or not can_see_inspection(user, inspection):
-        raise NotFound("inspection not found", inspection_id=inspection_id)
+        raise InspectionNotFound(inspection_id=inspection_id)
     return inspection
 
 
@@ -61,7 +86,7 @@ def get_finding(session: Session, user: User, finding_id: int) -> Finding:
     """The finding if the user may see its agency; otherwise simply not found."""
     finding = session.get(Finding, finding_id)
     if finding is None or not can_see_agency(user, finding.agency_id):
-        raise NotFound("finding not found", finding_id=finding_id)
+        raise FindingNotFound(finding_id=finding_id)
     return finding
 
 
@@ -97,7 +122,7 @@ def _rows(session: Session, model, ids: Iterable[int], field: str) -> list:
     rows = session.scalars(sa.select(model).where(model.id.in_(ids))).all()
     missing = sorted(set(ids) - {r.id for r in rows})
     if missing:
-        raise InvalidInput(f"unknown {field}: {', '.join(map(str, missing))}", field=field)
+        raise UnknownInScope(field=field, missing=", ".join(map(str, missing)))
     return list(rows)
 
 
@@ -108,29 +133,27 @@ def create_inspection(
 ) -> Inspection:
     """Plan an inspection or supervision of one or more agencies."""
     if actor.role not in OPENERS:
-        raise Forbidden("only inspectors and coordinators may open inspections", role=actor.role)
+        raise OpenInspectionForbidden(role=actor.role)
     if kind not in set(InspectionKind):
-        raise InvalidInput(f"unknown kind {kind!r}", field="kind")
+        raise UnknownValue(field="kind", value=kind)
     title = (title or "").strip()
     if not title:
-        raise InvalidInput("an inspection needs a title", field="title")
+        raise InspectionNeedsTitle(field="title")
     agencies = _rows(session, Agency, agency_ids, "agency_ids")
     if not agencies:
-        raise InvalidInput("choose at least one agency to inspect", field="agency_ids")
+        raise InspectionNeedsAgency(field="agency_ids")
     items = _rows(session, Item, item_ids, "item_ids")
     sections = _rows(session, Section, section_ids, "section_ids")
     plans = {x.plan_id for x in items + sections}
     if plan_id is not None:
         if session.get(Plan, plan_id) is None:
-            raise InvalidInput(f"unknown plan: {plan_id}", field="plan_id")
+            raise UnknownValue(field="plan_id", value=plan_id)
         plans.add(plan_id)
     if len(plans) > 1:
-        raise InvalidInput("the items and sections in scope must come from one plan",
-                           field="item_ids")
+        raise ScopeAcrossPlans(field="item_ids")
     inspectors = _rows(session, User, inspector_ids, "inspector_ids")
     if any(u.role not in OPENERS for u in inspectors):
-        raise InvalidInput("inspectors must be inspection or coordinating staff",
-                           field="inspector_ids")
+        raise InspectorsNotStaff(field="inspector_ids")
     if not inspectors and actor.role == Role.INSPECTOR:
         inspectors = [actor]
     inspection = Inspection(
@@ -151,23 +174,20 @@ def change_inspection_status(
 ) -> Inspection:
     """Start a planned inspection or conclude a running one (with its conclusion)."""
     if not can_see_inspection(actor, inspection):
-        raise NotFound("inspection not found", inspection_id=inspection.id)
+        raise InspectionNotFound(inspection_id=inspection.id)
     try:
         to = InspectionStatus(to_status)
     except ValueError:
-        raise InvalidInput(f"unknown status {to_status!r}", field="status") from None
+        raise UnknownValue(field="status", value=to_status) from None
     verb = INSPECTION_TRANSITIONS.get((inspection.status, to))
     if verb is None:
-        raise TransitionNotAllowed(
-            f"an inspection that is {inspection.status} cannot become {to}",
-            current=inspection.status, target=to)
+        raise InspectionTransitionNotAllowed(current=inspection.status, target=to)
     if actor.role not in OPENERS:
-        raise Forbidden(f"your role may not {verb} an inspection", role=actor.role)
+        raise InspectionActionForbidden(verb=verb, role=actor.role)
     check_version(inspection, expected_version)
     conclusion = (conclusion or "").strip()
     if verb == "conclude" and not conclusion:
-        raise InvalidInput("concluding an inspection needs the conclusion text",
-                           field="conclusion")
+        raise ConclusionNeeded(field="conclusion")
     before = inspection_snapshot(inspection)
     today = local_today(now, inspection_tz(inspection))
     if verb == "start":
@@ -189,15 +209,15 @@ def _concerns(session: Session, agency_id: int, task_id, item_id,
     if task_id is not None:
         task = session.get(Task, task_id)
         if task is None or task.agency_id != agency_id:
-            raise InvalidInput("the task is not one of this agency's tasks", field="task_id")
+            raise TaskNotOfAgency(field="task_id")
         item_id = item_id or task.item_id
     if item_id is not None:
         item = session.get(Item, item_id)
         if item is None:
-            raise InvalidInput(f"unknown item: {item_id}", field="item_id")
+            raise UnknownItem(field="item_id", item_id=item_id)
         section_id = section_id or item.section_id
     if section_id is not None and session.get(Section, section_id) is None:
-        raise InvalidInput(f"unknown section: {section_id}", field="section_id")
+        raise UnknownSection(field="section_id", section_id=section_id)
     return task_id, item_id, section_id
 
 
@@ -208,20 +228,18 @@ def log_finding(
 ) -> Finding:
     """An inspector records what the running inspection saw at one inspected agency."""
     if not can_see_inspection(actor, inspection):
-        raise NotFound("inspection not found", inspection_id=inspection.id)
+        raise InspectionNotFound(inspection_id=inspection.id)
     if actor.role not in INSPECTORS:
-        raise Forbidden("only inspectors may log findings", role=actor.role)
+        raise LogFindingForbidden(role=actor.role)
     if inspection.status != InspectionStatus.IN_PROGRESS:
-        raise TransitionNotAllowed(
-            f"findings are logged while an inspection is in progress, not {inspection.status}",
-            current=inspection.status)
+        raise FindingsOnlyInProgress(current=inspection.status)
     if severity not in set(Severity):
-        raise InvalidInput(f"unknown severity {severity!r}", field="severity")
+        raise UnknownSeverity(field="severity", severity=severity)
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("a finding needs its text", field="text")
+        raise FindingNeedsText(field="text")
     if agency_id not in inspection.agency_ids:
-        raise InvalidInput("the agency is not one this inspection covers", field="agency_id")
+        raise FindingAgencyNotCovered(field="agency_id")
     task_id, item_id, section_id = _concerns(session, agency_id, task_id, item_id, section_id)
     finding = Finding(
         inspection=inspection, agency_id=agency_id, text=text, severity=severity,
@@ -241,14 +259,14 @@ def edit_finding(
 ) -> Finding:
     """An inspector corrects a finding's text or severity; agencies never edit findings."""
     if not can_see_agency(actor, finding.agency_id):
-        raise NotFound("finding not found", finding_id=finding.id)
+        raise FindingNotFound(finding_id=finding.id)
     if actor.role not in INSPECTORS:
-        raise Forbidden("only inspectors may edit findings", role=actor.role)
+        raise EditFindingForbidden(role=actor.role)
     if severity not in set(Severity):
-        raise InvalidInput(f"unknown severity {severity!r}", field="severity")
+        raise UnknownSeverity(field="severity", severity=severity)
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("a finding needs its text", field="text")
+        raise FindingNeedsText(field="text")
     check_version(finding, expected_version)
     before = finding_snapshot(finding)
     finding.text, finding.severity = text, severity
@@ -263,12 +281,11 @@ def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
                          now: datetime) -> list[Attachment]:
     """Inspection documents (decision, minutes, conclusion notice), kept by inspection staff."""
     if not can_see_inspection(actor, inspection):
-        raise NotFound("inspection not found", inspection_id=inspection.id)
+        raise InspectionNotFound(inspection_id=inspection.id)
     if actor.role not in OPENERS:
-        raise Forbidden("only inspection staff may attach inspection documents",
-                        role=actor.role)
+        raise InspectionDocumentsForbidden(role=actor.role)
     if not uploads:
-        raise InvalidInput("choose a file to attach", field="files")
+        raise ChooseAFile(field="files")
     # no agency: an inspection may cover several, and its papers are staff documents
     return [store_evidence(session, actor, upload, folder=folder, now=now,
                            owner_type="inspection", owner_id=inspection.id, agency_id=None)
@@ -279,9 +296,9 @@ def attach_to_finding(session: Session, actor: User, finding: Finding, upload: U
                       *, folder: str | Path, now: datetime) -> Attachment:
     """Evidence for a finding, readable by the agency it concerns."""
     if not can_see_agency(actor, finding.agency_id):
-        raise NotFound("finding not found", finding_id=finding.id)
+        raise FindingNotFound(finding_id=finding.id)
     if actor.role not in INSPECTORS:
-        raise Forbidden("only inspectors may add evidence to findings", role=actor.role)
+        raise FindingEvidenceForbidden(role=actor.role)
     return store_evidence(session, actor, upload, folder=folder, now=now,
                           owner_type="finding", owner_id=finding.id, agency_id=finding.agency_id)
 

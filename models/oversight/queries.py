@@ -12,8 +12,8 @@ from models.core.access import agency_filter, can_see_agency, sees_all_agencies
 from models.core.attachments import Attachment
 from models.core.audit import AuditEvent
 from models.core.clock import DEFAULT_TZ, local_today
-from models.core.errors import NotFound
 from models.org.agencies import Agency
+from models.org.errors import AgencyNotFound
 from models.org.users import User
 from models.oversight.entities import (
     ActionStatus,
@@ -25,6 +25,7 @@ from models.oversight.entities import (
     Severity,
     inspection_agency,
 )
+from models.oversight.errors import InspectionNotFound
 from models.oversight.inspections import can_see_inspection
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, ItemKind
@@ -113,7 +114,7 @@ def agency_oversight(session: Session, user: User, agency_id: int, today: date,
     """All findings and corrective actions of one agency, open against closed."""
     agency = session.get(Agency, agency_id)
     if agency is None or not can_see_agency(user, agency_id):
-        raise NotFound("agency not found", agency_id=agency_id)
+        raise AgencyNotFound(agency_id=agency_id)
     findings = session.scalars(
         sa.select(Finding).where(Finding.agency_id == agency_id)
         .options(selectinload(Finding.inspection)).order_by(Finding.created_at, Finding.id)).all()
@@ -160,7 +161,7 @@ def inspection_timeline(session: Session, user: User, inspection: Inspection
                         ) -> list[TimelineEntry]:
     """Every audited change to the inspection, its findings, actions and files, in order."""
     if not can_see_inspection(user, inspection):
-        raise NotFound("inspection not found", inspection_id=inspection.id)
+        raise InspectionNotFound(inspection_id=inspection.id)
     finding_ids = [f.id for f in inspection.findings if can_see_agency(user, f.agency_id)]
     action_ids = list(session.scalars(sa.select(CorrectiveAction.id).where(
         CorrectiveAction.finding_id.in_(finding_ids)))) if finding_ids else []

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.core.audit import record
 from models.core.db import db
-from models.core.errors import Forbidden, InvalidInput
 from models.org.users import Role, User
 from models.plans.calendar import WorkingCalendar
+from models.plans.errors import CalendarCoordinatorOnly, UnknownDayKind
 
 
 class CalendarOverride(db.Model):
@@ -37,9 +37,9 @@ def set_override(
 ) -> CalendarOverride:
     """Declare a day off or a make-up working day (coordinators and admins)."""
     if isinstance(actor, User) and actor.role not in (Role.ADMIN, Role.COORDINATOR):
-        raise Forbidden("only a coordinator may change the calendar", role=actor.role)
+        raise CalendarCoordinatorOnly(role=actor.role)
     if kind not in ("day_off", "working_day"):
-        raise InvalidInput("kind must be day_off or working_day", field="kind")
+        raise UnknownDayKind(field="kind", kind=kind)
     row = session.scalar(sa.select(CalendarOverride).where(CalendarOverride.day == day))
     before = {"kind": row.kind, "note": row.note} if row else None
     if row is None:

@@ -11,15 +11,28 @@ from models.core.access import can_see_agency
 from models.core.audit import record
 from models.core.clock import end_of_day, local_today
 from models.core.errors import (
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    TransitionNotAllowed,
-    VersionConflict,
+    RecordChanged,
+    UnknownValue,
 )
 from models.org.users import Role, User
 from models.plans.entities import Item, ItemKind
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
+from models.tasks.errors import (
+    CommentForbidden,
+    NilReturnNotAllowed,
+    NoteEmpty,
+    RequestAlreadyMade,
+    RequestCoordinatorOnly,
+    RequestDueInPast,
+    RequestNeedsOnRequestItem,
+    RescheduleCoordinatorOnly,
+    RescheduleNeedsReason,
+    RescheduleNotOpen,
+    ReturnNeedsReason,
+    TaskActionForbidden,
+    TaskNotFound,
+    TaskTransitionNotAllowed,
+)
 
 # (from, to) -> the action name and the roles allowed to take it
 _REPORTERS = (Role.OFFICER, Role.COORDINATOR, Role.ADMIN)
@@ -52,15 +65,14 @@ def get_task(session: Session, user: User, task_id: int) -> Task:
     """The task if the user may see it; another agency's task is simply not found."""
     task = session.get(Task, task_id)
     if task is None or not can_see_agency(user, task.agency_id):
-        raise NotFound("task not found", task_id=task_id)
+        raise TaskNotFound(task_id=task_id)
     return task
 
 
 def check_version(obj, expected_version: int | None) -> None:
     """Refuse a change based on a stale read."""
     if expected_version is not None and obj.version != expected_version:
-        raise VersionConflict(
-            "changed by someone else since you opened it",
+        raise RecordChanged(
             expected=expected_version,
             current=obj.version,
         )
@@ -90,25 +102,23 @@ def change_status(
 ) -> TaskUpdate:
     """Move a task along its workflow, recording who, when, late or not, and why."""
     if not can_see_agency(actor, task.agency_id):
-        raise NotFound("task not found", task_id=task.id)
+        raise TaskNotFound(task_id=task.id)
     try:
         to = TaskStatus(to_status)
     except ValueError:
-        raise InvalidInput(f"unknown status {to_status!r}", field="status") from None
+        raise UnknownValue(field="status", value=to_status) from None
     rule = TRANSITIONS.get((task.status, to))
     if rule is None:
-        raise TransitionNotAllowed(
-            f"a task that is {task.status} cannot become {to}", current=task.status, target=to
-        )
+        raise TaskTransitionNotAllowed(current=task.status, target=to)
     action, roles = rule
     if actor.role not in roles:
-        raise Forbidden(f"your role may not {action} a task", role=actor.role)
+        raise TaskActionForbidden(action=action, role=actor.role)
     check_version(task, expected_version)
     note = (note or "").strip()
     if action == "return" and not note:
-        raise InvalidInput("a returned report needs a reason", field="note")
+        raise ReturnNeedsReason(field="note")
     if nil_return and not (action == "submit" and task.item.allows_nil_return):
-        raise InvalidInput("this item does not allow a nil return", field="nil_return")
+        raise NilReturnNotAllowed(field="nil_return")
 
     before = snapshot(task)
     late = False
@@ -147,12 +157,12 @@ def change_status(
 def add_note(session: Session, actor: User, task: Task, note: str, *, now: datetime) -> TaskUpdate:
     """A note on a task without a status change."""
     if not can_see_agency(actor, task.agency_id):
-        raise NotFound("task not found", task_id=task.id)
+        raise TaskNotFound(task_id=task.id)
     if actor.role not in (Role.OFFICER, Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("your role may not comment on tasks", role=actor.role)
+        raise CommentForbidden(role=actor.role)
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("the note is empty", field="note")
+        raise NoteEmpty(field="note")
     update = TaskUpdate(
         task=task, actor_id=actor.id, at=now, action="note",
         from_status=task.status, to_status=task.status, note=note,
@@ -176,11 +186,11 @@ def reschedule(
 ) -> TaskUpdate:
     """A coordinator moves a task's due date, with a reason kept in its history."""
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("only a coordinator may change a due date", role=actor.role)
+        raise RescheduleCoordinatorOnly(role=actor.role)
     if task.status not in OPEN_STATUSES:
-        raise TransitionNotAllowed("a submitted task cannot be rescheduled", current=task.status)
+        raise RescheduleNotOpen(current=task.status)
     if not (reason or "").strip():
-        raise InvalidInput("a new due date needs a reason", field="reason")
+        raise RescheduleNeedsReason(field="reason")
     check_version(task, expected_version)
     before = snapshot(task)
     task.due_on = due_on
@@ -209,19 +219,19 @@ def request_report(
 ) -> Task:
     """A coordinator asks an agency for an on-request report, creating its task."""
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise Forbidden("only a coordinator may request a report", role=actor.role)
+        raise RequestCoordinatorOnly(role=actor.role)
     if item.kind != ItemKind.ON_REQUEST_REPORT:
-        raise InvalidInput("reports can be requested only for on-request items", field="item")
+        raise RequestNeedsOnRequestItem(field="item")
     today = local_today(now, item.plan.timezone)
     if due_on < today:
-        raise InvalidInput("the due date of a request cannot be in the past", field="due_on")
+        raise RequestDueInPast(field="due_on")
     exists = session.scalar(
         sa.select(Task.id).where(
             Task.item_id == item.id, Task.agency_id == agency_id, Task.period_start == today
         )
     )
     if exists:
-        raise TransitionNotAllowed("this report was already requested today", task_id=exists)
+        raise RequestAlreadyMade(task_id=exists)
     task = Task(
         item=item, agency_id=agency_id, period_start=today, period_end=due_on,
         nominal_due_on=due_on, due_on=due_on, status=TaskStatus.NOT_STARTED,

@@ -28,10 +28,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import agency_filter
-from models.core.errors import N_, InvalidInput
+from models.core.errors import N_
 from models.org.users import User
 from models.plans.entities import Item, Plan
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
+from models.tasks.errors import InvalidPeriod  # noqa: F401  (raised here)
 
 DONE = (TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value)
 STARTED = (TaskStatus.IN_PROGRESS.value, TaskStatus.RETURNED.value)
@@ -53,11 +54,6 @@ CATEGORY_LABELS = {  # msgids; the web translates them
     Category.OVERDUE: N_("Overdue, not completed"),
     Category.NOT_DUE: N_("Not yet due"),
 }
-
-
-class InvalidPeriod(InvalidInput):
-    code = "period.invalid"
-    message = N_("Not a period: write 2026-03, 2026-Q1, 2026-H1, 2026 or 2026-03-01..2026-03-31.")
 
 
 class PeriodKind(enum.StrEnum):

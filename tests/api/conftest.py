@@ -6,16 +6,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from unittest import mock
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from models.core.evidence import Upload, store_evidence
 from models.notify.entities import Notification
-from models.org import accounts
 from models.org.agencies import Agency
 from models.org.tokens import create_token
 from models.oversight.corrective_actions import change_action_status, raise_action
@@ -75,11 +72,8 @@ def build_world(session: Session, folder: Path) -> World:
     generate_tasks(session, through=date(2025, 11, 30), now=T0)
     world = World()
     users = {}
-    # API tests never log in with a password: a cheap hash keeps the fixture fast
-    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    with mock.patch.object(accounts, "_hasher", cheap):
-        for role in ROLES:
-            _add_user(session, world, users, role)
+    for role in ROLES:
+        _add_user(session, world, users, role)
     world.task_a = _task(session, "AG-A", "M-PLAN").id
     world.agency_a = session.scalar(sa.select(Agency.id).where(Agency.code == "AG-A"))
     world.plan = session.scalar(sa.select(Plan.id).where(Plan.code == "MINI-1"))

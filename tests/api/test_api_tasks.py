@@ -66,7 +66,8 @@ def test_a_forbidden_transition_is_409(as_role, world):
     response = c.post(f"/tasks/{world.accept_a}/status", json={"status": "in_progress"},
                       etag=c.get(f"/tasks/{world.accept_a}").headers["ETag"])
     assert response.status_code == 409
-    assert set(response.get_json()) == {"code", "message", "errors"}
+    assert set(response.get_json()) == {"code", "error", "message", "errors"}
+    assert response.get_json()["error"] == "task.transition_not_allowed"
 
 
 def test_review_return_needs_a_reason_then_accept_after_resubmission(as_role, world):
@@ -109,8 +110,8 @@ def test_405_says_which_methods_are_allowed(as_role, world):
     response = as_role("admin").open("DELETE", f"/tasks/{world.task_a}")
     assert response.status_code == 405
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET"}
-    assert response.get_json() == {"code": 405, "message": response.get_json()["message"],
-                                   "errors": {}}
+    assert response.get_json() == {"code": 405, "error": "http.method_not_allowed",
+                                   "message": response.get_json()["message"], "errors": {}}
     assert "POST" in as_role("admin").get(f"/tasks/{world.task_a}/status").headers["Allow"]
 
 

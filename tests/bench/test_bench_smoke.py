@@ -9,6 +9,8 @@ import pytest
 
 from bench.cli import run
 
+pytestmark = pytest.mark.slow  # a whole (tiny) benchmark run
+
 # each figure's target: a figure may be SKIPPED only while its target is not merged
 TARGETS = {
     "task generation": "models.tasks.generation",

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 import models  # noqa: F401  (registers every table)
 from models.core.db import Base, make_engine, make_session_factory
 from models.tasks.generation import generate_tasks
-from tests.factories import T0, load_mini, make_user
+from tests.factories import PASSWORD, T0, load_mini, make_user
 from tests.webapp.conftest import USERS, WEB_NOW
 
 CHROMIUM_ARGS = [
@@ -31,9 +31,6 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The app on a fresh SQLite file with the mini plan and three users, CSRF on."""
-    from argon2 import PasswordHasher
-
-    import models.org.accounts
     from webapp import create_app
 
     folder = tmp_path_factory.mktemp("browser")
@@ -43,12 +40,9 @@ def live_app(tmp_path_factory):
     session = make_session_factory(engine)()
     load_mini(session)
     generate_tasks(session, through=date(2025, 12, 31), now=T0)
-    with pytest.MonkeyPatch.context() as patch:  # cheap hashes: the real ones cost ~0.5 s each
-        patch.setattr(models.org.accounts, "_hasher",
-                      PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        for who in BROWSER_USERS:
-            email, role, agency = USERS[who]
-            make_user(session, email=email, role=role, agency=agency)
+    for who in BROWSER_USERS:
+        email, role, agency = USERS[who]
+        make_user(session, email=email, role=role, agency=agency)
     session.commit()
     session.close()
     engine.dispose()
@@ -68,3 +62,21 @@ def base_url(live_app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture
+def page_as(browser):
+    """A new browser page logged in through the login form: page_as(base_url, email)."""
+    from playwright.sync_api import expect
+
+    def make(base_url: str, email: str, password: str = PASSWORD):
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        expect(page.locator("#logout")).to_be_visible()
+        return page
+
+    return make

@@ -11,11 +11,9 @@ from werkzeug.serving import make_server
 
 import models  # noqa: F401  (registers every table)
 from models.core.db import Base, make_engine, make_session_factory
-from tests.factories import load_mini
-from tests.inspection_factories import make_people
-from tests.webapp.inspection_web import with_inspections
+from tests.factories import load_mini, make_people
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 TET_EVE = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)  # Tuesday 10/2/2026, 9:00 in Hà Nội
 
@@ -31,43 +29,25 @@ def inspection_site(tmp_path_factory):
     Base.metadata.create_all(engine)
     session = make_session_factory(engine)()
     load_mini(session)
-    people = {role: user.id for role, user in make_people(session).items()}
+    people = {role: user.email for role, user in make_people(session).items()}
     session.commit()
     session.close()
     engine.dispose()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
                       "SECRET_KEY": "inspection-browser", "PLANWATCH_NOW": TET_EVE,
                       "UPLOAD_FOLDER": str(folder / "uploads")})
-    patch = pytest.MonkeyPatch()
-    with_inspections(app, patch)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, people, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
-    patch.undo()
 
 
-def logged_in(browser, site, role: str):
-    """A browser context carrying a signed session cookie for the user (no login form)."""
-    from models.core.db import db
-    from models.org.users import User
-
-    app, people, base = site
-    with app.app_context():
-        user = db.session.get(User, people[role])
-        cookie = app.session_interface.get_signing_serializer(app).dumps(
-            {"_user_id": user.get_id(), "_fresh": True})
-    context = browser.new_context(base_url=base)
-    context.add_cookies([{"name": app.config.get("SESSION_COOKIE_NAME", "session"),
-                          "value": cookie, "url": base}])
-    return context.new_page()
-
-
-def test_inspection_journey(browser, inspection_site, tmp_path):
-    inspector = logged_in(browser, inspection_site, "inspector")
-    officer = logged_in(browser, inspection_site, "officer")
+def test_inspection_journey(page_as, inspection_site, tmp_path):
+    _, people, base = inspection_site
+    inspector = page_as(base, people["inspector"])
+    officer = page_as(base, people["officer"])
     evidence = tmp_path / "so-theo-doi.pdf"
     evidence.write_bytes(b"%PDF-1.4 so theo doi")
 

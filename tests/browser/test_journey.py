@@ -11,22 +11,10 @@ from playwright.sync_api import expect
 from models.core.attachments import Attachment
 from models.core.db import db
 from models.tasks.entities import Task
-from tests.factories import PASSWORD
 from tests.webapp.conftest import USERS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _page_as(browser, base_url, who: str):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", USERS[who][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#logout")).to_be_visible()
-    return page
 
 
 def _quarterly_task_of_agency_a(app) -> int:
@@ -45,17 +33,17 @@ def _submit(page, task_id: int, file: Path, note: str) -> None:
 
 
 def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
-        browser, base_url, live_app, tmp_path):
+        page_as, base_url, live_app, tmp_path):
     task_id = _quarterly_task_of_agency_a(live_app)
     report = tmp_path / "bao-cao-quy-3.pdf"
     report.write_bytes(b"%PDF-1.4 quarterly report")
 
-    officer = _page_as(browser, base_url, "officer_a")
+    officer = page_as(base_url, USERS["officer_a"][0])
     expect(officer.locator("#group-overdue")).to_contain_text("M-RPT-Q")
     _submit(officer, task_id, report, "Báo cáo quý III")
     expect(officer.locator(".files")).to_contain_text("bao-cao-quy-3.pdf")
 
-    coordinator = _page_as(browser, base_url, "coordinator")
+    coordinator = page_as(base_url, USERS["coordinator"][0])
     coordinator.goto("/review/")
     row = coordinator.locator(f"#submission-{task_id}")
     row.locator("input[name=reason]").fill("Thiếu số liệu tháng 9")
@@ -74,7 +62,7 @@ def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
     coordinator.locator(f"#submission-{task_id} button.accept").click()
     expect(coordinator.locator(".flash")).to_contain_text("Đã chấp nhận báo cáo")
 
-    outsider = _page_as(browser, base_url, "officer_b")
+    outsider = page_as(base_url, USERS["officer_b"][0])
     assert outsider.goto(f"/tasks/{task_id}").status == 404
     with live_app.app_context():
         attachment_id = db.session.scalar(sa.select(Attachment.id).limit(1))

@@ -10,10 +10,9 @@ from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver  # noqa: F401  (fixture)
 
 DUE_DAY = datetime(2025, 9, 30, 6, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect")]
 
 
 def test_cadence_flow_opens_periods_once(session, flow_db):
@@ -27,7 +26,7 @@ def test_cadence_flow_opens_periods_once(session, flow_db):
     assert cadence_flow(now=DUE_DAY.replace(month=9, day=1)) == {}
 
 
-def test_deadlines_then_notify_flow_deliver_once(session, flow_db, http_receiver):  # noqa: F811
+def test_deadlines_then_notify_flow_deliver_once(session, flow_db, http_receiver):
     from flows.cadence import cadence_flow
     from flows.deadlines import deadlines_flow
     from flows.notify import notify_flow
@@ -43,4 +42,66 @@ def test_deadlines_then_notify_flow_deliver_once(session, flow_db, http_receiver
     assert notify_flow(now=DUE_DAY)["sent"] == 0
     [(path, body)] = http_receiver.received
     assert path == "/a" and "https://planwatch.example.org/tasks/" in body["message"]
-    assert session.scalar(sa.select(Notification.status)) == "sent"
+    # the item went out in the day's digest for that target
+    assert session.scalar(sa.select(Notification.status).where(
+        Notification.subject_type == "digest")) == "sent"
+    assert session.scalar(sa.select(Notification.status).where(
+        Notification.subject_type == "task")) == "bundled"
+
+
+def test_runs_are_named_by_day_with_a_task_per_stage_and_a_summary(
+        session, flow_db, http_receiver, monkeypatch):  # noqa: F811
+    """What a Prefect user sees: 'deadlines 2025-09-30', named task runs, a markdown summary."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    import flows.deadlines
+    from flows.cadence import cadence_flow
+    from flows.deadlines import deadlines_flow
+    from flows.notify import notify_flow
+    from flows.serve import deployments
+
+    load_mini(session)
+    make_user(session, email="a@a.example.org")
+    set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
+    session.commit()
+    cadence_flow(now=DUE_DAY)
+    # the first sweep of the reminders meets a locked database: the task retries, the day's
+    # reminders are not lost
+    real, calls = flows.deadlines.sweep, []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs.get("kinds"))
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flows.deadlines, "sweep", flaky)
+    monkeypatch.setattr(flows.deadlines.sweep_rungs, "retry_delay_seconds", [0, 0, 0])
+    assert deadlines_flow(now=DUE_DAY) == {"0": 1}
+    assert calls[:2] == [["reminder"], ["reminder"]]
+    assert notify_flow(now=DUE_DAY)["sent"] == 1
+
+    async def look():
+        async with get_client() as client:
+            runs = await client.read_flow_runs()
+            tasks = await client.read_task_runs()
+            artifacts = await client.read_artifacts()
+            return runs, tasks, artifacts
+
+    runs, task_runs, artifacts = asyncio.run(look())
+    names = {r.name for r in runs}
+    assert {"deadlines 2025-09-30", "notify 2025-09-30", "cadence 2025-09-30"} <= names
+    task_names = {t.name.rsplit("-", 1)[0] for t in task_runs}
+    assert {"open periods", "sweep reminder rungs", "sweep overdue rungs",
+            "sweep escalation rungs", "record sweep summary", "claim and send a batch",
+            "record dispatch summary"} <= task_names
+    sweep_md = next(a.data for a in artifacts if a.key == "deadlines-summary")
+    assert "| 0 | reminder | 1 |" in sweep_md and "| json | 1 | 1 |" in sweep_md
+    notify_md = next(a.data for a in artifacts if a.key == "notify-summary")
+    assert "sent: **1**" in notify_md and "| json | digest | sent | 1 |" in notify_md
+    # the deployments: every 5 minutes for notify, tags, never two runs at once
+    by_name = {d.name: d for d in deployments()}
+    assert by_name["every-5-minutes"].schedules[0].schedule.cron == "*/5 * * * *"
+    assert all(d.concurrency_limit == 1 and "planwatch" in d.tags for d in by_name.values())

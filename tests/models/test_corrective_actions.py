@@ -25,7 +25,7 @@ from models.oversight.corrective_actions import (
 )
 from models.oversight.entities import CorrectiveAction
 from models.oversight.inspections import change_inspection_status, create_inspection
-from tests.inspection_factories import at, bring_to, make_world
+from tests.factories import at, bring_to, make_world
 
 STATUSES = ["open", "in_progress", "submitted", "verified", "reopened"]
 ROLES = ["admin", "inspector", "coordinator", "officer", "other_officer", "viewer"]

@@ -102,7 +102,9 @@ def test_each_rung_fires_on_its_day_for_its_recipients(session, world):
     }
     assert rungs_of(session, task) == {
         "-3": {"officer_a"}, "0": {"officer_a"}, "+1": {"officer_a", "head_a"},
-        "+3": {"coordinator", "coord-mailbox"},
+        # the coordinating body's mailbox is read by its officers too, who cannot open another
+        # agency's task: escalations go to its coordinators' own channels only
+        "+3": {"coordinator"},
     }
     head = session.scalar(sa.select(Notification).where(
         Notification.subject_id == task.id, Notification.target.endswith("/head_a")))
@@ -161,8 +163,8 @@ def _target(session, name: str) -> int:
         NotificationTarget.url.endswith(f"/{name}")))
 
 
-def test_seed_plan_ladder_reaches_reports_to_bodies(session):
-    """Plan 516-KH/TU: +10 escalates to the agency head and to the body reported to."""
+def test_seed_plan_chases_the_parent_head_not_the_reports_to_bodies(session):
+    """Plan 516-KH/TU: +10 escalates to the head of the agency above, not where reports go."""
     load_seed(session)
     generate_tasks(session, through=date(2026, 3, 31), now=T0)
     item, task = next(
@@ -171,20 +173,27 @@ def test_seed_plan_ladder_reaches_reports_to_bodies(session):
         for t in [session.scalar(sa.select(Task).where(Task.item_id == i.id)
                                  .order_by(Task.due_on, Task.id).limit(1))] if t)
     agency = session.get(Agency, task.agency_id)
+    assert agency.parent is not None
     make_user(session, email="o@seed.example.org", agency=agency.code)
     make_user(session, email="h@seed.example.org", agency=agency.code, is_agency_head=True)
-    set_target(session, "test", url="json://127.0.0.1:9/officer", user_email="o@seed.example.org",
-               now=T0)
-    set_target(session, "test", url="json://127.0.0.1:9/head", user_email="h@seed.example.org",
-               now=T0)
+    # the leadership of the agency above reads every agency (viewer); an officer-role head of
+    # another agency could not open the task, so is never told about it
+    make_user(session, email="p@seed.example.org", role="viewer", agency=agency.parent.code,
+              is_agency_head=True)
+    body = make_user(session, email="b@seed.example.org", agency=item.reports_to[0],
+                     is_agency_head=True)
+    for who, email in [("officer", "o"), ("head", "h"), ("parent", "p"), ("body-head", "b")]:
+        set_target(session, "test", url=f"json://127.0.0.1:9/{who}",
+                   user_email=f"{email}@seed.example.org", now=T0)
     set_target(session, "test", url="json://127.0.0.1:9/body", agency_code=item.reports_to[0],
                now=T0)
+    assert body.agency_id != agency.id
     cal = WorkingCalendar()
     for day in days(cal.add_working_days(task.due_on, -8), cal.add_working_days(task.due_on, 11)):
         sweep(session, now=morning(day))
     assert rungs_of(session, task) == {
         "-7": {"officer"}, "-3": {"officer"}, "-1": {"officer"}, "0": {"officer"},
-        "+1": {"officer", "head"}, "+10": {"head", "body"},
+        "+1": {"officer", "head"}, "+10": {"parent"},
     }
 
 

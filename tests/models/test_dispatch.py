@@ -15,15 +15,16 @@ import pytest
 import sqlalchemy as sa
 
 from models.core.db import make_session_factory
+from models.notify.digest import KINDS
 from models.notify.dispatch import claim, dispatch
 from models.notify.entities import Notification
 from models.notify.ladder import sweep
 from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
-from tests.receivers import http_receiver, smtp_receiver  # noqa: F401  (fixtures)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE_DAY = datetime(2025, 9, 30, 6, tzinfo=HCM)
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def outbox(session, http_receiver, smtp_receiver):  # noqa: F811
+def outbox(session, http_receiver, smtp_receiver):
     """The mini plan on its M-PLAN due day with an English HTTP target and a Vietnamese mailbox."""
     load_mini(session)
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
@@ -41,16 +42,22 @@ def outbox(session, http_receiver, smtp_receiver):  # noqa: F811
     set_target(session, "test", url=http_receiver.url("/a"), user_email="a@a.example.org", now=T0)
     set_target(session, "test", url=smtp_receiver.url("b@b.example.org"),
                user_email="b@b.example.org", now=T0)
+    immediate(session)
     created = sweep(session, now=DUE_DAY)
     session.commit()
     return created
+
+
+def immediate(session):
+    """Every user takes each kind at once: these tests are about sending single rows."""
+    session.execute(sa.update(User).values(notify_immediate=list(KINDS)))
 
 
 def factory(session):
     return make_session_factory(session.get_bind())
 
 
-def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver):  # noqa: F811
+def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver):
     assert outbox == {"0": 2}  # M-PLAN due today for AG-A and AG-B
     counts = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
     assert counts["sent"] == 2
@@ -71,11 +78,12 @@ def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver
 
 
 def test_users_without_a_target_get_mail_through_the_server_settings(
-        session, smtp_receiver):  # noqa: F811
+        session, smtp_receiver):
     load_mini(session)
     generate_tasks(session, through=date(2025, 10, 31), now=T0)
     make_user(session, email="a@a.example.org")
     server = f"mailto://127.0.0.1:{smtp_receiver.port}?from=planwatch@example.org"
+    immediate(session)
     assert sweep(session, now=DUE_DAY, smtp_url=server) == {"0": 1}
     assert sweep(session, now=DUE_DAY, smtp_url=server) == {}
     session.commit()
@@ -85,7 +93,7 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
 
 
 def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
-        session, outbox, http_receiver):  # noqa: F811
+        session, outbox, http_receiver):
     http_receiver.status = 500
     now = DUE_DAY
     dispatch(factory(session), now=now, limit=10, base_url=BASE)
@@ -121,7 +129,7 @@ def test_a_sender_that_raises_is_a_failure_not_a_stuck_claim(session, outbox):
         Notification.claimed_until.is_not(None))) == 0
 
 
-def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa: F811
+def test_submitted_task_is_not_reminded(session, outbox, http_receiver):
     officer = session.scalar(sa.select(Notification.recipient_user_id).where(
         Notification.target.contains("/a")))
     from models.org.users import User
@@ -134,7 +142,7 @@ def test_submitted_task_is_not_reminded(session, outbox, http_receiver):  # noqa
     assert counts["cancelled"] == 1 and http_receiver.received == []
 
 
-def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):  # noqa: F811
+def test_cancelling_a_subject_stops_its_pending_rungs(session, outbox, http_receiver):
     task_id = session.scalar(sa.select(Notification.subject_id).where(
         Notification.target.contains("/a")))
     assert cancel_pending(session, "task", task_id, reason="reassigned") == 1
@@ -169,7 +177,7 @@ CRASH_WORKERS = 2  # sends in flight at once, so the kill lands mid-batch
 
 
 @pytest.mark.slow
-def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # noqa: F811
+def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):
     """SIGKILL mid-batch, run again after the lease: all arrive; duplicates only in flight."""
     n = 12
     now = datetime.now(UTC)
@@ -203,7 +211,7 @@ def test_a_killed_dispatcher_loses_nothing(session, db_url, http_receiver):  # n
     assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
 
 
-def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):  # noqa: F811
+def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
     """Concurrent notify runs (two workers) split the batch; nothing is sent twice."""
     import threading
 
@@ -231,7 +239,8 @@ def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
     assert sum(r["sent"] for r in results) == n and len(results) >= 5
 
 
-def test_a_batch_is_sent_in_parallel(session, http_receiver):  # noqa: F811
+@pytest.mark.slow  # a wall-clock bound
+def test_a_batch_is_sent_in_parallel(session, http_receiver):
     """A slow receiver does not serialise the batch: ten 0.3 s sends take well under 3 s."""
     n = 10
     now = datetime.now(UTC)

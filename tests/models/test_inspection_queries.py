@@ -18,7 +18,7 @@ from models.oversight.queries import (
     inspector_desk,
 )
 from models.plans.entities import Item
-from tests.inspection_factories import at, bring_to, make_world
+from tests.factories import at, bring_to, make_world
 
 
 @pytest.fixture

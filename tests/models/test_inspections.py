@@ -26,8 +26,7 @@ from models.oversight.inspections import (
     log_finding,
 )
 from models.plans.entities import Item, Section
-from tests.factories import load_mini
-from tests.inspection_factories import DAY0, agency, at, make_people, make_world
+from tests.factories import DAY0, agency, at, load_mini, make_people, make_world
 
 OPENER_ROLES = ["admin", "inspector", "coordinator"]
 REFUSED = {"officer": Forbidden, "viewer": Forbidden, "other_officer": NotFound}

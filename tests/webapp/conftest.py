@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from tests.factories import PASSWORD, T0, load_mini, make_user
@@ -22,17 +23,6 @@ USERS = {
     "viewer": ("viewer@example.org", "viewer", None),
     "admin": ("admin@example.org", "admin", None),
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """Cheap argon2 parameters: the real ones cost ~0.5 s per hash on the test machine."""
-    from argon2 import PasswordHasher
-
-    import models.org.accounts
-
-    monkeypatch.setattr(models.org.accounts, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -55,9 +45,16 @@ def world(app, session):
     return {"users": ids, "task_of": task_of}
 
 
-def login(client, who: str, password: str = PASSWORD):
-    """Log the client in as one of USERS."""
-    return client.post("/login", data={"email": USERS[who][0], "password": password})
+def email_of(who: str | User) -> str:
+    """`who` is a key of USERS, a User (the factories give every user PASSWORD) or an email."""
+    if isinstance(who, User):
+        return who.email
+    return USERS[who][0] if who in USERS else who
+
+
+def login(client, who: str | User, password: str = PASSWORD):
+    """Log the client in through the login form: the one way every web test logs in."""
+    return client.post("/login", data={"email": email_of(who), "password": password})
 
 
 def submit(client, task_id: int, content: bytes = b"%PDF-1.4 report", name: str = "report.pdf",
@@ -71,9 +68,9 @@ def submit(client, task_id: int, content: bytes = b"%PDF-1.4 report", name: str 
 
 @pytest.fixture
 def as_user(app):
-    """A fresh logged-in client per role: as_user("officer_a")."""
+    """A fresh logged-in client: as_user("officer_a") or as_user(world["inspector"])."""
 
-    def make(who: str):
+    def make(who: str | User):
         client = app.test_client()
         response = login(client, who)
         assert response.status_code == 302, response.data[:500]

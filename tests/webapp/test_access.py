@@ -10,9 +10,8 @@ from models.core.audit import AuditEvent
 from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
-from tests.factories import make_user
+from tests.factories import make_notification, make_user
 from tests.webapp.conftest import WEB_NOW, submit
-from tests.webapp.notification_web import make_notification
 
 ROLES = ["anonymous", "officer_a", "officer_b", "coordinator", "inspector", "viewer", "admin"]
 SEE_A = {"officer_a", "coordinator", "inspector", "viewer", "admin"}  # may see AG-A's work
@@ -45,6 +44,8 @@ ROUTES = [
     ("POST", "/admin/users/{spare}/password", {}, 302, 403, {"admin"}),
     ("GET", "/notifications/", None, 200, 200, None),
     ("GET", "/notifications/channels", None, 200, 200, None),
+    ("GET", "/notifications/delivery", None, 200, 200, None),
+    ("POST", "/notifications/delivery", {"immediate": "nope"}, 422, 422, None),
     ("POST", "/notifications/channels", {"url": "not a url"}, 422, 422, None),
     # {target} is the spare account's own address: nobody else may touch it, admins included
     ("POST", "/notifications/channels/{target}/active", {"active": "0"}, 404, 404, None),
@@ -137,4 +138,4 @@ def test_errors_answer_json_when_json_is_asked_for(world, as_user, a_submission)
     response = as_user("officer_b").get(f"/tasks/{a_submission['task']}",
                                         headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert response.json["status"] == 404
+    assert response.json["code"] == 404 and response.json["error"] == "task.not_found"

@@ -9,8 +9,7 @@ import pytest
 from models.core.audit import AuditEvent
 from models.core.evidence import Upload
 from models.oversight.inspections import attach_to_finding
-from tests.inspection_factories import at, make_world
-from tests.webapp.inspection_web import client_as, with_inspections
+from tests.factories import at, make_world
 
 ROLES = ["anonymous", "admin", "inspector", "coordinator", "officer", "other_officer", "viewer"]
 SEE_A = {"admin", "inspector", "coordinator", "officer", "viewer"}
@@ -49,8 +48,7 @@ ROUTES = [
 
 
 @pytest.fixture
-def site(app, monkeypatch, session, tmp_path):
-    app = with_inspections(app, monkeypatch)
+def site(app, session, tmp_path):
     world = make_world(session)
     attachment = attach_to_finding(session, world["inspector"], world.finding,
                                    Upload("ảnh.jpg", io.BytesIO(b"\xff\xd8")),
@@ -86,9 +84,9 @@ def test_the_matrix_covers_every_inspection_route(site):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_inspection_route_for_every_role(site, session, role):
+def test_every_inspection_route_for_every_role(site, session, role, as_user):
     app, world, ids = site
-    client = app.test_client() if role == "anonymous" else client_as(app, world[role])
+    client = app.test_client() if role == "anonymous" else as_user(world[role])
     for method, url, data, allowed, refused, who in ROUTES:
         target = url.format(**ids)
         form = {k: v.format(**ids) for k, v in data.items()} if data is not None else None

@@ -9,26 +9,16 @@ from datetime import date
 import pytest
 
 from models.oversight.entities import CorrectiveAction, Finding, Inspection
-from tests.inspection_factories import at, make_world
-from tests.webapp.inspection_web import client_as, with_inspections
+from tests.factories import at, make_world
 
 
 @pytest.fixture
-def insp_app(app, monkeypatch):
-    return with_inspections(app, monkeypatch)
-
-
-@pytest.fixture
-def web(insp_app, session):
+def web(app, session):
     """The inspection world committed for the app to read, with the clock at 8/10/2025."""
     world = make_world(session)
     session.commit()
-    insp_app.config["PLANWATCH_NOW"] = at(8)
+    app.config["PLANWATCH_NOW"] = at(8)
     return world
-
-
-def as_(app, world, role):
-    return client_as(app, world[role])
 
 
 def text(response) -> str:
@@ -41,10 +31,10 @@ def fresh(session, model, id_):
     return session.get(model, id_)
 
 
-def test_journey_open_find_issue_submit_reopen_resubmit_verify(insp_app, session, web):
-    inspector = as_(insp_app, web, "inspector")
-    officer = as_(insp_app, web, "officer")
-    insp_app.config["PLANWATCH_NOW"] = at(10, 2, 2026)  # Tuesday 10/2/2026, before Tết
+def test_journey_open_find_issue_submit_reopen_resubmit_verify(app, as_user, session, web):
+    inspector = as_user(web["inspector"])
+    officer = as_user(web["officer"])
+    app.config["PLANWATCH_NOW"] = at(10, 2, 2026)  # Tuesday 10/2/2026, before Tết
 
     r = inspector.post("/inspections/new", data={
         "kind": "inspection", "title": "Kiểm tra Đơn vị B năm 2026",
@@ -64,7 +54,7 @@ def test_journey_open_find_issue_submit_reopen_resubmit_verify(insp_app, session
     action = fresh(session, CorrectiveAction, action_id)
     assert action.due_on == date(2026, 3, 3)  # ten working days, Tết skipped
 
-    officer_b = client_as(insp_app, web["other_officer"])
+    officer_b = as_user(web["other_officer"])
     page = officer_b.get(f"/inspections/actions/{action_id}")
     assert page.status_code == 200 and "03/03/2026" in text(page)
     r = officer_b.post(f"/inspections/actions/{action_id}/status", data={
@@ -93,8 +83,8 @@ def test_journey_open_find_issue_submit_reopen_resubmit_verify(insp_app, session
     assert officer.get(f"/inspections/{inspection_id}").status_code == 404
 
 
-def test_other_agency_gets_not_found_everywhere(insp_app, web):
-    other = as_(insp_app, web, "other_officer")
+def test_other_agency_gets_not_found_everywhere(app, as_user, web):
+    other = as_user(web["other_officer"])
     for url in (f"/inspections/{web.inspection.id}", f"/inspections/findings/{web.finding.id}",
                 f"/inspections/actions/{web.action.id}",
                 f"/inspections/{web.inspection.id}/report",
@@ -106,8 +96,8 @@ def test_other_agency_gets_not_found_everywhere(insp_app, web):
     assert "Chưa báo cáo tháng 9" not in text(other.get("/inspections/actions"))
 
 
-def test_officer_workspace_lists_own_actions_and_desk_redirects(insp_app, web):
-    officer = as_(insp_app, web, "officer")
+def test_officer_workspace_lists_own_actions_and_desk_redirects(app, as_user, web):
+    officer = as_user(web["officer"])
     r = officer.get("/inspections/")
     assert r.status_code == 302 and r.headers["Location"].endswith("/inspections/actions")
     page = text(officer.get("/inspections/actions"))
@@ -116,8 +106,8 @@ def test_officer_workspace_lists_own_actions_and_desk_redirects(insp_app, web):
     assert officer.get("/inspections/new").status_code == 403
 
 
-def test_refused_changes_answer_with_a_message_and_change_nothing(insp_app, session, web):
-    officer, inspector = as_(insp_app, web, "officer"), as_(insp_app, web, "inspector")
+def test_refused_changes_answer_with_a_message_and_change_nothing(app, as_user, session, web):
+    officer, inspector = as_user(web["officer"]), as_user(web["inspector"])
     action_id = web.action.id
     r = officer.post(f"/inspections/actions/{action_id}/status",
                      data={"status": "verified", "note": "tự xác nhận"})
@@ -140,8 +130,8 @@ def test_refused_changes_answer_with_a_message_and_change_nothing(insp_app, sess
     assert fresh(session, Finding, web.finding.id).text == "Chưa báo cáo tháng 9"
 
 
-def test_stale_form_is_refused(insp_app, session, web):
-    officer = as_(insp_app, web, "officer")
+def test_stale_form_is_refused(app, as_user, session, web):
+    officer = as_user(web["officer"])
     seen = web.action.version
     officer.post(f"/inspections/actions/{web.action.id}/status",
                  data={"status": "in_progress", "version": str(seen)})
@@ -151,8 +141,8 @@ def test_stale_form_is_refused(insp_app, session, web):
     assert fresh(session, CorrectiveAction, web.action.id).status == "in_progress"
 
 
-def test_extension_once_from_the_action_page(insp_app, session, web):
-    inspector = as_(insp_app, web, "inspector")
+def test_extension_once_from_the_action_page(app, as_user, session, web):
+    inspector = as_user(web["inspector"])
     page = inspector.get(f"/inspections/actions/{web.action.id}").get_data(as_text=True)
     assert 'id="extend-form"' in page
     r = inspector.post(f"/inspections/actions/{web.action.id}/extend",
@@ -166,9 +156,9 @@ def test_extension_once_from_the_action_page(insp_app, session, web):
     assert fresh(session, CorrectiveAction, web.action.id).due_on == date(2025, 10, 28)
 
 
-def test_desk_tiles_plan_and_oversight(insp_app, web):
-    insp_app.config["PLANWATCH_NOW"] = at(22)  # the action was due 21/10
-    inspector = as_(insp_app, web, "inspector")
+def test_desk_tiles_plan_and_oversight(app, as_user, web):
+    app.config["PLANWATCH_NOW"] = at(22)  # the action was due 21/10
+    inspector = as_user(web["inspector"])
     desk = inspector.get("/inspections/")
     assert desk.status_code == 200
     html = desk.get_data(as_text=True)
@@ -177,12 +167,12 @@ def test_desk_tiles_plan_and_oversight(insp_app, web):
     assert "Kiểm tra Đơn vị A" in html
     plan = text(inspector.get("/inspections/plan?year=2025"))
     assert "AG-A" in plan and "Kiểm tra Đơn vị A" in plan
-    oversight = as_(insp_app, web, "officer").get(f"/inspections/agencies/{web.agency_a.id}")
+    oversight = as_user(web["officer"]).get(f"/inspections/agencies/{web.agency_a.id}")
     assert oversight.status_code == 200 and "Nộp báo cáo tháng 9" in text(oversight)
 
 
-def test_report_prints_in_vietnamese_with_the_print_stylesheet(insp_app, session, web):
-    inspector = as_(insp_app, web, "inspector")
+def test_report_prints_in_vietnamese_with_the_print_stylesheet(app, as_user, session, web):
+    inspector = as_user(web["inspector"])
     inspector.post(f"/inspections/{web.inspection.id}/status",
                    data={"status": "concluded", "conclusion": "Đơn vị cần khắc phục"})
     assert fresh(session, Inspection, web.inspection.id).status == "concluded"
@@ -193,29 +183,41 @@ def test_report_prints_in_vietnamese_with_the_print_stylesheet(insp_app, session
     for words in ("Báo cáo", "Kết luận", "Đơn vị cần khắc phục", "Chưa báo cáo tháng 9",
                   "Nộp báo cáo tháng 9", "Yêu cầu khắc phục", "Thiếu sót nghiêm trọng"):
         assert words in page, words
-    css = insp_app.test_client().get("/static/print.css").get_data(as_text=True)
+    css = app.test_client().get("/static/print.css").get_data(as_text=True)
     assert "@media print" in css and "display: none" in css
 
 
-def test_every_translated_refusal_matches_a_domain_message():
-    from pathlib import Path
+def test_inspection_refusals_are_shown_by_their_code_in_the_readers_language(as_user, web):
+    """The refusal's own words (found by its code, not by its English sentence), both languages."""
+    inspector, officer = as_user(web["inspector"]), as_user(web["officer"])
+    action_id = web.action.id
+    r = inspector.post(f"/inspections/actions/{action_id}/status",
+                       data={"status": "submitted", "note": "thay mặt"})
+    assert r.status_code == 403
+    assert ("Chỉ cán bộ của đơn vị được gửi kết quả khắc phục; cán bộ kiểm tra không gửi thay."
+            in text(r))
+    assert officer.post(f"/inspections/actions/{action_id}/status",
+                        data={"status": "submitted", "note": "xong"}).status_code == 302
+    r = inspector.post(f"/inspections/actions/{action_id}/status", data={"status": "reopened"})
+    assert r.status_code == 422
+    assert "Hãy ghi rõ còn thiếu gì trước khi yêu cầu khắc phục lại." in text(r)
+    with inspector.session_transaction() as s:
+        s["lang"] = "en"
+    r = inspector.post(f"/inspections/actions/{action_id}/status", data={"status": "reopened"})
+    assert "Write a note saying what is still missing before reopening." in text(r)
+    r = inspector.post(f"/inspections/{web.inspection.id}/status",
+                       data={"status": "concluded", "conclusion": " "})
+    assert r.status_code == 422
+    assert "Write the conclusion before concluding the inspection." in text(r)
 
-    from webapp.inspections.messages import MESSAGES, PREFIXES
 
-    root = Path(__file__).parents[2] / "models" / "oversight"
-    source = " ".join((root / name).read_text() for name in (
-        "inspections.py", "corrective_actions.py"))
-    for message in [*MESSAGES, *PREFIXES]:
-        assert message in source, message
-
-
-def test_dashboard_tiles_partial_counts_for_the_reader(insp_app, web):
+def test_dashboard_tiles_partial_counts_for_the_reader(app, web):
     from flask import render_template_string
 
-    insp_app.config["PLANWATCH_NOW"] = at(22)
+    app.config["PLANWATCH_NOW"] = at(22)
 
     def tiles_for(role):
-        with insp_app.test_request_context():
+        with app.test_request_context():
             from flask_login import login_user
 
             login_user(web[role])

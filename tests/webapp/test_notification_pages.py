@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from models.core.audit import AuditEvent
 from models.notify.entities import Notification, NotificationTarget
+from tests.factories import make_notification
 from tests.webapp.conftest import WEB_NOW
-from tests.webapp.notification_web import make_notification
 
 
 def _ids(world, *keys):

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models.core.db import db
-from models.core.errors import NotFound
 from models.org.accounts import create_user, generate_password, set_password, update_user
 from models.org.agencies import Agency
+from models.org.errors import UserNotFound
 from models.org.users import Role, User
 from webapp.admin import bp
 from webapp.clock import now
@@ -24,7 +24,7 @@ def _agencies():
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("user not found", user_id=user_id)
+        raise UserNotFound(user_id=user_id)
     return user
 
 

@@ -14,6 +14,7 @@ from werkzeug.routing import BaseConverter
 
 from webapp.api import docs, errors
 from webapp.api.core import PREFIX, id_converter_doc
+from webapp.errors import http_error
 from webapp.extensions import csrf
 
 RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
@@ -33,13 +34,13 @@ class IdConverter(BaseConverter):
 
 
 class PlanwatchApi(Api):
-    """flask-smorest's Api with our error body, and no app-wide error handler."""
+    """flask-smorest's Api with our error body (documented as the default error response)."""
 
     ERROR_SCHEMA = errors.ErrorSchema
 
-    def _register_error_handlers(self):
-        # the web app keeps its HTML error pages; `errors.install` covers the API's paths
-        pass
+    def handle_http_exception(self, error):
+        """The app's one HTTP error handler: JSON under /api/v1 or when asked for, else a page."""
+        return http_error(error)
 
 
 def init_api(app: Flask) -> Api:
@@ -64,7 +65,6 @@ def init_api(app: Flask) -> Api:
     for bp in blueprints:
         api.register_blueprint(bp)
     app.register_blueprint(docs.bp, url_prefix=PREFIX)
-    errors.install(app, PREFIX)
     for bp in blueprints:  # bearer tokens are not sent by browsers on their own: no CSRF
         csrf.exempt(bp)
     return api

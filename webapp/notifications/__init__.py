@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
-from webapp.notifications import outbox_routes, routes  # noqa: E402,F401
+from webapp.notifications import outbox_routes, preference_routes, routes  # noqa: E402,F401

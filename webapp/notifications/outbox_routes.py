@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from models.core.db import db
-from models.core.errors import InvalidInput, NotFound
+from models.core.errors import InvalidInput
 from models.notify.entities import NotificationStatus, NotificationTarget
+from models.notify.errors import TargetNotFound
 from models.notify.queries import agency_targets, outbox, outbox_counts
 from models.notify.targets import remove_target, retry_dead, set_target
 from webapp.clock import now
@@ -74,7 +75,7 @@ def remove_agency_channel(target_id: int):
     """Forget an agency's address (a user's own addresses are not managed here)."""
     target = db.session.get(NotificationTarget, target_id)
     if target is None or target.agency_id is None:
-        raise NotFound("notification target not found", target_id=target_id)
+        raise TargetNotFound(target_id=target_id)
     remove_target(db.session, current_actor(), target_id, now=now())
     db.session.commit()
     flash(_("The address was removed."), "info")

@@ -19,6 +19,7 @@ KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l(
 NOTIFICATION_STATUS = {
     "pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Failed, will retry"),
     "dead": _l("Gave up"), "cancelled": _l("Cancelled"),
+    "bundled": _l("In the daily digest"),
 }
 URL_REFUSED = _l("This is not a notification address the server can use. Check the address "
                  "(for example mailto://name@example.org or tgram://bot-token/chat-id); "

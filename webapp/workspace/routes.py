@@ -11,11 +11,11 @@ from flask_login import current_user, login_required
 
 from models.core.access import sees_all_agencies
 from models.core.db import db
-from models.core.errors import InvalidInput
 from models.core.evidence import Upload, open_evidence, store_evidence
 from models.org.agencies import Agency
 from models.plans.entities import Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
+from models.tasks.errors import ReportNeedsContent
 from models.tasks.operations import add_note, allowed_targets, change_status, get_task
 from models.tasks.queries import TaskFilter, task_query
 from webapp.clock import now, today
@@ -117,7 +117,7 @@ def submit_report(task_id: int):
     nil_return = request.form.get("nil_return") == "1"
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not nil_return and not files and not request.form.get("note", "").strip():
-        raise InvalidInput("a report needs a file or a note", field="files")
+        raise ReportNeedsContent(field="files")
     update = change_status(db.session, current_user, item_task, TaskStatus.SUBMITTED, now=now(),
                            note=request.form.get("note", ""), expected_version=form_version(),
                            nil_return=nil_return)

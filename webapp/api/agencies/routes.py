@@ -5,8 +5,8 @@ from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
 from models.core.db import db
-from models.core.errors import NotFound
 from models.org.agencies import Agency
+from models.org.errors import AgencyNotFound
 from webapp.api.agencies.schemas import AgencySchema
 from webapp.api.core import ApiBlueprint
 
@@ -29,5 +29,5 @@ class AgencyDetail(MethodView):
         """One agency."""
         agency = db.session.get(Agency, agency_id)
         if agency is None:
-            raise NotFound("agency not found", agency_id=agency_id)
+            raise AgencyNotFound(agency_id=agency_id)
         return agency

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from models.core.audit import AuditEvent
 from models.core.db import db
-from models.core.errors import Forbidden
+from models.core.errors import AuditAdminOnly
 from models.org.users import Role
 from webapp.api.audit.schemas import AuditPageSchema, AuditQueryArgsSchema
 from webapp.api.core import ApiBlueprint, Paging, api_user
@@ -20,7 +20,7 @@ class AuditEvents(MethodView):
     def get(self, args):
         """Audit events, newest first, optionally for one action or entity."""
         if api_user().role != Role.ADMIN:
-            raise Forbidden("only an admin may read the audit trail")
+            raise AuditAdminOnly()
         page = Paging.take(args)
         query = sa.select(AuditEvent)
         for name in ("action", "entity_type", "entity_id"):

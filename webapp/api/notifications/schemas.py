@@ -17,9 +17,11 @@ class NotificationQueryArgsSchema(PageArgs):
 class NotificationSchema(ma.Schema):
     id = F.Integer(dump_only=True)
     recipient_user_id = F.Integer(dump_only=True, allow_none=True)
-    subject_type = F.String(dump_only=True, metadata={"description": "task or corrective_action"})
+    subject_type = F.String(dump_only=True, metadata={
+        "description": "task, corrective_action or digest (the daily message)"})
     subject_id = F.Integer(dump_only=True)
-    kind = F.String(dump_only=True, metadata={"description": "reminder, overdue or escalation"})
+    kind = F.String(dump_only=True, metadata={
+        "description": "reminder, overdue, escalation or digest"})
     rung = F.String(dump_only=True, metadata={"description": "working days from due, e.g. -7"})
     locale = F.String(dump_only=True)
     status = F.String(dump_only=True, validate=validate.OneOf(STATUSES))

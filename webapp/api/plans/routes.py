@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask.views import MethodView
 
 from models.core.db import db
-from models.core.errors import NotFound
 from models.plans.entities import Plan
+from models.plans.errors import PlanNotFound
 from plan_items.export import item_dict
 from webapp.api.core import ApiBlueprint
 from webapp.api.plans.schemas import PlanSchema, PlanSummarySchema
@@ -28,7 +28,7 @@ class PlanDetail(MethodView):
         """One plan with its section tree (flat, by parent code) and its items."""
         plan = db.session.get(Plan, plan_id)
         if plan is None:
-            raise NotFound("plan not found", plan_id=plan_id)
+            raise PlanNotFound(plan_id=plan_id)
         codes = {s.id: s.code for s in plan.sections}
         return {
             **{k: getattr(plan, k) for k in PlanSummarySchema._declared_fields},
