@@ -48,8 +48,7 @@ class VersionSchema(ma.Schema):
 def refuse_empty_if_match() -> None:
     """An If-Match that names no tag matches nothing: 412 (RFC 9110, 13.1.1), not 428."""
     if "If-Match" in request.headers and not request.if_match:
-        abort(412, message="If-Match names no version: send the ETag from your last read",
-              errors={"headers": {"If-Match": ["empty"]}})
+        abort(412, errors={"headers": {"If-Match": ["empty: send the ETag of your last read"]}})
 
 
 class ApiBlueprint(Blueprint):
@@ -98,8 +97,8 @@ class ApiBlueprint(Blueprint):
             super().check_etag(etag_data, etag_schema)
         except PreconditionFailed:
             current = quote_etag(self._generate_etag(VersionSchema().dump(etag_data)))
-            abort(412, message="changed by someone else since you read it",
-                  errors={"headers": {"If-Match": [f"current ETag is {current}"]}})
+            # the message is the app's translated one for 412; the detail names the current tag
+            abort(412, errors={"headers": {"If-Match": [f"current ETag is {current}"]}})
 
     def created(self, obj, body=None) -> tuple:
         """A 201 answer for a new object (`body`, else the object) with the object's ETag."""
