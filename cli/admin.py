@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
-from cli.context import DATE, acting, as_option, fail_cleanly, session_scope, utcnow
+from cli.context import DATE, acting, as_option, fail_cleanly, session_scope, settings, utcnow
 from models.core.actors import CONSOLE
-from models.core.db import database_url
 from models.org.accounts import create_user, generate_password
 from models.org.users import Role, User
 from models.plans.calendar_days import CalendarOverride, set_override
@@ -22,7 +21,7 @@ def init(admin_email: str | None, admin_password: str | None) -> None:
     """Create or upgrade the database (Alembic migrations) and the first admin."""
     from cli.migrate import upgrade
 
-    url = database_url()
+    url = settings().database_url
     upgrade(url)
     click.echo(f"database ready: {sa.make_url(url).render_as_string(hide_password=True)}")
     if not admin_email:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from cli.context import DATETIME, fail_cleanly, session_scope, utcnow
+from cli.context import DATETIME, fail_cleanly, session_scope, settings, utcnow
 from models.core.checkpoints import LATEST_FILE, Checkpoint, verify
-from models.core.db import planwatch_home
 
 
 @click.group()
@@ -30,7 +29,7 @@ def audit_verify(checkpoint_file: str | None, now) -> None:
     checkpoint = (Checkpoint.from_json(Path(checkpoint_file).read_text())
                   if checkpoint_file else None)
     with session_scope() as session:
-        verdict = verify(session, planwatch_home(), checkpoint=checkpoint, now=now or utcnow())
+        verdict = verify(session, settings().home, checkpoint=checkpoint, now=now or utcnow())
     if verdict.checkpoint:
         click.echo(f"checkpoint: event {verdict.checkpoint.last_id}, {verdict.checkpoint.count} "
                    f"events, signed {verdict.checkpoint.at}")
@@ -46,7 +45,7 @@ def audit_verify(checkpoint_file: str | None, now) -> None:
               help="Where to copy the latest signed checkpoint (keep it off this machine).")
 def audit_checkpoint(out: str) -> None:
     """Export the latest signed checkpoint."""
-    source = planwatch_home() / LATEST_FILE
+    source = settings().home / LATEST_FILE
     if not source.exists():
         raise click.ClickException("no checkpoint yet: run `planwatch audit verify` first")
     Path(out).write_text(source.read_text())

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from cli.context import fail_cleanly, utcnow
+from cli.context import fail_cleanly, settings, utcnow
 from models.core.backup import backup, restore
-from models.core.db import database_url, planwatch_home
-
-
-def _uploads() -> Path:
-    return Path(os.environ.get("PLANWATCH_UPLOADS", str(planwatch_home() / "uploads")))
 
 
 @click.command("backup")
@@ -21,7 +15,8 @@ def _uploads() -> Path:
 @fail_cleanly
 def backup_command(file: str) -> None:
     """Write FILE: the database (a consistent snapshot), evidence files and audit checkpoint."""
-    manifest = backup(database_url(), _uploads(), planwatch_home(), Path(file), now=utcnow())
+    s = settings()
+    manifest = backup(s.database_url, s.upload_folder, s.home, Path(file), now=utcnow())
     rows = sum(manifest["counts"].values())
     click.echo(f"backup written to {file}: {manifest['backend']} database, {rows} rows in "
                f"{len(manifest['counts'])} tables, {manifest['uploads']} evidence files")
@@ -32,7 +27,8 @@ def backup_command(file: str) -> None:
 @fail_cleanly
 def restore_command(file: str) -> None:
     """Restore FILE into the configured database, which must be empty."""
-    result = restore(Path(file), database_url(), _uploads(), planwatch_home())
+    s = settings()
+    result = restore(Path(file), s.database_url, s.upload_folder, s.home)
     expected, counts = result["manifest"]["counts"], result["counts"]
     differ = {t: (n, counts.get(t)) for t, n in expected.items() if counts.get(t) != n}
     if differ:

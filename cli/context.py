@@ -11,11 +11,23 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from models.core.actors import CONSOLE, Actor
-from models.core.db import database_url, make_engine, make_session_factory
+from models.core.db import make_engine, make_session_factory
 from models.core.errors import DomainError
 from models.org.accounts import find_user
 from models.org.users import User
 from plan_items.loader import PlanFileError
+from settings import Settings, SettingsError, parse_instant
+
+
+def settings() -> Settings:
+    """This command's settings, read from the environment once, when it first asks."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:  # called outside a command (a script importing the CLI's helpers)
+        return Settings.from_env()
+    meta = ctx.find_root().meta
+    if "planwatch.settings" not in meta:
+        meta["planwatch.settings"] = Settings.from_env()
+    return meta["planwatch.settings"]
 
 
 def utcnow() -> datetime:
@@ -26,7 +38,7 @@ def utcnow() -> datetime:
 @contextlib.contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """One transaction: committed when the command succeeds, rolled back on any error."""
-    engine = make_engine(url or database_url())
+    engine = make_engine(url or settings().database_url)
     session = make_session_factory(engine)()
     try:
         yield session
@@ -54,6 +66,9 @@ def fail_cleanly(fn):
             raise SystemExit(1) from None
         except DomainError as exc:
             click.echo(f"error: {exc.message}", err=True)
+            raise SystemExit(1) from None
+        except SettingsError as exc:
+            click.echo(f"error: {exc}", err=True)
             raise SystemExit(1) from None
         except OperationalError as exc:
             click.echo(f"error: the database cannot be used: {exc.orig or exc}", err=True)
@@ -97,18 +112,10 @@ class DateTimeParam(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, datetime):
             return value
-        from zoneinfo import ZoneInfo
-
         try:
-            if len(value) == 10:
-                d = date.fromisoformat(value)
-                return datetime(d.year, d.month, d.day, 6, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
+            return parse_instant(value)  # the same reading as PLANWATCH_NOW
+        except SettingsError:
             self.fail(f"{value!r} is not an ISO date or datetime", param, ctx)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-        return parsed
 
 
 DATE = DateParam()

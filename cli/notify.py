@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 
-from cli.context import DATE, DATETIME, acting, as_option, fail_cleanly, session_scope, utcnow
+from cli.context import (
+    DATE,
+    DATETIME,
+    acting,
+    as_option,
+    fail_cleanly,
+    session_scope,
+    settings,
+    utcnow,
+)
 from models.core.clock import local_today
-from models.core.db import database_url, make_engine, make_session_factory
+from models.core.db import make_engine, make_session_factory
 from models.notify.dispatch import WORKERS, dispatch
 from models.notify.entities import Channel, Notification
 from models.notify.ladder import sweep
@@ -23,14 +31,14 @@ from models.tasks.generation import generate_tasks
 
 
 def _base_url() -> str:
-    return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
+    return settings().base_url
 
 
 def _smtp_url(session=None) -> str | None:
     """Whether users without a channel of their own are mailed (the server's SMTP settings)."""
     if session is not None and load_settings(session).smtp.configured:
         return "server-settings"
-    return os.environ.get("PLANWATCH_SMTP_URL") or None
+    return settings().smtp_url
 
 
 @click.group()
@@ -98,7 +106,7 @@ def notify() -> None:
 @fail_cleanly
 def notify_run(limit, as_of, workers) -> None:
     """Send what is due in the outbox once; print the summary (exit 1 if any send failed)."""
-    engine = make_engine(database_url())
+    engine = make_engine(settings().database_url)
     try:
         # a replayed day (--as-of) runs on that day's clock; a live run follows the wall clock
         # so its leases stay true while it sends
@@ -139,7 +147,7 @@ def simulate(start, end, agency_code) -> None:
     """Replay cadence and deadlines day by day, then roll everything back; print each day."""
     from zoneinfo import ZoneInfo
 
-    engine = make_engine(database_url())
+    engine = make_engine(settings().database_url)
     session = make_session_factory(engine)()
     try:
         agency_id = None

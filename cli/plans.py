@@ -8,7 +8,6 @@ import click
 
 from cli.context import fail_cleanly, session_scope, utcnow
 from models.core.actors import CONSOLE
-from models.core.db import database_url
 from plan_items.export import plan_dict
 from plan_items.importer import import_plan, validate_plan
 from plan_items.loader import read_plan
@@ -29,7 +28,7 @@ def plan_validate(file: str, offline: bool) -> None:
     if offline:
         loaded = read_plan(file)
     else:
-        with session_scope(database_url()) as session:
+        with session_scope() as session:
             loaded = validate_plan(session, file)
     click.echo(f"{file}: OK ({len(loaded.data['items'])} items)")
 

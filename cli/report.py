@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
+from cli.context import DATE, acting_user, fail_cleanly, session_scope, settings, utcnow
 from models.core.clock import local_today
-from models.core.db import planwatch_home
 from models.core.errors import DomainError
 from models.org.users import Role, User
 from models.reports.drafts import Draft, inspection_notice_docx, period_report_docx
@@ -64,7 +63,7 @@ def report_build(plan_code, period, as_of, out, pdf, email, signer, place) -> No
     chosen = parse_period(period)
     with session_scope() as session:
         draft = period_report_docx(session, _reader(session, email), plan_code, chosen,
-                                   as_of or local_today(utcnow()), home=planwatch_home(),
+                                   as_of or local_today(utcnow()), home=settings().home,
                                    signer=signer, place=place)
     _write(draft, out, pdf)
 
@@ -77,7 +76,7 @@ def report_inspection(inspection_id, as_of, out, pdf, email, signer, place) -> N
     """Draft the conclusion notice of an inspection (DOCX, optionally PDF)."""
     with session_scope() as session:
         draft = inspection_notice_docx(session, _reader(session, email), inspection_id,
-                                       as_of or local_today(utcnow()), home=planwatch_home(),
+                                       as_of or local_today(utcnow()), home=settings().home,
                                        signer=signer, place=place)
     _write(draft, out, pdf)
 

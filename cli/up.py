@@ -11,7 +11,7 @@ import urllib.request
 
 import click
 
-from models.core.db import planwatch_home
+from cli.context import settings
 
 # Prefect's dashboard as a closed network needs it: the v2 dashboard (3.9's default page) asks
 # an analytics host on the internet for its configuration and shows "Upgrade to Cloud"; the v1
@@ -26,7 +26,7 @@ PREFECT_OFFLINE = {
 
 def prefect_env(port: int) -> dict[str, str]:
     """Prefect kept inside PLANWATCH_HOME, offline, and pointed at the local server."""
-    home = planwatch_home()
+    home = settings().home
     env = dict(os.environ)
     env.setdefault("PREFECT_HOME", str(home / "prefect"))
     env.update({
@@ -82,14 +82,14 @@ def stop(procs: list[subprocess.Popen], grace: float = 15) -> None:
 
 
 @click.command()
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PLANWATCH_PORT", 5000)),
+@click.option("--port", type=int, default=5000, envvar="PLANWATCH_PORT", show_default=True,
               help="The web app's port (PLANWATCH_PORT).")
-@click.option("--prefect-port", type=int,
-              default=lambda: int(os.environ.get("PLANWATCH_PREFECT_PORT", 4200)))
+@click.option("--prefect-port", type=int, default=4200, envvar="PLANWATCH_PREFECT_PORT",
+              show_default=True, help="Prefect's port (PLANWATCH_PREFECT_PORT).")
 def up(port: int, prefect_port: int) -> None:
     """Start Prefect's server, the web app and the flows; Ctrl-C stops them all."""
     env = prefect_env(prefect_port)
-    env.setdefault("PLANWATCH_BASE_URL", f"http://127.0.0.1:{port}")
+    env.setdefault("PLANWATCH_BASE_URL", f"http://127.0.0.1:{port}")  # for the children
     bin_dir = os.path.dirname(sys.executable)
     procs: list[subprocess.Popen] = []
     stopping = False

@@ -8,7 +8,7 @@ import sys
 import click
 import sqlalchemy as sa
 
-from cli.context import fail_cleanly, session_scope, utcnow
+from cli.context import fail_cleanly, session_scope, settings, utcnow
 from models.core.actors import CONSOLE
 from models.org.accounts import create_user, generate_password
 from models.org.agencies import Agency
@@ -26,15 +26,15 @@ DEMO_USERS = [
 
 
 @click.command()
-@click.option("--host", default=lambda: os.environ.get("PLANWATCH_HOST", "127.0.0.1"),
+@click.option("--host", default="127.0.0.1", envvar="PLANWATCH_HOST",
               show_default="127.0.0.1 or PLANWATCH_HOST")
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PLANWATCH_PORT", "5000")),
+@click.option("--port", type=int, default=5000, envvar="PLANWATCH_PORT",
               show_default="5000 or PLANWATCH_PORT")
-@click.option("--workers", type=int, default=lambda: int(os.environ.get("PLANWATCH_WORKERS", "2")),
+@click.option("--workers", type=int, default=2, envvar="PLANWATCH_WORKERS",
               show_default="2 or PLANWATCH_WORKERS")
 def web(host: str, port: int, workers: int) -> None:
     """Serve the web app under gunicorn."""
-    if workers > 1 and not os.environ.get("PLANWATCH_RATELIMIT_STORAGE"):
+    if workers > 1 and settings().ratelimit_storage == "memory://":
         click.echo("note: login throttling counts per worker; set PLANWATCH_RATELIMIT_STORAGE="
                    "redis://127.0.0.1:6379 to share it", err=True)
     click.echo(f"planwatch web on http://{host}:{port}/")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.core.db import database_url, make_engine, make_session_factory
+from models.core.db import make_engine, make_session_factory
+from settings import Settings
 
 TZ = "Asia/Ho_Chi_Minh"
 # a locked SQLite file, a dropped PostgreSQL connection: worth a retry, not the day's reminders
@@ -59,14 +59,31 @@ def transient(task, task_run, state) -> bool:
     return False
 
 
+_RUN_SETTINGS: dict[str, Settings] = {}
+
+
+def run_settings() -> Settings:
+    """This flow run's settings: its environment and the env file under PLANWATCH_HOME, read
+    once per run (the tasks of a run share them); outside a run, read on each call."""
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.id
+    if run_id is None:
+        return Settings.from_env()
+    if run_id not in _RUN_SETTINGS:
+        _RUN_SETTINGS.clear()  # one run at a time per process: keep only the current one
+        _RUN_SETTINGS[run_id] = Settings.from_env()
+    return _RUN_SETTINGS[run_id]
+
+
 def base_url() -> str:
     """Where links in notifications point (the web app)."""
-    return os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
+    return run_settings().base_url
 
 
 def smtp_url() -> str | None:
     """The server's mailto:// settings, for users who set no target of their own."""
-    return os.environ.get("PLANWATCH_SMTP_URL") or None
+    return run_settings().smtp_url
 
 
 def markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -79,7 +96,7 @@ def markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
 @contextlib.contextmanager
 def session_factory() -> Iterator[sessionmaker[Session]]:
     """A session factory on a fresh engine, disposed when the flow ends."""
-    engine = make_engine(database_url())
+    engine = make_engine(run_settings().database_url)
     try:
         yield make_session_factory(engine)
     finally:

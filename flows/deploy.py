@@ -1,12 +1,15 @@
 """Deploy the flows to a Prefect work pool (scaling out): `python -m flows.deploy POOL`.
 
 Workers started with `prefect worker start --pool POOL` on any machine that has this code and
-can reach the database run them; the deployments carry PLANWATCH_DATABASE_URL to the runs.
+can reach the database run them. The deployments carry only where a run finds its settings
+(PLANWATCH_HOME, an env file's path) and the public base URL: job variables are stored in
+Prefect's database and shown in its UI, so no secret goes there. A run reads the database URL,
+the SMTP settings and the secret key from its worker's environment or from the 0600 env file
+`$PLANWATCH_HOME/planwatch.env` on the worker's machine (see `settings`).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from prefect.schedules import Cron
 
 from flows.common import TZ
 from flows.serve import ONE_AT_A_TIME, SCHEDULES
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINTS = {
@@ -23,12 +27,11 @@ ENTRYPOINTS = {
 }
 
 
-def deploy(pool: str, source: str = str(ROOT)) -> list:
+def deploy(pool: str, source: str = str(ROOT), settings: Settings | None = None) -> list:
     """Register the three deployments on `pool`, with the same schedules as `serve`."""
     from prefect import flow
 
-    env = {k: os.environ[k] for k in ("PLANWATCH_DATABASE_URL", "PLANWATCH_BASE_URL")
-           if k in os.environ}
+    env = (settings or Settings.from_env()).public_env()
     ids = []
     for name, entrypoint in ENTRYPOINTS.items():
         deployment_name, cron, parameters = SCHEDULES[name]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import models  # noqa: F401  (registers every table)
-from models.core.db import Base, database_url, make_engine
+from models.core.db import Base, make_engine
+from settings import Settings
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,7 +23,7 @@ def _url() -> str:
             hide_password=False
         )
     except (ImportError, RuntimeError, KeyError):
-        return database_url()
+        return Settings.from_env().database_url
 
 
 def run_migrations_offline() -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import Flask
 
 from models.core.db import db
+from settings import Settings
 from webapp.api import init_api
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app; `config` overrides the environment-derived settings (tests)."""
+def create_app(config: dict | None = None, settings: Settings | None = None) -> Flask:
+    """Build the app from the settings (read from the environment here, once, when not given);
+    `config` overrides Flask settings (tests)."""
     from webapp.config import Config
 
     app = Flask(__name__, instance_relative_config=False)
-    app.config.from_object(Config())
+    app.config.from_object(Config(settings or Settings.from_env()))
     if config:
         app.config.update(config)
     db.init_app(app)

@@ -1,4 +1,8 @@
-"""The one place the web layer reads the clock; tests set app.config["PLANWATCH_NOW"]."""
+"""The one clock of the web layer (pages, inspections and the API).
+
+`PLANWATCH_NOW` (settings, an ISO datetime or date) fixes it for a demonstration or a test;
+tests may also set `app.config["PLANWATCH_NOW"]` to a datetime or a callable.
+"""
 
 from __future__ import annotations
 

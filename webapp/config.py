@@ -1,44 +1,31 @@
-"""Configuration from the environment, with defaults for the embedded (SQLite) setup."""
+"""The Flask configuration, built from the one settings object (see `settings`)."""
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
-
-from models.core.db import database_url, engine_options, planwatch_home
-
-
-def _secret_key(home: Path) -> str:
-    """PLANWATCH_SECRET_KEY, or a random key kept in the home folder across restarts."""
-    key = os.environ.get("PLANWATCH_SECRET_KEY")
-    if key:
-        return key
-    path = home / "secret_key"
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+from models.core.db import engine_options
+from settings import Settings
 
 
 class Config:
-    """Settings read once when the app is created."""
+    """Flask's names for planwatch's settings, read once when the app is created."""
 
-    def __init__(self) -> None:
-        home = planwatch_home()
-        url = database_url()
-        self.PLANWATCH_HOME = str(home)
-        self.SQLALCHEMY_DATABASE_URI = url
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(url)
-        self.SECRET_KEY = _secret_key(home)
-        self.UPLOAD_FOLDER = os.environ.get("PLANWATCH_UPLOADS", str(home / "uploads"))
-        self.MAX_CONTENT_LENGTH = int(os.environ.get("PLANWATCH_MAX_UPLOAD", 20 * 1024 * 1024))
-        self.BASE_URL = os.environ.get("PLANWATCH_BASE_URL", "http://127.0.0.1:5000")
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or Settings.from_env()
+        settings.home.mkdir(parents=True, exist_ok=True)  # the SQLite file and the secret key
+        self.PLANWATCH_SETTINGS = settings
+        self.PLANWATCH_HOME = str(settings.home)
+        self.PLANWATCH_NOW = settings.now  # None: the wall clock (webapp.clock)
+        self.SQLALCHEMY_DATABASE_URI = settings.database_url
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(settings.database_url)
+        self.SECRET_KEY = settings.flask_secret_key()
+        self.UPLOAD_FOLDER = str(settings.upload_folder)
+        self.MAX_CONTENT_LENGTH = settings.max_upload
+        self.BASE_URL = settings.base_url
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = os.environ.get("PLANWATCH_SECURE_COOKIES", "0") == "1"
+        self.SESSION_COOKIE_SECURE = settings.secure_cookies
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
         # login throttling counters: in memory for one process, redis:// for several workers
-        self.RATELIMIT_STORAGE_URI = os.environ.get("PLANWATCH_RATELIMIT_STORAGE", "memory://")
+        self.RATELIMIT_STORAGE_URI = settings.ratelimit_storage
+

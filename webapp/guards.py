@@ -7,6 +7,10 @@ import functools
 from flask import abort
 from flask_login import current_user, login_required
 
+from models.org.users import Role, User
+
+STAFF = (Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR, Role.VIEWER)
+
 
 def roles_required(*roles: str):
     """Logged in, and one of `roles`; others get 403 (audited by the error handler)."""
@@ -24,6 +28,15 @@ def roles_required(*roles: str):
     return decorator
 
 
+# every role but officer: agencies use their own pages
+staff_required = roles_required(*STAFF)
+
+
+def current_actor() -> User:
+    """The logged-in user object itself, for the operations (which check its type)."""
+    return current_user._get_current_object()
+
+
 def home_endpoint(user) -> str:
     """Where a user lands after logging in."""
     if user.role == "officer":
@@ -31,11 +44,3 @@ def home_endpoint(user) -> str:
     if user.role == "admin":
         return "admin.users"
     return "dashboard.index"
-
-
-def form_version() -> int | None:
-    """The version the form was rendered with (hidden field), to catch stale forms."""
-    from flask import request
-
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None

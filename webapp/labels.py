@@ -58,6 +58,29 @@ STATE = {
     "overdue": _l("Overdue"),
 }
 
+# inspections, findings and corrective actions: kinds, states, severities
+OVERSIGHT = {
+    "inspection": _l("Inspection"), "supervision": _l("Supervision"),
+    "planned": _l("Planned"), "in_progress": _l("In progress"), "concluded": _l("Concluded"),
+    "observation": _l("Observation"), "minor": _l("Minor"), "major": _l("Major"),
+    "open": _l("Open"), "submitted": _l("Submitted"), "verified": _l("Verified"),
+    "reopened": _l("Reopened"), "not_planned": _l("Not planned"), "inspected": _l("Inspected"),
+}
+
+# audited steps of an inspection's timeline
+OVERSIGHT_STEP = {
+    "inspection.create": _l("Inspection planned"), "inspection.start": _l("Inspection started"),
+    "inspection.conclude": _l("Inspection concluded"), "finding.log": _l("Finding logged"),
+    "finding.edit": _l("Finding corrected"),
+    "corrective_action.raise": _l("Corrective action issued"),
+    "corrective_action.start": _l("Agency started the corrective action"),
+    "corrective_action.submit": _l("Agency submitted its response"),
+    "corrective_action.verify": _l("Inspector verified the fix"),
+    "corrective_action.reopen": _l("Inspector reopened the corrective action"),
+    "corrective_action.extend": _l("Due date extended"),
+    "attachment.add": _l("File attached"),
+}
+
 
 def describe_rule(rule: dict | None) -> str:
     """The due rule in words."""

@@ -11,7 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models.core.clock import DEFAULT_TZ
+from models.core.db import db
+from models.oversight.queries import action_tiles
 from webapp import labels
+from webapp.clock import today
+from webapp.guards import current_actor
 
 # (endpoint, label, roles that see it)
 NAV = [
@@ -53,6 +57,13 @@ def current_locale_name() -> str:
     return str(get_locale())
 
 
+def inspection_tiles() -> dict[str, int] | None:
+    """Corrective-action counts for the logged-in user (own agency for officers), else None."""
+    if not current_user.is_authenticated:
+        return None
+    return action_tiles(db.session, current_actor(), today())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["ddmmyyyy"] = ddmmyyyy
     app.jinja_env.filters["percent"] = percent
@@ -65,4 +76,7 @@ def init_app(app: Flask) -> None:
         state_label=lambda s: labels.STATE.get(s, s),
         cadence_label=lambda c: labels.CADENCE.get(c, c),
         current_locale=current_locale_name,
+        insp_label=lambda code: labels.OVERSIGHT.get(code, code),
+        insp_step=lambda action: labels.OVERSIGHT_STEP.get(action, action),
+        inspection_tiles=inspection_tiles,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from settings import normalise_database_url
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,26 +50,9 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
-def planwatch_home() -> Path:
-    """The folder that holds the SQLite file, uploads and Prefect's home."""
-    return Path(os.environ.get("PLANWATCH_HOME", "instance")).resolve()
-
-
-def database_url() -> str:
-    """PLANWATCH_DATABASE_URL, or an SQLite file under PLANWATCH_HOME."""
-    url = os.environ.get("PLANWATCH_DATABASE_URL")
-    if url:
-        return normalise_url(url)
-    home = planwatch_home()
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{home / 'planwatch.db'}"
-
-
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for plain postgresql:// URLs."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
+    return normalise_database_url(url)
 
 
 def engine_options(url: str) -> dict:
@@ -91,9 +75,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.close()
 
 
-def make_engine(url: str | None = None) -> sa.Engine:
-    """An engine for CLI and flow code, outside any Flask app."""
-    url = normalise_url(url or database_url())
+def make_engine(url: str) -> sa.Engine:
+    """An engine for CLI and flow code, outside any Flask app (an SQLite file's folder is made)."""
+    url = normalise_url(url)
+    database = sa.make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     return sa.create_engine(url, **engine_options(url))
 
 

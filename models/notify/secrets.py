@@ -13,8 +13,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from models.core.db import planwatch_home
 from models.core.errors import N_, DomainError
+from settings import Settings
 
 KEY_ENV = "PLANWATCH_SECRETS_KEY"
 KEY_FILE = "secrets.key"
@@ -28,7 +28,7 @@ class SecretUnreadable(DomainError):
 
 
 def key_path() -> Path:
-    return planwatch_home() / KEY_FILE
+    return Settings.from_env().home / KEY_FILE
 
 
 def load_key() -> bytes:

@@ -128,7 +128,7 @@ def add_inspections(session: Session, world: World, users: dict) -> None:
 
 @pytest.fixture
 def world(app, session) -> World:
-    app.config["PLANWATCH_CLOCK"] = lambda: API_NOW
+    app.config["PLANWATCH_NOW"] = lambda: API_NOW
     return build_world(session, app.config["UPLOAD_FOLDER"])
 
 

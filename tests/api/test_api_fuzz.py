@@ -56,7 +56,7 @@ def fuzz_site(tmp_path_factory) -> FuzzSite:
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": "test", "UPLOAD_FOLDER": str(folder / "uploads"),
-        "PLANWATCH_CLOCK": lambda: API_NOW,
+        "PLANWATCH_NOW": lambda: API_NOW,
     })
     yield FuzzSite(app, world, make_session_factory(engine))
     engine.dispose()

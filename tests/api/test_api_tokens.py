@@ -37,7 +37,7 @@ def test_expired_token_is_401(as_role, world, app):
 
     from tests.api.conftest import API_NOW
 
-    app.config["PLANWATCH_CLOCK"] = lambda: API_NOW + timedelta(days=90)  # made at T0 for 90 days
+    app.config["PLANWATCH_NOW"] = lambda: API_NOW + timedelta(days=90)  # made at T0 for 90 days
     assert as_role("admin").get("/me").status_code == 401
 
 

@@ -34,7 +34,7 @@ def _at(day: date) -> datetime:
 def build_seed_world(app, session: Session) -> SeedWorld:
     """Tasks through 2026; of those due by early January: on time, late, accepted, started."""
     app.config["PLANWATCH_NOW"] = SEED_NOW
-    app.config["PLANWATCH_CLOCK"] = lambda: SEED_NOW
+    app.config["PLANWATCH_NOW"] = SEED_NOW
     load_seed(session)
     generate_tasks(session, through=date(2026, 12, 31), now=T0)
     coordinator = make_user(session, email="coord@example.org", role="coordinator",

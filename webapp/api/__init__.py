@@ -1,20 +1,21 @@
 """The REST API under /api/v1: flask-smorest, bearer tokens, one blueprint per resource.
 
 Adding a resource: create webapp/api/<name>/routes.py (with `bp = ApiBlueprint(...)`) and
-schemas.py, then add <name> to RESOURCES below. Auth, errors and CSRF exemption follow.
+schemas.py, then add <name> to RESOURCES below. Auth, errors and the CSRF exemption follow.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import BaseConverter
 
 from webapp.api import docs, errors
 from webapp.api.core import PREFIX, id_converter_doc
 from webapp.errors import http_error
+from webapp.extensions import csrf
 
 RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
              "inspections", "findings", "corrective_actions", "notifications", "figures")
@@ -64,19 +65,6 @@ def init_api(app: Flask) -> Api:
     for bp in blueprints:
         api.register_blueprint(bp)
     app.register_blueprint(docs.bp, url_prefix=PREFIX)
-    _exempt_from_csrf(app, blueprints)
+    for bp in blueprints:  # bearer tokens are not sent by browsers on their own: no CSRF
+        csrf.exempt(bp)
     return api
-
-
-def _exempt_from_csrf(app: Flask, blueprints) -> None:
-    """Bearer tokens are not sent by browsers on their own: CSRF checks do not apply."""
-    def exempt() -> None:
-        csrf = current_app.extensions.get("csrf")
-        if csrf is not None:
-            for bp in blueprints:
-                csrf.exempt(bp)
-
-    with app.app_context():
-        exempt()  # CSRFProtect already set up
-    # or set up later: Flask-WTF checks in a before_request; ours runs first if registered first
-    app.before_request_funcs.setdefault(None, []).insert(0, exempt)

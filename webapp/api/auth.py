@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.exceptions import Unauthorized
 
 from models.core.db import db
 from models.org.tokens import authenticate_token
+from webapp.clock import now
 
 
 class TokenRequired(Unauthorized):
@@ -18,18 +17,12 @@ class TokenRequired(Unauthorized):
         return [*super().get_headers(environ, scope), ("WWW-Authenticate", 'Bearer realm="api"')]
 
 
-def utcnow() -> datetime:
-    """The API's clock; tests may set PLANWATCH_CLOCK to a callable."""
-    clock = current_app.config.get("PLANWATCH_CLOCK")
-    return clock() if clock else datetime.now(UTC)
-
-
 def require_token() -> None:
     """Before every API request: find the user of the bearer token or refuse with 401."""
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     user = None
     if scheme.lower() == "bearer":
-        user = authenticate_token(db.session, secret.strip(), utcnow())
+        user = authenticate_token(db.session, secret.strip(), now())
     if user is None:
         db.session.rollback()
         raise TokenRequired()

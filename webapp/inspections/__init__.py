@@ -8,11 +8,8 @@ bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 
 def init_inspections(app: Flask) -> None:
-    """Register the blueprint and its template helpers (its texts are in the app's catalogue)."""
-    from webapp.inspections import support
-
+    """Register the blueprint (its helpers are the app's: guards, forms, templating, clock)."""
     app.register_blueprint(bp)
-    support.init_templates(app)
 
 
 from webapp.inspections import action_routes, routes  # noqa: E402,F401

@@ -29,19 +29,10 @@ from models.oversight.queries import (
     visible_findings,
 )
 from models.plans.entities import Item, Plan
+from webapp.clock import now, today
+from webapp.forms import form_date, form_int, form_ints, form_version, upload_folder, uploads
+from webapp.guards import current_actor, staff_required
 from webapp.inspections import bp
-from webapp.inspections.support import (
-    actor,
-    form_date,
-    form_int,
-    form_ints,
-    form_version,
-    now,
-    staff_required,
-    today,
-    upload_folder,
-    uploads,
-)
 
 
 @bp.get("/")
@@ -50,9 +41,9 @@ def desk():
     """The inspector's desk; an officer goes to their agency's corrective actions."""
     if current_user.role == Role.OFFICER:
         return redirect(url_for("inspections.actions"))
-    day = today()
-    return render_template("inspections/desk.html", desk=inspector_desk(db.session, actor(), day),
-                           tiles=action_tiles(db.session, actor(), day), today=day)
+    day, user = today(), current_actor()
+    return render_template("inspections/desk.html", desk=inspector_desk(db.session, user, day),
+                           tiles=action_tiles(db.session, user, day), today=day)
 
 
 @bp.get("/plan")
@@ -90,7 +81,7 @@ def new():
 def create():
     """Plan the inspection and open its page."""
     inspection = create_inspection(
-        db.session, actor(), kind=request.form.get("kind", ""),
+        db.session, current_actor(), kind=request.form.get("kind", ""),
         title=request.form.get("title", ""), agency_ids=form_ints("agency_ids"),
         planned_on=form_date("planned_on", required=True), plan_id=form_int("plan_id"),
         item_ids=form_ints("item_ids"), inspector_ids=form_ints("inspector_ids"), now=now())
@@ -107,12 +98,12 @@ def _findings(inspection) -> list[Finding]:
 @login_required
 def inspection(inspection_id: int):
     """One inspection: facts, scope, findings with their actions, forms and the timeline."""
-    found = get_inspection(db.session, actor(), inspection_id)
+    found = get_inspection(db.session, current_actor(), inspection_id)
     files = attachments_of(db.session, "inspection", [found.id]) if (
         current_user.role != Role.OFFICER) else []
     return render_template(
         "inspections/inspection.html", inspection=found, findings=_findings(found),
-        timeline=inspection_timeline(db.session, actor(), found), severities=list(Severity),
+        timeline=inspection_timeline(db.session, current_actor(), found), severities=list(Severity),
         files=files, today=today(),
         can_run=current_user.role in (Role.INSPECTOR, Role.COORDINATOR, Role.ADMIN),
         can_log=current_user.role in (Role.INSPECTOR, Role.ADMIN))
@@ -122,8 +113,8 @@ def inspection(inspection_id: int):
 @login_required
 def change_status(inspection_id: int):
     """Start the inspection, or conclude it with its conclusion."""
-    found = get_inspection(db.session, actor(), inspection_id)
-    change_inspection_status(db.session, actor(), found, request.form.get("status", ""),
+    found = get_inspection(db.session, current_actor(), inspection_id)
+    change_inspection_status(db.session, current_actor(), found, request.form.get("status", ""),
                              conclusion=request.form.get("conclusion", ""), now=now(),
                              expected_version=form_version())
     db.session.commit()
@@ -134,13 +125,14 @@ def change_status(inspection_id: int):
 @login_required
 def add_finding(inspection_id: int):
     """Log a finding at one of the inspected agencies, with evidence files."""
-    found = get_inspection(db.session, actor(), inspection_id)
+    found = get_inspection(db.session, current_actor(), inspection_id)
     finding = log_finding(
-        db.session, actor(), found, agency_id=form_int("agency_id", required=True),
+        db.session, current_actor(), found, agency_id=form_int("agency_id", required=True),
         text=request.form.get("text", ""), severity=request.form.get("severity", ""),
         item_id=form_int("item_id"), task_id=form_int("task_id"), now=now())
     for upload in uploads():
-        attach_to_finding(db.session, actor(), finding, upload, folder=upload_folder(), now=now())
+        attach_to_finding(db.session, current_actor(), finding, upload, folder=upload_folder(),
+                          now=now())
     db.session.commit()
     return redirect(url_for("inspections.finding", finding_id=finding.id))
 
@@ -149,8 +141,8 @@ def add_finding(inspection_id: int):
 @login_required
 def add_files(inspection_id: int):
     """Attach inspection documents (decision, minutes, conclusion notice)."""
-    found = get_inspection(db.session, actor(), inspection_id)
-    attach_to_inspection(db.session, actor(), found, uploads(), folder=upload_folder(),
+    found = get_inspection(db.session, current_actor(), inspection_id)
+    attach_to_inspection(db.session, current_actor(), found, uploads(), folder=upload_folder(),
                          now=now())
     db.session.commit()
     return redirect(url_for("inspections.inspection", inspection_id=inspection_id))
@@ -160,7 +152,7 @@ def add_files(inspection_id: int):
 @login_required
 def report(inspection_id: int):
     """The printable report of an inspection: scope, findings, actions and their state."""
-    found = get_inspection(db.session, actor(), inspection_id)
+    found = get_inspection(db.session, current_actor(), inspection_id)
     findings = _findings(found)
     actions = {f.id: f.actions for f in findings}
     return render_template("inspections/report.html", inspection=found, findings=findings,
@@ -171,7 +163,7 @@ def report(inspection_id: int):
 @login_required
 def attachment(attachment_id: int):
     """Download a file of an inspection, finding or response, if the user may see it."""
-    found, path = open_evidence(db.session, actor(), attachment_id, upload_folder())
+    found, path = open_evidence(db.session, current_actor(), attachment_id, upload_folder())
     return send_file(path, mimetype=found.content_type, as_attachment=True,
                      download_name=found.filename, max_age=0)
 

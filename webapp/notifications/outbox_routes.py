@@ -11,9 +11,9 @@ from models.notify.errors import TargetNotFound
 from models.notify.queries import agency_targets, outbox, outbox_counts
 from models.notify.targets import remove_target, retry_dead
 from webapp.clock import now
-from webapp.guards import roles_required
+from webapp.guards import current_actor, roles_required
 from webapp.notifications import bp
-from webapp.notifications.routes import me, page_arg, save_target_from_form
+from webapp.notifications.routes import page_arg, save_target_from_form
 
 STATUSES = [s.value for s in NotificationStatus]
 
@@ -34,7 +34,7 @@ def outbox_page():
 @roles_required("admin")
 def retry(notification_id: int):
     """Give a dead notification another round of attempts (refused for any other status)."""
-    retry_dead(db.session, me(), notification_id, now=now())
+    retry_dead(db.session, current_actor(), notification_id, now=now())
     db.session.commit()
     flash(_("The notification will be sent again."), "info")
     return redirect(url_for("notifications.outbox_page", status="dead"))
@@ -70,7 +70,7 @@ def remove_agency_channel(target_id: int):
     target = db.session.get(NotificationTarget, target_id)
     if target is None or target.agency_id is None:
         raise TargetNotFound(target_id=target_id)
-    remove_target(db.session, me(), target_id, now=now())
+    remove_target(db.session, current_actor(), target_id, now=now())
     db.session.commit()
     flash(_("The address was removed."), "info")
     return redirect(url_for("notifications.agency_channels"))

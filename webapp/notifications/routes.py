@@ -12,6 +12,7 @@ from models.core.errors import DomainError, Forbidden, InvalidInput
 from models.notify.queries import notifications_of, targets_of_user
 from models.notify.targets import remove_target, set_target, set_target_active
 from webapp.clock import now
+from webapp.guards import current_actor
 from webapp.notifications import bp
 
 KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l("Escalation")}
@@ -48,7 +49,7 @@ def channel_choices(user) -> list[tuple[str, str]]:
 def save_target_from_form(**owner):
     """set_target from the posted form; the refusal's reason on failure (nothing saved)."""
     try:
-        set_target(db.session, me(), channel=request.form.get("channel", ""),
+        set_target(db.session, current_actor(), channel=request.form.get("channel", ""),
                    address=request.form.get("address", ""), now=now(),
                    label=request.form.get("label", "").strip(), **owner)
     except (InvalidInput, Forbidden) as exc:
@@ -56,11 +57,6 @@ def save_target_from_form(**owner):
         return refusal(exc)
     db.session.commit()
     return None
-
-
-def me():
-    """The logged-in user object itself (operations check `isinstance(actor, User)`)."""
-    return current_user._get_current_object()
 
 
 def page_arg() -> int:
@@ -131,8 +127,8 @@ def add_channel():
 @login_required
 def toggle_channel(target_id: int):
     """Pause or resume one of my addresses."""
-    set_target_active(db.session, me(), target_id, active=request.form.get("active") == "1",
-                      now=now())
+    active = request.form.get("active") == "1"
+    set_target_active(db.session, current_actor(), target_id, active=active, now=now())
     db.session.commit()
     return redirect(url_for("notifications.channels"))
 
@@ -141,7 +137,7 @@ def toggle_channel(target_id: int):
 @login_required
 def remove_channel(target_id: int):
     """Forget one of my addresses."""
-    remove_target(db.session, me(), target_id, now=now())
+    remove_target(db.session, current_actor(), target_id, now=now())
     db.session.commit()
     flash(_("The address was removed."), "info")
     return redirect(url_for("notifications.channels"))

@@ -18,9 +18,9 @@ from models.notify.settings import (
     settings_view,
 )
 from webapp.clock import now
-from webapp.guards import roles_required
+from webapp.guards import current_actor, roles_required
 from webapp.notifications import bp
-from webapp.notifications.routes import me, refusal
+from webapp.notifications.routes import refusal
 
 
 def render_settings(status: int = 200, error: str | None = None, section: str = ""):
@@ -54,7 +54,7 @@ def save_smtp_settings():
     """The mail server; a blank password keeps the stored one."""
     f = request.form
     return _saved("smtp", lambda: save_smtp(
-        db.session, me(), host=f.get("host", ""), port=f.get("port", ""),
+        db.session, current_actor(), host=f.get("host", ""), port=f.get("port", ""),
         tls=f.get("tls", "starttls"), user=f.get("user", ""), sender=f.get("from", ""),
         password=f.get("password") or None, now=now()))
 
@@ -64,7 +64,8 @@ def save_smtp_settings():
 def test_smtp():
     """Send a test mail with the saved settings; say whether it left, and why not."""
     try:
-        error = send_test_mail(db.session, me(), to=request.form.get("to", ""), now=now())
+        error = send_test_mail(db.session, current_actor(), to=request.form.get("to", ""),
+                               now=now())
     except InvalidInput as exc:
         db.session.rollback()
         return render_settings(422, refusal(exc), "smtp")
@@ -81,7 +82,7 @@ def test_smtp():
 def save_allowlist_settings():
     """The schemes and hosts webhooks and apprise URLs may point at."""
     return _saved("allowlist", lambda: save_allowlist(
-        db.session, me(), text=request.form.get("allowlist", ""), now=now()))
+        db.session, current_actor(), text=request.form.get("allowlist", ""), now=now()))
 
 
 @bp.post("/settings/telegram")
@@ -89,7 +90,7 @@ def save_allowlist_settings():
 def save_telegram_settings():
     """The server's Telegram bot token."""
     return _saved("telegram", lambda: save_telegram(
-        db.session, me(), token=request.form.get("token") or None, now=now(),
+        db.session, current_actor(), token=request.form.get("token") or None, now=now(),
         clear=request.form.get("clear") == "1"))
 
 
@@ -98,5 +99,5 @@ def save_telegram_settings():
 def save_zalo_settings():
     """The Zalo Official Account: API address and access token."""
     return _saved("zalo", lambda: save_zalo(
-        db.session, me(), base_url=request.form.get("base_url", ""),
+        db.session, current_actor(), base_url=request.form.get("base_url", ""),
         token=request.form.get("token") or None, now=now()))

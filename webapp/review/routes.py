@@ -12,7 +12,8 @@ from models.tasks.listing import TaskListFilter, list_query, page_of
 from models.tasks.operations import change_status, get_task
 from webapp.clock import now, today
 from webapp.dashboard.periods import chosen_period, period_choices, period_label
-from webapp.guards import form_version, roles_required
+from webapp.forms import form_version
+from webapp.guards import roles_required
 from webapp.review import bp
 
 REVIEWERS = ("coordinator", "admin")

@@ -19,7 +19,7 @@ from models.tasks.operations import add_note, allowed_targets, change_status, ge
 from models.tasks.queries import TaskFilter, task_query
 from models.tasks.reports import submit_report as submit
 from webapp.clock import now, today
-from webapp.guards import form_version
+from webapp.forms import form_version
 from webapp.workspace import bp
 from webapp.workspace.due import due_explanation
 

@@ -8,7 +8,7 @@ from models.core.db import db
 from models.core.errors import AuditAdminOnly
 from models.org.users import Role
 from webapp.api.audit.schemas import AuditPageSchema, AuditQueryArgsSchema
-from webapp.api.core import ApiBlueprint, api_user, offset, page_of
+from webapp.api.core import ApiBlueprint, Paging, api_user
 
 bp = ApiBlueprint("Audit", __name__, "/audit-events", description="The audit trail (admins).")
 
@@ -21,11 +21,12 @@ class AuditEvents(MethodView):
         """Audit events, newest first, optionally for one action or entity."""
         if api_user().role != Role.ADMIN:
             raise AuditAdminOnly()
+        page = Paging.take(args)
         query = sa.select(AuditEvent)
         for name in ("action", "entity_type", "entity_id"):
             if args.get(name):
                 query = query.where(getattr(AuditEvent, name) == args[name])
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
         rows = db.session.scalars(query.order_by(AuditEvent.id.desc())
-                                  .limit(args["page_size"]).offset(offset(args))).all()
-        return page_of(rows, total, args)
+                                  .limit(page.size).offset(page.offset)).all()
+        return page.of(rows, total)

@@ -28,11 +28,6 @@ def action_row(action: CorrectiveAction, user: User, now: datetime) -> dict:
             "can_extend": can_extend(action, user)}
 
 
-def action_out(action: CorrectiveAction, user: User, now: datetime, status: int = 200):
-    """The action, the HTTP status and its ETag header."""
-    return action_row(action, user, now), status, {"ETag": f'"{action.version}"'}
-
-
 def history_of(session: Session, action: CorrectiveAction) -> list[dict]:
     """The action's steps, oldest first, each with the evidence attached to it."""
     files = defaultdict(list)

@@ -15,16 +15,9 @@ from models.oversight.corrective_actions import (
 from models.oversight.entities import ActionStatus
 from models.oversight.inspections import get_finding
 from models.oversight.queries import ActionFilter, list_actions
-from webapp.api.core import (
-    ApiBlueprint,
-    api_user,
-    expected_version,
-    if_match_required,
-    offset,
-    page_of,
-    utcnow,
-)
-from webapp.api.corrective_actions.present import action_out, action_row, history_of
+from webapp import clock
+from webapp.api.core import ApiBlueprint, Paging, VersionSchema, api_user
+from webapp.api.corrective_actions.present import action_row, history_of
 from webapp.api.corrective_actions.schemas import (
     ETAG_HEADER,
     ActionPageSchema,
@@ -41,7 +34,6 @@ from webapp.api.corrective_actions.schemas import (
 
 bp = ApiBlueprint("CorrectiveActions", __name__, "",
                   description="Corrective actions an agency owes for a finding.")
-IF_MATCH = {"parameters": [if_match_required()]}
 
 
 @bp.route("/corrective-actions")
@@ -50,11 +42,11 @@ class Actions(MethodView):
     @bp.response(200, ActionPageSchema)
     def get(self, args):
         """Corrective actions the caller may see, soonest due first, a page at a time."""
-        page = {k: args.pop(k) for k in ("page", "page_size")}
-        user, now = api_user(), utcnow()
+        page = Paging.take(args)
+        user, now = api_user(), clock.now()
         rows, total = list_actions(db.session, user, ActionFilter(**args), local_today(now),
-                                   limit=page["page_size"], offset=offset(page))
-        return page_of([action_row(a, user, now) for a in rows], total, page)
+                                   limit=page.size, offset=page.offset)
+        return page.of([action_row(a, user, now) for a in rows], total)
 
 
 @bp.route("/findings/<id:finding_id>/corrective-actions")
@@ -63,38 +55,48 @@ class RaiseAction(MethodView):
     @bp.response(201, ActionSchema, headers=ETAG_HEADER)
     def post(self, body, finding_id: int):
         """Issue a corrective action from a finding (inspectors)."""
-        user, now = api_user(), utcnow()
+        user, now = api_user(), clock.now()
         finding = get_finding(db.session, user, finding_id)
         action = raise_action(db.session, user, finding, now=now, **body)
         db.session.commit()
-        return action_out(action, user, now, 201)
+        return bp.created(action, action_row(action, user, now))
 
 
 @bp.route("/corrective-actions/<id:action_id>")
 class ActionDetail(MethodView):
-    @bp.response(200, ActionSchema, headers=ETAG_HEADER)
+    @bp.etag
+    @bp.response(200, ActionSchema)
     def get(self, action_id: int):
         """One corrective action; its ETag is what a step must send back as If-Match."""
         user = api_user()
-        return action_out(get_action(db.session, user, action_id), user, utcnow())
+        action = get_action(db.session, user, action_id)
+        bp.set_etag(action, VersionSchema)
+        return action_row(action, user, clock.now())
 
 
-def step(action_id: int, to_status: str, **kwargs):
-    """Load, check If-Match, move the action, commit, show it."""
-    user, now = api_user(), utcnow()
+def change(action_id: int, operation) -> dict:
+    """Load if visible, check If-Match, run `operation(user, action, now)`, commit, show."""
+    user, now = api_user(), clock.now()
     action = get_action(db.session, user, action_id)
-    version = expected_version(action.version)
-    change_action_status(db.session, user, action, to_status, now=now,
-                         expected_version=version, **kwargs)
+    bp.check_etag(action, VersionSchema)
+    operation(user, action, now)
     db.session.commit()
-    return action_out(action, user, now)
+    bp.set_etag(action, VersionSchema)
+    return action_row(action, user, now)
+
+
+def step(action_id: int, to_status: str, **kwargs) -> dict:
+    """Move the action along its lifecycle."""
+    return change(action_id, lambda user, action, now: change_action_status(
+        db.session, user, action, to_status, now=now, expected_version=action.version,
+        **kwargs))
 
 
 @bp.route("/corrective-actions/<id:action_id>/start")
 class Start(MethodView):
     @bp.arguments(NoteSchema, required=False)
-    @bp.response(200, ActionSchema, headers=ETAG_HEADER)
-    @bp.doc(**IF_MATCH)
+    @bp.etag
+    @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """The owning agency starts work on the action."""
         return step(action_id, ActionStatus.IN_PROGRESS, note=body["note"])
@@ -103,8 +105,8 @@ class Start(MethodView):
 @bp.route("/corrective-actions/<id:action_id>/submit")
 class Submit(MethodView):
     @bp.arguments(ActionSubmitSchema, location="multipart", required=False)
-    @bp.response(200, ActionSchema, headers=ETAG_HEADER)
-    @bp.doc(**IF_MATCH)
+    @bp.etag
+    @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """The owning agency submits its response: a note and/or evidence files."""
         uploads = [Upload(part.filename or "", part.stream) for part in body["files"]]
@@ -115,8 +117,8 @@ class Submit(MethodView):
 @bp.route("/corrective-actions/<id:action_id>/verify")
 class Verify(MethodView):
     @bp.arguments(VerifySchema, required=False)
-    @bp.response(200, ActionSchema, headers=ETAG_HEADER)
-    @bp.doc(**IF_MATCH)
+    @bp.etag
+    @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """An inspector verifies the fix (naming the follow-up inspection where required)."""
         return step(action_id, ActionStatus.VERIFIED, **body)
@@ -125,8 +127,8 @@ class Verify(MethodView):
 @bp.route("/corrective-actions/<id:action_id>/reopen")
 class Reopen(MethodView):
     @bp.arguments(ReopenSchema)
-    @bp.response(200, ActionSchema, headers=ETAG_HEADER)
-    @bp.doc(**IF_MATCH)
+    @bp.etag
+    @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """An inspector sends the response back, saying what is still missing."""
         return step(action_id, ActionStatus.REOPENED, note=body["note"])
@@ -135,16 +137,12 @@ class Reopen(MethodView):
 @bp.route("/corrective-actions/<id:action_id>/extend")
 class Extend(MethodView):
     @bp.arguments(ExtendSchema)
-    @bp.response(200, ActionSchema, headers=ETAG_HEADER)
-    @bp.doc(**IF_MATCH)
+    @bp.etag
+    @bp.response(200, ActionSchema)
     def post(self, body, action_id: int):
         """An inspector extends the due date once, with a reason."""
-        user, now = api_user(), utcnow()
-        action = get_action(db.session, user, action_id)
-        version = expected_version(action.version)
-        extend_action(db.session, user, action, now=now, expected_version=version, **body)
-        db.session.commit()
-        return action_out(action, user, now)
+        return change(action_id, lambda user, action, now: extend_action(
+            db.session, user, action, now=now, expected_version=action.version, **body))
 
 
 @bp.route("/corrective-actions/<id:action_id>/history")

@@ -9,7 +9,8 @@ from models.plans.entities import Plan
 from models.plans.errors import PlanNotFound
 from models.tasks.overview import overview
 from models.tasks.periods import period_of
-from webapp.api.core import ApiBlueprint, api_user, utcnow
+from webapp import clock
+from webapp.api.core import ApiBlueprint, api_user
 from webapp.api.figures.schemas import FiguresArgsSchema, FiguresSchema
 
 bp = ApiBlueprint("Figures", __name__, "/figures",
@@ -30,7 +31,7 @@ class Figures(MethodView):
         plan = db.session.scalar(sa.select(Plan).where(Plan.code == args["plan"]))
         if plan is None:
             raise PlanNotFound(plan=args["plan"])
-        today = local_today(utcnow())
+        today = local_today(clock.now())
         period = args.get("period") or period_of("month", today)
         view = overview(db.session, api_user(), plan, period, today,
                         section=args.get("section"), item=args.get("item"))

@@ -5,7 +5,8 @@ from flask.views import MethodView
 from models.core.db import db
 from models.oversight.inspections import get_finding, get_inspection, log_finding
 from models.oversight.queries import visible_findings
-from webapp.api.core import ApiBlueprint, api_user, utcnow
+from webapp import clock
+from webapp.api.core import ApiBlueprint, VersionSchema, api_user
 from webapp.api.findings.schemas import ETAG_HEADER, FindingCreateSchema, FindingSchema
 
 bp = ApiBlueprint("Findings", __name__, "", description="What inspections found at agencies.")
@@ -26,15 +27,17 @@ class Findings(MethodView):
         """Log a finding of a running inspection at one of its agencies (inspectors)."""
         user = api_user()
         inspection = get_inspection(db.session, user, inspection_id)
-        finding = log_finding(db.session, user, inspection, now=utcnow(), **body)
+        finding = log_finding(db.session, user, inspection, now=clock.now(), **body)
         db.session.commit()
-        return finding, 201, {"ETag": f'"{finding.version}"'}
+        return bp.created(finding)
 
 
 @bp.route("/findings/<id:finding_id>")
 class FindingDetail(MethodView):
-    @bp.response(200, FindingSchema, headers=ETAG_HEADER)
+    @bp.etag
+    @bp.response(200, FindingSchema)
     def get(self, finding_id: int):
         """One finding, if the caller may see its agency."""
         finding = get_finding(db.session, api_user(), finding_id)
-        return finding, 200, {"ETag": f'"{finding.version}"'}
+        bp.set_etag(finding, VersionSchema)
+        return finding

@@ -4,7 +4,8 @@ from flask.views import MethodView
 
 from models.core.db import db
 from models.org.tokens import list_tokens, revoke_token
-from webapp.api.core import ApiBlueprint, api_user, utcnow
+from webapp import clock
+from webapp.api.core import ApiBlueprint, api_user
 from webapp.api.me.schemas import MeSchema, TokenSchema
 
 bp = ApiBlueprint("Me", __name__, "/me", description="The caller's account and API tokens.")
@@ -31,6 +32,6 @@ class RevokeToken(MethodView):
     @bp.response(200, TokenSchema)
     def post(self, token_id: int):
         """Revoke one of the caller's tokens (it stops working at once)."""
-        token = revoke_token(db.session, api_user(), token_id, now=utcnow(), own_only=True)
+        token = revoke_token(db.session, api_user(), token_id, now=clock.now(), own_only=True)
         db.session.commit()
         return token

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from models.core.db import db
 from models.notify.queries import list_notifications
-from webapp.api.core import ApiBlueprint, api_user, offset, page_of
+from webapp.api.core import ApiBlueprint, Paging, api_user
 from webapp.api.notifications.schemas import NotificationPageSchema, NotificationQueryArgsSchema
 
 bp = ApiBlueprint("Notifications", __name__, "",
@@ -12,9 +12,11 @@ bp = ApiBlueprint("Notifications", __name__, "",
 
 
 def page(args: dict, own: bool) -> dict:
+    """One page of the notifications the caller may see (or of their own)."""
+    paging = Paging.take(args)
     rows, total = list_notifications(db.session, api_user(), status=args.get("status"),
-                                     own=own, limit=args["page_size"], offset=offset(args))
-    return page_of(rows, total, args)
+                                     own=own, limit=paging.size, offset=paging.offset)
+    return paging.of(rows, total)
 
 
 @bp.route("/notifications")

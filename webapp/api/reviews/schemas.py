@@ -1,5 +1,5 @@
 """Schemas of review actions (shared with the task resource)."""
 
-from webapp.api.tasks.schemas import ETAG_HEADER, AcceptSchema, ReturnSchema, TaskSchema
+from webapp.api.tasks.schemas import AcceptSchema, ReturnSchema, TaskSchema
 
-__all__ = ["AcceptSchema", "ETAG_HEADER", "ReturnSchema", "TaskSchema"]
+__all__ = ["AcceptSchema", "ReturnSchema", "TaskSchema"]

@@ -7,13 +7,9 @@ from models.core.db import db
 from models.core.evidence import Upload, open_evidence
 from models.tasks.operations import get_task
 from models.tasks.reports import submit_report
-from webapp.api.core import ApiBlueprint, api_user, expected_version, if_match_required, utcnow
-from webapp.api.submissions.schemas import (
-    ETAG_HEADER,
-    FILE_RESPONSE,
-    SubmissionSchema,
-    UpdateSchema,
-)
+from webapp import clock
+from webapp.api.core import ApiBlueprint, VersionSchema, api_user
+from webapp.api.submissions.schemas import FILE_RESPONSE, SubmissionSchema, UpdateSchema
 
 bp = ApiBlueprint("Submissions", __name__, "",
                   description="Submit a report with evidence; download evidence.")
@@ -22,19 +18,20 @@ bp = ApiBlueprint("Submissions", __name__, "",
 @bp.route("/tasks/<id:task_id>/submissions")
 class Submissions(MethodView):
     @bp.arguments(SubmissionSchema, location="multipart", required=False)
-    @bp.response(201, UpdateSchema, headers=ETAG_HEADER)
-    @bp.doc(parameters=[if_match_required()])
+    @bp.etag
+    @bp.response(201, UpdateSchema)
     def post(self, body, task_id: int):
         """Submit the task's report with a note and evidence files, in one transaction."""
         user = api_user()
         task = get_task(db.session, user, task_id)
+        bp.check_etag(task, VersionSchema)
         update = submit_report(
             db.session, user, task, note=body["note"], nil_return=body["nil_return"],
             files=[Upload(part.filename or "", part.stream) for part in body["files"]],
-            version=expected_version(task.version), now=utcnow(),
-            folder=current_app.config["UPLOAD_FOLDER"])
+            version=task.version, now=clock.now(), folder=current_app.config["UPLOAD_FOLDER"])
         db.session.commit()
-        return update, 201, {"ETag": f'"{task.version}"'}
+        bp.set_etag(task, VersionSchema)  # the task's new version, for its next change
+        return update, 201
 
 
 @bp.route("/attachments/<id:attachment_id>")

@@ -7,9 +7,9 @@ from werkzeug.datastructures import FileStorage
 
 from models.core.evidence import ALLOWED
 from webapp.api.core import QueryBoolean, Strict, text
-from webapp.api.tasks.schemas import ETAG_HEADER, UpdateSchema
+from webapp.api.tasks.schemas import UpdateSchema
 
-__all__ = ["ETAG_HEADER", "FILE_RESPONSE", "SubmissionSchema", "UpdateSchema"]
+__all__ = ["FILE_RESPONSE", "SubmissionSchema", "UpdateSchema"]
 
 
 class EvidenceFile(Upload):

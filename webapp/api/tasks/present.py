@@ -1,20 +1,24 @@
-"""A task as the API shows it, with its ETag."""
+"""A task as the API shows it, and the one way an API route changes a task."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from models.core.clock import local_today
+from models.core.db import db
 from models.org.users import User
 from models.tasks.entities import Task
-from models.tasks.operations import allowed_targets
+from models.tasks.operations import allowed_targets, get_task
+from webapp import clock
+from webapp.api.core import ApiBlueprint, VersionSchema, api_user
 
 
-def task_out(task: Task, user: User, now: datetime) -> tuple[dict, int, dict]:
-    """The task's fields, status 200 and its ETag header."""
+def task_out(task: Task, user: User, now: datetime) -> dict:
+    """The task's fields as TaskSchema shows them."""
     item = task.item
     today = local_today(now, item.plan.timezone)
-    data = {
+    return {
         **{k: getattr(task, k) for k in (
             "id", "period_start", "period_end", "due_on", "status", "late", "nil_return",
             "submitted_at", "request_note", "version", "created_at", "updated_at")},
@@ -23,4 +27,22 @@ def task_out(task: Task, user: User, now: datetime) -> tuple[dict, int, dict]:
         "allows_nil_return": item.allows_nil_return, "agency": task.agency.code,
         "overdue": task.is_overdue(today), "allowed_transitions": allowed_targets(task, user),
     }
-    return data, 200, {"ETag": f'"{task.version}"'}
+
+
+def shown(bp: ApiBlueprint, out: dict) -> dict:
+    """The answer, tagged with its version (the ETag a change sends back as If-Match)."""
+    bp.set_etag(out, VersionSchema)
+    return out
+
+
+def change(bp: ApiBlueprint, task_id: int,
+           operation: Callable[[User, Task, datetime], object]) -> dict:
+    """Load the task if visible, check If-Match, run `operation(user, task, now)`, commit, show."""
+    user, now = api_user(), clock.now()
+    task = get_task(db.session, user, task_id)
+    bp.check_etag(task, VersionSchema)
+    operation(user, task, now)
+    db.session.flush()  # the new version; read before commit expires the task and its
+    out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
+    db.session.commit()
+    return shown(bp, out)

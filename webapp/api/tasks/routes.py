@@ -9,18 +9,10 @@ from models.tasks.listing import TaskListFilter, count, list_query
 from models.tasks.operations import change_status, get_task, reschedule
 from models.tasks.periods import classify
 from models.tasks.queries import task_row
-from webapp.api.core import (
-    ApiBlueprint,
-    api_user,
-    expected_version,
-    if_match_required,
-    offset,
-    page_of,
-    utcnow,
-)
-from webapp.api.tasks.present import task_out
+from webapp import clock
+from webapp.api.core import ApiBlueprint, Paging, api_user
+from webapp.api.tasks.present import change, shown, task_out
 from webapp.api.tasks.schemas import (
-    ETAG_HEADER,
     RescheduleSchema,
     StatusChangeSchema,
     TaskPageSchema,
@@ -39,63 +31,53 @@ class Tasks(MethodView):
     @bp.response(200, TaskPageSchema)
     def get(self, args):
         """Tasks the caller may see, filtered, a page at a time, with the total."""
-        page = {k: args.pop(k) for k in ("page", "page_size")}
+        page = Paging.take(args)
         sort = args.pop("sort", "due")
         filters = TaskListFilter(**args)
-        today = local_today(utcnow())
+        today = local_today(clock.now())
         user = api_user()
-        skip = offset(page)
         query = list_query(user, filters, today, sort)
         rows = [{**task_row(t, a, i, p, today), "category": classify(t, today).value}
-                for t, a, i, p in db.session.execute(query.limit(page["page_size"]).offset(skip))]
-        if rows and len(rows) < page["page_size"] or not rows and not skip:
-            total = skip + len(rows)  # the last page: no count query needed
+                for t, a, i, p in db.session.execute(
+                    query.limit(page.size).offset(page.offset))]
+        if rows and len(rows) < page.size or not rows and not page.offset:
+            total = page.offset + len(rows)  # the last page: no count query needed
         else:
             total = count(db.session, query)
         # task_row already gives TaskRowSchema's plain fields: a Response skips marshmallow's
         # per-row dump (flask-smorest then uses the schema for the documentation only)
-        return jsonify(page_of(rows, total, page))
+        return jsonify(page.of(rows, total))
 
 
 @bp.route("/<id:task_id>")
 class TaskDetail(MethodView):
-    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
+    @bp.etag
+    @bp.response(200, TaskSchema)
     def get(self, task_id: int):
         """One task; its ETag is the version a change must send back as If-Match."""
-        return task_out(get_task(db.session, api_user(), task_id), api_user(), utcnow())
+        user = api_user()
+        return shown(bp, task_out(get_task(db.session, user, task_id), user, clock.now()))
 
     @bp.arguments(RescheduleSchema)
-    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
-    @bp.doc(parameters=[if_match_required()])
+    @bp.etag
+    @bp.response(200, TaskSchema)
     def patch(self, body, task_id: int):
         """Move an open task's due date, with the reason (coordinators and admins)."""
-        user, now = api_user(), utcnow()
-        task = get_task(db.session, user, task_id)
-        version = expected_version(task.version)
-        reschedule(db.session, user, task, body["due_on"], reason=body["reason"], now=now,
-                   expected_version=version)
-        db.session.flush()  # the new version; read before commit expires the task and its
-        out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
-        db.session.commit()
-        return out
+        return change(bp, task_id, lambda user, task, now: reschedule(
+            db.session, user, task, body["due_on"], reason=body["reason"], now=now,
+            expected_version=task.version))
 
 
 @bp.route("/<id:task_id>/status")
 class TaskStatus(MethodView):
     @bp.arguments(StatusChangeSchema)
-    @bp.response(200, TaskSchema, headers=ETAG_HEADER)
-    @bp.doc(parameters=[if_match_required()])
+    @bp.etag
+    @bp.response(200, TaskSchema)
     def post(self, body, task_id: int):
         """Move the task along its workflow (start, submit; nil return where allowed)."""
-        user, now = api_user(), utcnow()
-        task = get_task(db.session, user, task_id)
-        version = expected_version(task.version)
-        change_status(db.session, user, task, body["status"], now=now, note=body["note"],
-                      expected_version=version, nil_return=body["nil_return"])
-        db.session.flush()  # the new version; read before commit expires the task and its
-        out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
-        db.session.commit()
-        return out
+        return change(bp, task_id, lambda user, task, now: change_status(
+            db.session, user, task, body["status"], now=now, note=body["note"],
+            expected_version=task.version, nil_return=body["nil_return"]))
 
 
 @bp.route("/<id:task_id>/history")

@@ -11,8 +11,6 @@ from webapp.api.core import PageArgs, Strict, StrictBoolean, code, page_schema, 
 F = ma.fields
 STATUSES = [s.value for s in TaskStatus]
 DATE_TEXT = {"format": "date"}
-ETAG_HEADER = {"ETag": {"description": "The task's version; send it back as If-Match.",
-                        "schema": {"type": "string"}}}
 
 
 class PeriodField(F.String):
