@@ -43,6 +43,7 @@ def _floor_rate(receiver: ReceiverProcess, sample: int) -> float:
 
 
 def _target(ctx: Context, receiver: ReceiverProcess) -> int:
+    from models.core.actors import CONSOLE
     from models.core.db import make_session_factory
     from models.notify.targets import set_target
     from models.org.agencies import Agency
@@ -50,7 +51,7 @@ def _target(ctx: Context, receiver: ReceiverProcess) -> int:
     with make_session_factory(ctx.engine)() as session:
         code = session.scalar(sa.select(Agency.code).limit(1))
         # a webhook channel (http://): sent by the keep-alive plugin, JSON with the outbox id
-        target = set_target(session, "bench", url=f"http://127.0.0.1:{receiver.port}/n",
+        target = set_target(session, CONSOLE, url=f"http://127.0.0.1:{receiver.port}/n",
                             agency_code=code,
                             now=datetime.now(UTC))
         session.commit()

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 import models  # noqa: F401  (every table)
 from models.core.access import can_see_agency
+from models.core.actors import CONSOLE
 from models.core.db import Base, make_engine, make_session_factory
 from models.core.errors import TransitionNotAllowed
 from models.notify.digest import DIGEST
@@ -107,7 +108,7 @@ def people(session: Session, receiver: Receiver, now: datetime,
     made: dict[str, list[User]] = defaultdict(list)
 
     def user(code, n, role, head=False, **kw):
-        u = create_user(session, "replay", email=f"{code.lower()}.{n}@replay.example.org",
+        u = create_user(session, CONSOLE, email=f"{code.lower()}.{n}@replay.example.org",
                         role=role, password=password, now=now, agency_code=code,
                         is_agency_head=head, display_name=f"{code} {n}", **kw)
         made[code].append(u)
@@ -115,7 +116,7 @@ def people(session: Session, receiver: Receiver, now: datetime,
 
     for agency in agencies:
         code = agency.code
-        set_target(session, "replay", url=receiver.url(f"/agency/{code}"), agency_code=code,
+        set_target(session, CONSOLE, url=receiver.url(f"/agency/{code}"), agency_code=code,
                    label="mailbox", now=now)
         if code in LEADERSHIP:
             user(code, "head", Role.VIEWER, head=True)
@@ -134,10 +135,10 @@ def people(session: Session, receiver: Receiver, now: datetime,
     for users in made.values():
         for u in users:
             if _u(f"channel:{u.email}") < 0.8:  # a fifth rely on the agency's mailbox
-                set_target(session, "replay", url=receiver.url(f"/user/{u.id}/mail"),
+                set_target(session, CONSOLE, url=receiver.url(f"/user/{u.id}/mail"),
                            user_email=u.email, label="email", now=now)
             if u.is_agency_head:  # heads also read a chat app: a second channel
-                set_target(session, "replay", url=receiver.url(f"/user/{u.id}/chat"),
+                set_target(session, CONSOLE, url=receiver.url(f"/user/{u.id}/chat"),
                            user_email=u.email, label="chat", now=now)
     # one officer wants overdue notices at once rather than in the morning digest
     first = made[sorted(c for c in made if c not in LEADERSHIP)[0]][0]

@@ -94,9 +94,9 @@ def test_runs_are_named_by_day_with_a_task_per_stage_and_a_summary(
             "record dispatch summary"} <= task_names
     # (the harness is shared by the tests of this process: other runs' artifacts are there too)
     sweeps = [a.data for a in artifacts if a.key == "deadlines-summary"]
-    assert any("| 0 | reminder | 1 |" in md and "| json | 1 | 1 |" in md for md in sweeps)
+    assert any("| 0 | reminder | 1 |" in md and "| apprise | 1 | 1 |" in md for md in sweeps)
     sends = [a.data for a in artifacts if a.key == "notify-summary"]
-    assert any("sent: **1**" in md and "| json | digest | sent | 1 |" in md for md in sends)
+    assert any("sent: **1**" in md and "| apprise | digest | sent | 1 |" in md for md in sends)
     # the deployments: every 5 minutes for notify, tags, never two runs at once
     by_name = {d.name: d for d in deployments()}
     assert by_name["every-5-minutes"].schedules[0].schedule.cron == "*/5 * * * *"

@@ -26,7 +26,7 @@ def setup(session):
     target = set_target(session, CONSOLE, url="json://127.0.0.1:9/a", agency_code="AG-A", now=T0)
     token, _ = create_token(session, officer, officer, now=T0)
     dead = Notification(dedupe_key="dead-1", recipient_user_id=officer.id,
-                        target="json://127.0.0.1:9/a", subject_type="task", subject_id=1,
+                        target_id=target.id, subject_type="task", subject_id=1,
                         rung="0", kind="reminder", payload={}, status="dead", attempts=5,
                         next_attempt_at=T0, created_at=T0)
     session.add(dead)

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models.core.actors import CONSOLE
 from models.org.tokens import create_token
 from models.tasks.entities import Task, TaskStatus
 from models.tasks.generation import generate_tasks
@@ -40,7 +41,7 @@ def build_seed_world(app, session: Session) -> SeedWorld:
     coordinator = make_user(session, email="coord@example.org", role="coordinator",
                             agency=None)
     world = SeedWorld(coordinator=coordinator.id)
-    _token, world.token = create_token(session, "test", coordinator, now=T0, name="t", days=366)
+    _token, world.token = create_token(session, CONSOLE, coordinator, now=T0, name="t", days=366)
     tasks = session.scalars(sa.select(Task).where(Task.due_on <= AS_OF + timedelta(days=15))
                             .order_by(Task.id)).all()
     future = 0

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.org.tokens import create_token
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
@@ -23,7 +24,7 @@ def test_one_clock_setting_moves_pages_and_api_together(setting, overdue, monkey
     load_mini(session)
     generate_tasks(session, through=date(2025, 12, 31), now=T0)
     officer = make_user(session)
-    _, token = create_token(session, "test", officer, now=T0, name="clock")
+    _, token = create_token(session, CONSOLE, officer, now=T0, name="clock")
     session.commit()
     task_id = session.scalar(sa.select(Task.id).join(Task.item).where(
         sa.text("item.code = 'M-PLAN'"), Task.agency_id == officer.agency_id))

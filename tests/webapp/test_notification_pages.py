@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from models.core.actors import CONSOLE
 from models.core.audit import AuditEvent
 from models.notify.entities import Notification, NotificationTarget
 from models.notify.settings import save_smtp
@@ -96,7 +97,7 @@ def test_an_admin_retries_a_dead_notification(world, as_user, session):
 
 def with_mail(session):
     """The server's SMTP settings, so email channels may be chosen."""
-    save_smtp(session, "test", host="mail.example.org", port=587, tls="starttls",
+    save_smtp(session, CONSOLE, host="mail.example.org", port=587, tls="starttls",
               user="planwatch", sender="planwatch@example.org", password="smtp-s3cret",
               now=WEB_NOW)
     session.commit()
