@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import date
 
@@ -53,15 +54,24 @@ def live_app(tmp_path_factory):
     })
 
 
+@contextlib.contextmanager
+def serving(app):
+    """`app` served from a thread on a free loopback port; yields its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
 @pytest.fixture(scope="session")
 def base_url(live_app):
     """The live server's address, served from a thread for the whole session."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from werkzeug.serving import make_server
 
 import models  # noqa: F401  (registers every table)
 from models.core.db import Base, make_engine, make_session_factory
+from tests.browser.conftest import serving
 from tests.factories import load_mini, make_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -36,12 +35,8 @@ def inspection_site(tmp_path_factory):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {},
                       "SECRET_KEY": "inspection-browser", "PLANWATCH_NOW": TET_EVE,
                       "UPLOAD_FOLDER": str(folder / "uploads")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, people, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(app) as url:
+        yield app, people, url
 
 
 def test_inspection_journey(page_as, inspection_site, tmp_path):

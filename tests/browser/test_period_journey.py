@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from models.core.db import Base, make_engine, make_session_factory
+from tests.browser.conftest import serving
 from tests.factories import PASSWORD
 from tests.webapp.period_world import PLAN, build_seed_world
 
@@ -33,12 +32,8 @@ def seed_url(tmp_path_factory):
     build_seed_world(app, session)
     session.close()
     engine.dispose()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
