@@ -6,7 +6,6 @@ import hashlib
 import io
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -18,7 +17,6 @@ from models.core.evidence import Upload, open_evidence, store_evidence
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
-from tests.conftest import _create_postgres_database, _drop_postgres_database
 from tests.factories import T0, load_mini, make_user
 
 
@@ -28,18 +26,8 @@ def _env(monkeypatch, url, home):
     monkeypatch.setenv("PLANWATCH_UPLOADS", str(home / "uploads"))
 
 
-@pytest.fixture
-def fresh_url(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored' / 'planwatch.db'}"
-        return
-    admin_url, url = _create_postgres_database()
-    yield url
-    _drop_postgres_database(admin_url, url)
-
-
 def test_backup_then_restore_gives_equal_counts_a_verifying_chain_and_evidence(
-        session, db_url, fresh_url, tmp_path, monkeypatch):
+        session, db_url, empty_db_url, tmp_path, monkeypatch):
     load_mini(session)
     generate_tasks(session, through=date(2025, 12, 31), now=T0)
     officer = make_user(session)
@@ -58,7 +46,7 @@ def test_backup_then_restore_gives_equal_counts_a_verifying_chain_and_evidence(
     assert archive.stat().st_mode & 0o077 == 0
 
     target_home = tmp_path / "target"
-    _env(monkeypatch, fresh_url, target_home)
+    _env(monkeypatch, empty_db_url, target_home)
     restored = runner.invoke(main, ["restore", str(archive)])
     assert restored.exit_code == 0, restored.output
     # the key is not in the backup: without it the restored checkpoint cannot be trusted
@@ -70,7 +58,7 @@ def test_backup_then_restore_gives_equal_counts_a_verifying_chain_and_evidence(
     verified = runner.invoke(main, ["audit", "verify"])  # against the restored anchor
     assert verified.exit_code == 0, verified.output
 
-    engine = make_engine(fresh_url)
+    engine = make_engine(empty_db_url)
     with make_session_factory(engine)() as copy:
         for table in ("task", "audit_event", "attachment", "user_account", "agency", "item"):
             source_count = session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
