@@ -20,6 +20,7 @@ from models.tasks.overview import overview, scorecard
 from models.tasks.periods import Category, period_of
 from webapp.clock import today
 from webapp.dashboard import bp
+from webapp.dashboard.cells import figure_cells
 from webapp.dashboard.chart import BAR_WIDTH, LABEL_WIDTH, bars
 from webapp.dashboard.periods import (
     SORT_LABELS,
@@ -67,6 +68,7 @@ def index():
                    period_label=period_label(period), choices=period_choices(day, *_years(plans)),
                    categories=list(Category), category_label=category_label,
                    locale=current_locale_name(), section=section, item=item,
+                   figure_cells=figure_cells,
                    this_month=period_of("month", day))
     if plan is None:
         return render_template("dashboard/index.html", **context)
