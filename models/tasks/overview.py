@@ -93,7 +93,7 @@ def _cells(session: Session, user: User, plan: Plan, period: ReportPeriod,
              .group_by(Task.agency_id, Task.item_id))
     cells: Cells = {}
     accepted_by: dict[tuple[int, int], int] = {}
-    for row in session.execute(query).tuples():
+    for row in session.execute(query):
         key = (row[0], row[1])
         cells[key] = counts_from(row[2:7])
         accepted_by[key] = row[7]
@@ -103,7 +103,7 @@ def _cells(session: Session, user: User, plan: Plan, period: ReportPeriod,
 def _agency_refs(session: Session) -> dict[int, AgencyRef]:
     """Every agency as four columns: a few hundred short rows, cheaper than an IN list."""
     return {row[0]: AgencyRef(*row) for row in session.execute(
-        sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en)).tuples()}
+        sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en))}
 
 
 def overview(session: Session, user: User, plan: Plan, period: ReportPeriod, as_of: date, *,
