@@ -19,16 +19,24 @@ from models.org.agencies import Agency
 from models.org.users import User
 from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import Task
-from models.tasks.periods import Category, ReportPeriod, category_case, category_clause
-from models.tasks.queries import TaskFilter, task_query
+from models.tasks.periods import (
+    Category,
+    ReportPeriod,
+    category_case,
+    category_clause,
+    classify,
+)
+from models.tasks.queries import TaskFilter, task_clauses
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
-# sort key → columns; every order ends on Task.id so pages never overlap or skip
+# sort key → columns; every order ends on Task.id so pages never overlap or skip. "due" breaks
+# ties by agency and item in the order they were loaded (the plan's and the agencies file's
+# order), which the indexes on open tasks give without sorting
 SORTS = {
-    "due": (Task.due_on, Agency.code, Item.code, Task.id),
-    "-due": (Task.due_on.desc(), Agency.code, Item.code, Task.id),
+    "due": (Task.due_on, Task.agency_id, Task.item_id, Task.id),
+    "-due": (Task.due_on.desc(), Task.agency_id, Task.item_id, Task.id),
     "agency": (Agency.code, Task.due_on, Item.code, Task.id),
     "item": (Item.code, Task.due_on, Agency.code, Task.id),
     "status": (Task.status, Task.due_on, Agency.code, Task.id),
@@ -82,24 +90,77 @@ def search_clause(text: str):
     return sa.or_(*(casefold(c).like(pattern, escape="\\") for c in columns))
 
 
+def list_clauses(user: User | None, filters: TaskFilter, as_of: date) -> tuple[list, bool]:
+    """The WHERE terms of a list, and whether they need the agency and item joins (a search
+    does; every other filter is on task columns)."""
+    clauses = task_clauses(user, filters, as_of)
+    joins = False
+    if isinstance(filters, TaskListFilter):
+        if filters.period is not None:
+            clauses.append(filters.period.clause())
+        if filters.category:
+            clauses.append(category_clause(Category(filters.category), as_of))
+        if filters.search and filters.search.strip():
+            clauses.append(search_clause(filters.search))
+            joins = True
+    return clauses, joins
+
+
+def _joined(query: sa.Select) -> sa.Select:
+    return (query.join(Agency, Task.agency_id == Agency.id)
+            .join(Item, Task.item_id == Item.id)
+            .join(Plan, Item.plan_id == Plan.id))
+
+
 def list_query(user: User | None, filters: TaskFilter, as_of: date,
                sort: str = "due") -> sa.Select:
     """(task, agency code, item code, plan code) matching every filter, in `sort` order."""
-    query = task_query(user, filters, as_of)
-    if isinstance(filters, TaskListFilter):
-        if filters.period is not None:
-            query = query.where(filters.period.clause())
-        if filters.category:
-            query = query.where(category_clause(Category(filters.category), as_of))
-        if filters.search and filters.search.strip():
-            query = query.where(search_clause(filters.search))
-    return query.order_by(None).order_by(*SORTS.get(sort, SORTS["due"]))
+    clauses, _ = list_clauses(user, filters, as_of)
+    return (_joined(sa.select(Task, Agency.code, Item.code, Plan.code)).where(*clauses)
+            .order_by(*SORTS.get(sort, SORTS["due"])))
 
 
 def count(session: Session, query: sa.Select) -> int:
     """How many rows a list query gives (its order dropped)."""
     inner = query.order_by(None).with_only_columns(Task.id)
     return session.scalar(sa.select(sa.func.count()).select_from(inner.subquery()))
+
+
+def count_query(user: User | None, filters: TaskFilter, as_of: date) -> sa.Select:
+    """How many tasks match, counted on `task` and its indexes (joined only for a search)."""
+    clauses, joins = list_clauses(user, filters, as_of)
+    query = sa.select(sa.func.count()).select_from(Task)
+    return (_joined(query) if joins else query).where(*clauses)
+
+
+ROW_FIELDS = ("id", "plan", "agency", "item", "period_start", "period_end", "due_on",
+              "status", "late")
+
+
+def row_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "due", *,
+              with_total: bool = False) -> sa.Select:
+    """The list as plain columns (`ROW_FIELDS`, no entities), in `sort` order; `with_total`
+    adds the count of every matching row as a last column (`total`), so a page and its total
+    are one statement."""
+    clauses, _ = list_clauses(user, filters, as_of)
+    columns = [Task.id, Plan.code, Agency.code, Item.code, Task.period_start, Task.period_end,
+               Task.due_on, Task.status, Task.late]
+    labelled = [c.label(n) for c, n in zip(columns, ROW_FIELDS, strict=True)]
+    if with_total:
+        labelled.append(count_query(user, filters, as_of).scalar_subquery().label("total"))
+    return (_joined(sa.select(*labelled)).where(*clauses)
+            .order_by(*SORTS.get(sort, SORTS["due"])))
+
+
+def plain_row(row, as_of: date) -> dict:
+    """One `row_query` row as the API and the CLI show a task in a list."""
+    overdue = Task.is_overdue(row, as_of)  # the entity's rule, read off the row's columns
+    return {
+        "id": row.id, "plan": row.plan, "agency": row.agency, "item": row.item,
+        "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat(),
+        "due_on": row.due_on.isoformat(), "status": row.status, "overdue": overdue,
+        "late": row.late, "category": classify(row, as_of).value,
+    }
 
 
 @dataclass
