@@ -159,7 +159,7 @@ class TokenCache:
         resolved_at, expires_at, user = entry
         if not (resolved_at <= now < resolved_at + timedelta(seconds=self.seconds)
                 and now < expires_at):
-            del self._entries[token_hash]
+            self._entries.pop(token_hash, None)  # another thread may have dropped it
             return None
         return user
 

@@ -153,14 +153,56 @@ def row_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "
 
 
 def plain_row(row, as_of: date) -> dict:
-    """One `row_query` row as the API and the CLI show a task in a list."""
-    overdue = Task.is_overdue(row, as_of)  # the entity's rule, read off the row's columns
+    """One `row_query` row as the API and the CLI show a task in a list (dates as `date`
+    objects: orjson writes them as ISO text)."""
     return {
         "id": row.id, "plan": row.plan, "agency": row.agency, "item": row.item,
-        "period_start": row.period_start.isoformat(), "period_end": row.period_end.isoformat(),
-        "due_on": row.due_on.isoformat(), "status": row.status, "overdue": overdue,
-        "late": row.late, "category": classify(row, as_of).value,
+        "period_start": row.period_start, "period_end": row.period_end, "due_on": row.due_on,
+        "status": row.status, "late": row.late,
+        "overdue": Task.is_overdue(row, as_of),  # the entity's rule, read off the columns
+        "category": classify(row, as_of).value,
     }
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What `agency_filter` reads of a user, with the agency as a bound parameter."""
+
+    role: str
+    agency_id: object
+
+
+# filters whose values only fill bound parameters; `overdue` and `category` change the SQL
+_BOUND = ("plan", "section", "item", "agency", "status", "due_from", "due_to")
+_STATEMENTS: dict[tuple, sa.Select] = {}
+
+
+def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_of: date,
+              sort: str, limit: int, offset: int) -> list:
+    """A page of `row_query(..., with_total=True)`, its statement built once per shape of
+    the filters (which are set, the sort, the user's role) and cached in this process: the
+    values are bound at execution. A period or a search is built each time."""
+    if filters.period is not None or (filters.search and filters.search.strip()):
+        query = row_query(user, filters, as_of, sort, with_total=True)
+        return session.execute(query.limit(limit).offset(offset)).all()
+    present = tuple(name for name in _BOUND if getattr(filters, name) is not None)
+    key = (present, filters.overdue, filters.category, sort,
+           None if user is None else user.role, None if user is None else user.agency_id is None)
+    params = {f"f_{name}": getattr(filters, name) for name in present}
+    params["as_of"] = as_of
+    if user is not None:
+        params["scope_agency"] = user.agency_id
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        scope = None if user is None else _Scope(
+            user.role, None if user.agency_id is None else sa.bindparam("scope_agency"))
+        bound = TaskListFilter(overdue=filters.overdue, category=filters.category,
+                               **{name: sa.bindparam(f"f_{name}") for name in present})
+        statement = row_query(scope, bound, sa.bindparam("as_of", type_=sa.Date), sort,
+                              with_total=True)
+        if len(_STATEMENTS) < 1000:
+            _STATEMENTS[key] = statement
+    return session.execute(statement.limit(limit).offset(offset), params).all()
 
 
 @dataclass

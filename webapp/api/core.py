@@ -74,6 +74,11 @@ class ApiBlueprint(Blueprint):
         self.before_request(require_token)
         register_on(self)
 
+    def arguments(self, schema, **kwargs):
+        """flask-smorest's `arguments`, with a schema class made an instance once here (webargs
+        would otherwise build a new schema object on every request)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
     def etag(self, view):
         """flask-smorest's `etag` on one view method, placed below `arguments` so a body is
         checked (422) before the tag (428, 412); an empty If-Match is refused with 412."""

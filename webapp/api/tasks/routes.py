@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from models.core.clock import local_today
 from models.core.db import db
-from models.tasks.listing import TaskListFilter, count_query, plain_row, row_query
+from models.tasks.listing import TaskListFilter, count_query, page_rows, plain_row
 from models.tasks.operations import change_status, get_task, reschedule
 from webapp import clock
 from webapp.api.core import ApiBlueprint, Paging, api_user, json_response
@@ -36,8 +36,7 @@ class Tasks(MethodView):
         as_of = args.pop("as_of", None) or local_today(clock.now())
         filters = TaskListFilter(**args)
         user = api_user()
-        query = row_query(user, filters, as_of, sort, with_total=True)
-        rows = db.session.execute(query.limit(page.size).offset(page.offset)).all()
+        rows = page_rows(db.session, user, filters, as_of, sort, page.size, page.offset)
         if rows:
             total = rows[0].total
         else:  # past the last page: the total is not in any row
