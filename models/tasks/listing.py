@@ -7,6 +7,7 @@ here, so a list on screen, its XLSX and the API answer hold the same tasks in th
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +27,7 @@ from models.tasks.periods import (
     category_clause,
     classify,
 )
-from models.tasks.queries import TaskFilter, task_clauses
+from models.tasks.queries import TaskFilter, given, task_clauses
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -177,21 +178,35 @@ _BOUND = ("plan", "section", "item", "agency", "status", "due_from", "due_to")
 _STATEMENTS: dict[tuple, sa.Select] = {}
 
 
-def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_of: date,
-              sort: str, limit: int, offset: int) -> list:
-    """A page of `row_query(..., with_total=True)`, its statement built once per shape of
-    the filters (which are set, the sort, the user's role) and cached in this process: the
-    values are bound at execution. A period or a search is built each time."""
-    if filters.period is not None or (filters.search and filters.search.strip()):
-        query = row_query(user, filters, as_of, sort, with_total=True)
-        return session.execute(query.limit(limit).offset(offset)).all()
-    present = tuple(name for name in _BOUND if getattr(filters, name) is not None)
-    key = (present, filters.overdue, filters.category, sort,
-           None if user is None else user.role, None if user is None else user.agency_id is None)
-    params = {f"f_{name}": getattr(filters, name) for name in present}
-    params["as_of"] = as_of
-    if user is not None:
-        params["scope_agency"] = user.agency_id
+class TotalCache:
+    """Totals of long lists, kept `seconds` by one worker for the same filters and user.
+
+    Counting 70,000 open tasks reads 70,000 index entries on every page; a total of at least
+    `min_total` rows is reused instead (so it may lag up to `seconds` behind changes, as the
+    API documents); smaller totals cost little and are always counted. `clock` is monotonic
+    seconds (a performance cache, not the business clock)."""
+
+    def __init__(self, seconds: float = 5, min_total: int = 1000, clock=time.monotonic):
+        self.seconds, self.min_total, self.clock = seconds, min_total, clock
+        self._entries: dict[tuple, tuple[float, int]] = {}
+
+    def get(self, key: tuple) -> int | None:
+        entry = self._entries.get(key)
+        if entry is None or self.clock() >= entry[0] + self.seconds:
+            return None
+        return entry[1]
+
+    def put(self, key: tuple, total: int) -> None:
+        if total < self.min_total:
+            return
+        if len(self._entries) >= 10_000:
+            self._entries.clear()
+        self._entries[key] = (self.clock(), total)
+
+
+def _statement(key: tuple, user: User | None, filters: TaskListFilter, present: tuple,
+               sort: str, with_total: bool) -> sa.Select:
+    key = (*key, with_total)
     statement = _STATEMENTS.get(key)
     if statement is None:
         scope = None if user is None else _Scope(
@@ -199,10 +214,44 @@ def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_o
         bound = TaskListFilter(overdue=filters.overdue, category=filters.category,
                                **{name: sa.bindparam(f"f_{name}") for name in present})
         statement = row_query(scope, bound, sa.bindparam("as_of", type_=sa.Date), sort,
-                              with_total=True)
+                              with_total=with_total)
         if len(_STATEMENTS) < 1000:
             _STATEMENTS[key] = statement
-    return session.execute(statement.limit(limit).offset(offset), params).all()
+    return statement
+
+
+def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_of: date,
+              sort: str, limit: int, offset: int,
+              totals: TotalCache | None = None) -> tuple[list, int | None]:
+    """A page of `row_query` rows and the total of the list (None past the last page).
+
+    The statement is built once per shape of the filters (which are set, the sort, the user's
+    role) and cached in this process; the values are bound at execution. The total comes
+    in the same statement; a long list's total is then kept in `totals`, so following pages
+    and repeated requests read only their rows. A period or a search is built each time."""
+    if filters.period is not None or (filters.search and filters.search.strip()):
+        query = row_query(user, filters, as_of, sort, with_total=True)
+        rows = session.execute(query.limit(limit).offset(offset)).all()
+        return rows, rows[0].total if rows else None
+    present = tuple(name for name in _BOUND if given(getattr(filters, name)))
+    key = (present, filters.overdue, filters.category, sort,
+           None if user is None else user.role, None if user is None else user.agency_id is None)
+    params = {f"f_{name}": getattr(filters, name) for name in present}
+    params["as_of"] = as_of
+    if user is not None:
+        params["scope_agency"] = user.agency_id
+    total_key = (key[:3], key[4:], tuple(sorted(params.items(), key=lambda kv: kv[0])))
+    known = totals.get(total_key) if totals is not None else None
+    if known is not None:
+        statement = _statement(key, user, filters, present, sort, with_total=False)
+        return session.execute(statement.limit(limit).offset(offset), params).all(), known
+    statement = _statement(key, user, filters, present, sort, with_total=True)
+    rows = session.execute(statement.limit(limit).offset(offset), params).all()
+    if not rows:
+        return rows, None
+    if totals is not None:
+        totals.put(total_key, rows[0].total)
+    return rows, rows[0].total
 
 
 @dataclass

@@ -27,7 +27,7 @@ class TaskFilter:
     due_to: date | None = None
 
 
-def _given(value) -> bool:
+def given(value) -> bool:
     """A filter value was given: None and "" are not; a bound parameter (a cached statement's
     placeholder, see `listing.page_rows`) is."""
     return value is not None and not (isinstance(value, str) and not value)
@@ -42,28 +42,28 @@ def task_clauses(user: User | None, filters: TaskFilter, as_of: date) -> list:
     clauses = []
     if user is not None:
         clauses.append(agency_filter(user, Task.agency_id))
-    if _given(filters.plan):
+    if given(filters.plan):
         plan_items = sa.select(Item.id).join(Plan, Item.plan_id == Plan.id)
         clauses.append(Task.item_id.in_(plan_items.where(Plan.code == filters.plan)))
-    if _given(filters.section):
+    if given(filters.section):
         clauses.append(Task.item_id.in_(
             sa.select(Item.id).join(Section, Item.section_id == Section.id).where(sa.or_(
                 Section.code == filters.section, Section.code.like(filters.section + ".%")))))
-    if _given(filters.item):
+    if given(filters.item):
         clauses.append(Task.item_id.in_(sa.select(Item.id).where(Item.code == filters.item)))
-    if _given(filters.agency):
+    if given(filters.agency):
         # an equality (not IN): the index on (agency_id, due_on) then gives the order too
         clauses.append(Task.agency_id == sa.select(Agency.id).where(
             Agency.code == filters.agency).limit(1).scalar_subquery())
-    if _given(filters.status):
+    if given(filters.status):
         clauses.append(Task.status == filters.status)
     if filters.overdue is True:
         clauses.append(Task.overdue_clause(as_of))
     elif filters.overdue is False:
         clauses.append(sa.not_(Task.overdue_clause(as_of)))
-    if _given(filters.due_from):
+    if given(filters.due_from):
         clauses.append(Task.due_on >= filters.due_from)
-    if _given(filters.due_to):
+    if given(filters.due_to):
         clauses.append(Task.due_on <= filters.due_to)
     return clauses
 
