@@ -31,12 +31,11 @@ from models.core.access import agency_filter
 from models.core.errors import N_
 from models.org.users import User
 from models.plans.entities import Item, Plan
-from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
+from models.tasks.entities import Task, TaskStatus
 from models.tasks.errors import InvalidPeriod  # noqa: F401  (raised here)
 
 DONE = (TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value)
 STARTED = (TaskStatus.IN_PROGRESS.value, TaskStatus.RETURNED.value)
-OPEN = tuple(s.value for s in OPEN_STATUSES)
 
 
 class Category(enum.StrEnum):
@@ -176,7 +175,7 @@ def category_clause(category: Category | str, as_of: date):
     return {
         Category.DONE_ON_TIME: sa.and_(done, Task.late.is_(False)),
         Category.DONE_LATE: sa.and_(done, Task.late.is_(True)),
-        Category.OVERDUE: sa.and_(Task.status.in_(OPEN), Task.due_on < as_of),
+        Category.OVERDUE: Task.overdue_clause(as_of),
         Category.IN_PROGRESS: sa.and_(Task.status.in_(STARTED), not_past),
         Category.NOT_DUE: sa.and_(Task.status == TaskStatus.NOT_STARTED.value, not_past),
     }[Category(category)]
