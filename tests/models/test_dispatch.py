@@ -119,6 +119,22 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
     assert rcpt == ["a@a.example.org"]
 
 
+def test_the_saved_smtp_settings_win_and_the_environment_is_only_the_default(session):
+    from models.notify.settings import load_settings, server_mail
+
+    env = "mailto://mailer:s3cret@10.0.0.9:2525?from=env@example.org"
+    assert server_mail(session) is None and not load_settings(session).smtp.configured
+    assert server_mail(session, env) == "environment"
+    smtp = load_settings(session, env).smtp
+    assert (smtp.host, smtp.port, smtp.tls, smtp.user, smtp.password, smtp.sender) == (
+        "10.0.0.9", 2525, "none", "mailer", "s3cret", "env@example.org")
+    assert not load_settings(session, "mailto://?from=x@example.org").smtp.configured
+    save_smtp(session, CONSOLE, host="mail.cb.example.org", port=587, tls="starttls",
+              user="", sender="planwatch@cb.example.org", password=None, now=T0)
+    assert server_mail(session, env) == server_mail(session) == "settings"
+    assert load_settings(session, env).smtp.host == "mail.cb.example.org"
+
+
 def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
         session, outbox, http_receiver):
     http_receiver.status = 500
