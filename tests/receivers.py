@@ -70,6 +70,7 @@ class SmtpReceiver:
     def __init__(self, refuse: bool = False) -> None:
         self.messages: list[tuple[list[str], str]] = []
         self.refused: list[str] = []
+        self.peers: list[tuple] = []  # the client's address of each message: one per connection
         receiver = self
 
         class Handler:
@@ -81,6 +82,7 @@ class SmtpReceiver:
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                receiver.peers.append(tuple(session.peer))
                 receiver.messages.append(
                     (list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
                 return "250 OK"
