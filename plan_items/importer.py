@@ -87,7 +87,8 @@ def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now
             group = groups[g["code"]] = AgencyGroup(code=g["code"])
             session.add(group)
             diff.add(f"group {g['code']}")
-        _sync(group, {"name_vi": g["name_vi"], "name_en": g.get("name_en", "")},
+        _sync(group, {"name_vi": g["name_vi"], "name_en": g.get("name_en", ""),
+                      "aliases": "\n".join(g["aliases"])},
               f"group {g['code']}", diff, is_new)
     agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
     new_codes: set[str] = set()
@@ -100,7 +101,8 @@ def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now
             session.add(agency)
             diff.add(f"agency {a['code']}")
         _sync(agency, {"name_vi": a["name_vi"], "name_en": a.get("name_en", ""),
-                       "note": a.get("note", "")}, f"agency {a['code']}", diff, is_new)
+                       "note": a.get("note", ""), "aliases": "\n".join(a["aliases"])},
+              f"agency {a['code']}", diff, is_new)
     session.flush()
     for a in loaded.data["agencies"]:
         agency = agencies[a["code"]]
