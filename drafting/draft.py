@@ -406,7 +406,7 @@ def _recipients(folded: str, mentions: list[Mention], start: int = 0,
             if not _SEPARATOR.match(gap):
                 break
             if mention not in [m for m, _ in out]:
-                out.append((mention, word))
+                out.append((mention, "(qua" if "qua" in gap else word))
             position = mention.end
     return out
 

@@ -49,6 +49,22 @@ def _section(lines: list[str], section: Section, indent: str) -> None:
             _section(lines, child, inner + "  ")
 
 
+def grouped(undecided: list[str]) -> list[str]:
+    """'CODE: reason' entries with the same reason on one line: 'reason: CODE, CODE'."""
+    out: list[str] = []
+    by_reason: dict[str, list[str]] = {}
+    for entry in undecided:
+        code, sep, reason = entry.partition(": ")
+        if sep and not code.startswith("plan.") and " " not in code:
+            if reason not in by_reason:
+                by_reason[reason] = []
+                out.append(reason)
+            by_reason[reason].append(code)
+        else:
+            out.append(entry)
+    return [f"{e}: {', '.join(by_reason[e])}" if e in by_reason else e for e in out]
+
+
 def render(draft: Draft) -> str:
     lines: list[str] = []
     _comment(lines, "", "DRAFT written by `planwatch plan draft` from the plan's own text.")
@@ -58,7 +74,7 @@ def render(draft: Draft) -> str:
     _comment(lines, "", "Check each item against its sentence, then `planwatch plan validate`.")
     lines.append("#")
     _comment(lines, "", "COULD NOT DECIDE:")
-    for entry in draft.undecided or ["nothing"]:
+    for entry in grouped(draft.undecided) or ["nothing"]:
         _comment(lines, "", f"- {entry}")
     lines.append("format: planwatch/plan@1")
     lines.append("")
