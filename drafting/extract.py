@@ -9,6 +9,7 @@ from pathlib import Path
 from drafting.errors import DraftError
 
 MAX_BYTES = 10 * 1024 * 1024
+_HEADING = re.compile(r"^\s*(?:[IVX]+\s*[-.–]\s|\d+\.\s|[a-zđ]\)\s)")
 _STRUCTURE = re.compile(r"^\s*(?:[IVX]+\s*[-.–]\s|\d+\.\s|[a-zđ]\)\s|[-–•]\s)")
 
 
@@ -53,20 +54,28 @@ def _from_pdf(data: bytes) -> list[str]:
     raw = "\n".join(pages).replace("\r", "\n").split("\n")
     if not any(line.strip() for line in raw):
         raise DraftError("the PDF has no text layer (a scan?): drafting needs text")
-    # A PDF breaks paragraphs into lines: join a line to the previous one unless the previous
-    # ends a sentence or the line starts a numbered part, a section or a bullet.
+    # A PDF breaks paragraphs into lines: join a line to the previous one when the previous
+    # runs to the full width (it wrapped) without ending a sentence, and the line does not
+    # start a numbered part, a section or a bullet.
+    lengths = sorted(len(line.strip()) for line in raw if line.strip())
+    full = lengths[int(len(lengths) * 0.9)] if lengths else 0
     lines: list[str] = []
+    wrapped = False
     for line in raw:
         stripped = line.strip()
         if not stripped:
             lines.append("")
+            wrapped = False
             continue
-        if (lines and lines[-1].strip() and not _STRUCTURE.match(stripped)
+        # A heading's continuation starts in lower case; a capital after one is its first line.
+        after_heading = bool(_HEADING.match(lines[-1])) if lines else False
+        if (wrapped and lines and lines[-1] and not _STRUCTURE.match(stripped)
                 and not re.search(r"[.:;!?]\s*$", lines[-1])
-                and not lines[-1].strip().isupper()):
+                and not (after_heading and stripped[0].isupper())):
             lines[-1] = lines[-1].rstrip() + " " + stripped
         else:
             lines.append(stripped)
+        wrapped = len(stripped) >= 0.8 * full
     return lines
 
 

@@ -36,13 +36,14 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         feeds,
         main,
         notifications,
+        plandraft,
         reports,
         review,
         workspace,
     )
 
     for area in (main, auth, workspace, review, dashboard, admin, notifications, reports, exports,
-                 feeds):
+                 feeds, plandraft):
         app.register_blueprint(area.bp)
 
     from webapp.inspections import init_inspections
