@@ -37,13 +37,14 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         main,
         notifications,
         plandraft,
+        planedit,
         reports,
         review,
         workspace,
     )
 
     for area in (main, auth, workspace, review, dashboard, admin, notifications, reports, exports,
-                 feeds, plandraft):
+                 feeds, plandraft, planedit):
         app.register_blueprint(area.bp)
 
     from webapp.inspections import init_inspections
