@@ -4,5 +4,5 @@
 documented format with a comment on every guess.
 """
 
-from drafting.draft import Draft, Directory, draft_document, draft_file  # noqa: F401
+from drafting.draft import Directory, Draft, draft_document, draft_file  # noqa: F401
 from drafting.errors import DraftError  # noqa: F401

@@ -79,7 +79,8 @@ def _walk(sections, out):
 def compare(draft: dict, bundled: dict) -> Comparison:
     """Compare two plan-file mappings (as loaded): the draft's and the hand-written one."""
     ours, theirs = _walk(draft.get("sections"), []), _walk(bundled.get("sections"), [])
-    differences = [f"draft {a!r} / bundled {b!r}" for a, b in zip(ours, theirs) if a != b]
+    differences = [f"draft {a!r} / bundled {b!r}"
+                   for a, b in zip(ours, theirs, strict=False) if a != b]
     if len(ours) != len(theirs):
         differences.append(f"draft has {len(ours)} sections, bundled {len(theirs)}")
     items = list(draft.get("items") or [])

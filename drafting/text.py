@@ -39,7 +39,7 @@ def sentences(paragraph: str) -> list[str]:
         if not part:
             continue
         # "Internet, mạng xã hội... trong" does not end a sentence: the next word is lower case.
-        if out and not part[0].isupper() and not part[0] in "\"“(":
+        if out and not part[0].isupper() and part[0] not in "\"“(":
             out[-1] += " " + part
         else:
             out.append(part)

@@ -117,7 +117,8 @@ def test_removing_hang_thang_removes_the_monthly_reports(directory, tmp_path):
 
 def test_a_deadline_added_to_a_section_becomes_a_fixed_date(directory, tmp_path):
     original = seed_lines()
-    sentence = "- Phân công 01 đồng chí trong Ban Thường vụ cấp uỷ trực tiếp phụ trách công tác DLXH."
+    sentence = ("- Phân công 01 đồng chí trong Ban Thường vụ cấp uỷ trực tiếp phụ trách"
+                " công tác DLXH.")
     assert sentence in original
     amended = [line.replace(sentence, sentence[:-1] + " trước ngày 30/9/2026.")
                if line == sentence else line for line in original]
@@ -221,3 +222,25 @@ def test_cli_draft_writes_a_valid_file_and_refuses_a_non_plan(tmp_path, empty_db
     refused = runner.invoke(main, ["plan", "draft", str(bad), "-o", str(tmp_path / "x.yaml")])
     assert refused.exit_code == 1 and "no part numbered" in refused.stderr
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_aliases_from_the_agencies_file_are_stored_and_matched(session, tmp_path):
+    """`aliases:` in the agencies file: imported, shown as a difference, used by drafting."""
+    import_agencies(session, SEED_AGENCIES, now=T0)
+    directory = Directory.from_session(session)
+    bcd35 = next(a for a in directory.agencies if a["code"] == "BCD35")
+    assert bcd35["names"] == ["Ban Chỉ đạo 35 Tỉnh uỷ", "Ban Chỉ đạo 35"]
+    text = SEED_AGENCIES.read_text(encoding="utf-8").replace(
+        "aliases: [Ban Chỉ đạo 35]", "aliases: [Ban Chỉ đạo 35, BCĐ 35]")
+    amended = tmp_path / "agencies.yaml"
+    amended.write_text(text, encoding="utf-8")
+    diff = import_agencies(session, amended, now=T0)
+    assert diff.lines == ["~ agency BCD35.aliases: 'Ban Chỉ đạo 35' -> 'Ban Chỉ đạo 35\\nBCĐ 35'"]
+    lines = [line.replace("Phối hợp chặt chẽ với Ban Chỉ đạo 35 các cấp",
+                          "Phối hợp chặt chẽ với BCĐ 35 các cấp") for line in seed_lines()]
+    draft = draft_document(lines, Directory.from_session(session))
+    online = next(i for i in draft.items if i.text_vi.startswith("Phối hợp chặt chẽ với BCĐ 35"))
+    assert [str(b) for b in online.coordinating] == ["BCD35"]
+    without = draft_document(lines, directory_from_file(SEED_AGENCIES))
+    online = next(i for i in without.items if i.text_vi.startswith("Phối hợp chặt chẽ với BCĐ"))
+    assert online.coordinating == []

@@ -17,8 +17,8 @@ from models.plans.errors import UnknownPlanCode
 from plan_items.loader import PlanFileError
 from webapp.clock import now
 from webapp.guards import current_actor, roles_required
-from webapp.planedit import bp
 from webapp.plandraft.review import CADENCES, KINDS, codes, due_text
+from webapp.planedit import bp
 
 EDITORS = ("coordinator", "admin")
 
