@@ -79,7 +79,7 @@ def plan_draft(file: str, out: str | None, agencies_file: str | None) -> None:
         else:
             with session_scope() as session:
                 directory = Directory.from_session(session)
-        draft = draft_file(file, directory)
+        draft = draft_file(file, directory, today=utcnow().date())
     except DraftError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
@@ -117,7 +117,7 @@ def plan_draft_check(file: str, against: str, agencies_file: str | None) -> None
         else:
             with session_scope() as session:
                 directory = Directory.from_session(session)
-        draft = draft_file(file, directory)
+        draft = draft_file(file, directory, today=utcnow().date())
     except DraftError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None

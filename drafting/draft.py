@@ -18,7 +18,6 @@ Every guess carries a note (why, and how sure: sure / likely / guess) that becom
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,7 +260,8 @@ def documents_in(text: str) -> list[dict]:
 
 
 def parse_header(header: list[str], body_text: str, closing: list[str],
-                 directory: Directory) -> tuple[dict, list[Note], list[str]]:
+                 directory: Directory, today: dt.date | None = None,
+                 ) -> tuple[dict, list[Note], list[str]]:
     notes: list[Note] = []
     undecided: list[str] = []
     joined = " ".join(header)
@@ -341,7 +341,10 @@ def parse_header(header: list[str], body_text: str, closing: list[str],
         notes.append(Note("starts_on", "the text sets no start: the first day of the month after"
                                        " issue (CHOICE)", GUESS))
     else:
-        out["starts_on"] = dt.date.today().replace(day=1)
+        if today is None:
+            raise DraftError("no 'ngày ... tháng ... năm ...' date in the opening lines,"
+                             " and no day given to start the plan from")
+        out["starts_on"] = today.replace(day=1)
     undecided.append("plan.starts_on: the text sets no start date")
     years = [int(y) for y in re.findall(r"giai đoạn \d{4}\s*-\s*(\d{4})", body_text)]
     years = [y for y in years if not issued_on or y >= issued_on.year]
@@ -381,14 +384,6 @@ def _deadline(folded: str, year_hint: int | None) -> tuple[dt.date | None, tuple
         return None, None
     day, month, year = m.groups()
     return _date(day, month, year or year_hint), (m.group(0), year is None)
-
-
-def _is_report(folded: str, mentions: list[Mention]) -> bool:
-    if "báo cáo nhanh" in folded:
-        return True
-    if re.search(r"định kỳ.{0,40}báo cáo|báo cáo.{0,40}định kỳ", folded):
-        return True
-    return bool(_recipients(folded, mentions))
 
 
 def _recipients(folded: str, mentions: list[Mention], start: int = 0,
@@ -719,14 +714,17 @@ def _coordinator(body_text: str, directory: Directory) -> tuple[Body | None, Not
                       LIKELY)
 
 
-def draft_document(lines: list[str], directory: Directory) -> Draft:
-    """The draft of the plan the lines (paragraphs) of a document hold."""
+def draft_document(lines: list[str], directory: Directory, *, today: dt.date | None = None
+                   ) -> Draft:
+    """The draft of the plan the lines (paragraphs) of a document hold; `today` starts a plan
+    whose text carries no date."""
     header_lines, body, closing = _split_header_body(lines)
     sections = parse_sections(body)
     if not sections:
         raise DraftError("no numbered parts found")
     body_text = " ".join(body)
-    header, header_notes, undecided = parse_header(header_lines, body_text, closing, directory)
+    header, header_notes, undecided = parse_header(header_lines, body_text, closing, directory,
+                                                   today)
     coordinator, note = _coordinator(body_text, directory)
     if coordinator is not None:
         header["coordinator"] = coordinator.code
@@ -767,9 +765,7 @@ def _is_context(section: Section) -> bool:
     return False
 
 
-def draft_file(path: str | Path, directory: Directory) -> Draft:
-    return draft_document(read_document(path), directory)
+def draft_file(path: str | Path, directory: Directory, *, today: dt.date | None = None
+               ) -> Draft:
+    return draft_document(read_document(path), directory, today=today)
 
-
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

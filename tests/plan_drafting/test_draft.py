@@ -244,3 +244,14 @@ def test_aliases_from_the_agencies_file_are_stored_and_matched(session, tmp_path
     without = draft_document(lines, directory_from_file(SEED_AGENCIES))
     online = next(i for i in without.items if i.text_vi.startswith("Phối hợp chặt chẽ với BCĐ"))
     assert online.coordinating == []
+
+
+def test_a_document_without_a_date_starts_on_the_day_given(directory, tmp_path):
+    lines = ["KẾ HOẠCH", "thực hiện công tác", "I. NHIỆM VỤ",
+             "1. Ban Tuyên giáo và Dân vận Tỉnh uỷ", "Hằng năm, tổ chức kiểm tra."]
+    with pytest.raises(DraftError, match="no day given"):
+        draft_document(lines, directory)
+    draft = draft_document(lines, directory, today=dt.date(2026, 3, 17))
+    assert draft.header["starts_on"] == dt.date(2026, 3, 1)
+    (item,) = draft.items
+    assert (item.cadence, [str(b) for b in item.lead]) == ("yearly", ["BTGDV"])

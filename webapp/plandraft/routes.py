@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from ruamel.yaml.error import YAMLError
 
 from drafting import DraftError, draft_document
 from drafting.agencies import Directory
@@ -120,7 +121,7 @@ def upload():
                                max_mb=MAX_BYTES // (1024 * 1024)), 422
     try:
         lines = document_lines(upload.read(MAX_BYTES + 1), upload.filename)
-        draft = draft_document(lines, Directory.from_session(db.session))
+        draft = draft_document(lines, Directory.from_session(db.session), today=today())
     except DraftError as exc:
         flash(_("This document cannot be drafted: %(reason)s", reason=str(exc)), "error")
         return render_template("plandraft/upload.html",
@@ -139,7 +140,7 @@ def review():
     undecided = request.form.getlist("undecided")
     try:
         edited = apply_edits(base, request.form)
-    except Exception:  # a form that does not carry a draft
+    except (ValueError, TypeError, KeyError, AttributeError, YAMLError):  # not a draft
         flash(_("This form does not carry a plan draft: upload the document again."), "error")
         return redirect(url_for("plandraft.upload_form"))
     if request.form.get("action") != "import":
