@@ -50,9 +50,9 @@ class Directory:
 
     @classmethod
     def from_session(cls, session) -> Directory:
-        from models.org.agencies import directory
+        from models.org.agencies import names_directory
 
-        groups, agencies = directory(session)
+        groups, agencies = names_directory(session)
         return cls(groups, agencies)
 
     def mentions(self, folded: str) -> list[Mention]:

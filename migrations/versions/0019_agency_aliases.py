@@ -1,14 +1,14 @@
 """agency_aliases: other names agencies and groups go by in documents (plan drafting)
 
 Revision ID: 0019
-Revises: 0009
+Revises: 0020
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0009'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
