@@ -39,6 +39,8 @@ class GroupSchema(Strict):
     code = fields.String(required=True, validate=GROUP_CODE)
     name_vi = text(max_len=300)
     name_en = text(required=False, max_len=300)
+    aliases = fields.List(fields.String(validate=validate.Length(min=2, max=300)),
+                          load_default=list)
 
 
 class AgencySchema(Strict):
@@ -48,6 +50,8 @@ class AgencySchema(Strict):
     parent = fields.String(validate=AGENCY_CODE, allow_none=True)
     groups = fields.List(fields.String(validate=GROUP_CODE), load_default=list)
     note = text(required=False)
+    aliases = fields.List(fields.String(validate=validate.Length(min=2, max=300)),
+                          load_default=list)
 
 
 class AgenciesFileSchema(Strict):

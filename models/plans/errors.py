@@ -28,3 +28,9 @@ class CalendarCoordinatorOnly(Forbidden):
 class UnknownDayKind(InvalidInput):
     code = "calendar.unknown_day_kind"
     message = N_("A calendar day is either a day off or a working day.")
+
+
+class PlanEditCoordinatorOnly(Forbidden):
+    code = "plan.edit_coordinator_only"
+    message = N_("Only a coordinator may change a plan.")
+
