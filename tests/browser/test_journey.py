@@ -51,7 +51,7 @@ def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
     expect(coordinator.locator(f"#submission-{task_id}")).to_have_count(0)
 
     officer.goto(f"/tasks/{task_id}")
-    expect(officer.locator("#task-status")).to_have_text("Bị trả lại")
+    expect(officer.locator("#task-status")).to_have_text("Trả lại, đề nghị bổ sung")
     expect(officer.locator(".history")).to_contain_text("Thiếu số liệu tháng 9")
     _submit(officer, task_id, report, "Đã bổ sung số liệu tháng 9")
     officer.goto("/tasks")
@@ -60,7 +60,7 @@ def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
 
     coordinator.goto("/review/")
     coordinator.locator(f"#submission-{task_id} button.accept").click()
-    expect(coordinator.locator(".flash")).to_contain_text("Đã chấp nhận báo cáo")
+    expect(coordinator.locator(".flash")).to_contain_text("Đã tiếp nhận báo cáo")
 
     outsider = page_as(base_url, USERS["officer_b"][0])
     assert outsider.goto(f"/tasks/{task_id}").status == 404

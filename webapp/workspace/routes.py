@@ -21,7 +21,7 @@ from models.tasks.reports import submit_report as submit
 from webapp.clock import now, today
 from webapp.forms import form_version
 from webapp.workspace import bp
-from webapp.workspace.due import due_explanation
+from webapp.workspace.due import days_left, due_explanation
 
 GROUP_LIMIT = 100
 OPEN = [s.value for s in OPEN_STATUSES]
@@ -83,9 +83,19 @@ def task(task_id: int):
     return render_template(
         "workspace/task.html", task=item_task, item=item_task.item,
         due=due_explanation(db.session, item_task),
+        left=days_left(db.session, item_task, today()),
+        returned=_return_reason(item_task),
         targets=allowed_targets(item_task, current_user),
         today=today(), overdue=item_task.is_overdue(today()),
     )
+
+
+def _return_reason(task: Task):
+    """The coordinator's latest return of a task now returned (its reason goes at the top)."""
+    if task.status != TaskStatus.RETURNED:
+        return None
+    returns = [u for u in task.updates if u.action == "return"]
+    return max(returns, key=lambda u: (u.at, u.id)) if returns else None
 
 
 @bp.post("/tasks/<int:task_id>/status")
