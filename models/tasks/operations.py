@@ -11,12 +11,12 @@ from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import end_of_day
 from models.core.errors import (
+    DomainError,
     RecordChanged,
     UnknownValue,
 )
 from models.org.users import Role, User
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
-from models.core.errors import DomainError
 from models.tasks.errors import (
     BulkAcceptNothingChosen,
     BulkAcceptRefused,

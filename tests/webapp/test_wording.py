@@ -15,7 +15,8 @@ from babel.messages.mofile import read_mo
 
 ROOT = Path(__file__).resolve().parents[2]
 MO = ROOT / "webapp" / "translations" / "vi" / "LC_MESSAGES" / "messages.mo"
-SENT_TEXTS = [ROOT / "models" / "notify" / "messages.py", ROOT / "models" / "notify" / "digest_text.py",
+SENT_TEXTS = [ROOT / "models" / "notify" / "messages.py",
+              ROOT / "models" / "notify" / "digest_text.py",
               *(p for p in (ROOT / "models" / "reports").glob("*.py") if p.name != "issuer.py")]
 # issuer.py reads agency names as the plan files spell them, in both spellings, on purpose
 

@@ -15,8 +15,8 @@ from models.core.evidence import Upload, open_evidence
 from models.org.agencies import Agency
 from models.plans.entities import Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
-from models.tasks.operations import add_note, allowed_targets, change_status, get_task
 from models.tasks.listing import TaskListFilter, list_query, page_of
+from models.tasks.operations import add_note, allowed_targets, change_status, get_task
 from models.tasks.reports import submit_report as submit
 from webapp.clock import now, today
 from webapp.forms import form_version
