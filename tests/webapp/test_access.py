@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", "/review/", None, 200, 403, REVIEWERS),
     ("POST", "/review/{task}/accept", {"version": "999"}, 412, 403, REVIEWERS),
     ("POST", "/review/{task}/return", {"version": "999", "reason": "r"}, 412, 403, REVIEWERS),
+    ("POST", "/review/accept", {}, 422, 403, REVIEWERS),  # nothing chosen
     ("GET", "/dashboard/", None, 200, 403, READERS),
     ("GET", "/dashboard/tasks?state=all", None, 200, 403, READERS),
     ("GET", "/admin/users", None, 200, 403, {"admin"}),
