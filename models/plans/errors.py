@@ -28,3 +28,8 @@ class CalendarCoordinatorOnly(Forbidden):
 class UnknownDayKind(InvalidInput):
     code = "calendar.unknown_day_kind"
     message = N_("A calendar day is either a day off or a working day.")
+
+
+class CalendarDayNotFound(NotFound):
+    code = "calendar.day_not_found"
+    message = N_("There is no extra day off or make-up working day on %(day)s.")

@@ -93,3 +93,53 @@ class FeedNotFound(NotFound):
 class FeedAgencyForbidden(Forbidden):
     code = "feed.agency_forbidden"
     message = N_("You may only subscribe to the deadlines of your own agency.")
+
+
+class ExtensionNotFound(NotFound):
+    code = "extension.not_found"
+    message = N_("This extension request does not exist.")
+
+
+class ExtensionOfficerOnly(Forbidden):
+    code = "extension.officer_only"
+    message = N_("Only an officer of the task's agency may ask for more time.")
+
+
+class ExtensionCoordinatorOnly(Forbidden):
+    code = "extension.coordinator_only"
+    message = N_("Only a coordinator may decide on an extension request.")
+
+
+class ExtensionNotOpen(TransitionNotAllowed):
+    code = "extension.not_open"
+    message = N_("More time can be asked only for a task that is not yet submitted.")
+
+
+class ExtensionAfterDue(InvalidInput):
+    code = "extension.after_due"
+    message = N_("An extension must be asked for before the due date (%(due_on)s).")
+
+
+class ExtensionNotLater(InvalidInput):
+    code = "extension.not_later"
+    message = N_("The new due date must be later than the current one (%(due_on)s).")
+
+
+class ExtensionNeedsReason(InvalidInput):
+    code = "extension.needs_reason"
+    message = N_("Say why more time is needed.")
+
+
+class ExtensionAlreadyPending(TransitionNotAllowed):
+    code = "extension.already_pending"
+    message = N_("An extension request for this task is already waiting for a decision.")
+
+
+class ExtensionAlreadyDecided(TransitionNotAllowed):
+    code = "extension.already_decided"
+    message = N_("This extension request has already been decided.")
+
+
+class RefusalNeedsReason(InvalidInput):
+    code = "extension.refusal_needs_reason"
+    message = N_("A refusal needs a reason.")
