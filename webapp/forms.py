@@ -99,6 +99,7 @@ class FormState:
         self.values = values if values is not None else MultiDict()
         self.errors: dict[str, list[str]] = {}
         self.status = 422  # what the re-rendered page answers: the refusal's own status
+        self.aliases: dict[str, str] = {}  # a domain field name -> this form's input name
 
     def value(self, field: str, default="") -> str:
         return self.values.get(field, default) if field in self.values else default
@@ -132,7 +133,7 @@ class FormState:
         """A domain refusal, shown next to its field (or at the top of the form)."""
         from webapp.errors import explain
 
-        self.add(exc.field, explain(exc))
+        self.add(self.aliases.get(exc.field, exc.field), explain(exc))
 
 
 def submitted(name: str) -> FormState:

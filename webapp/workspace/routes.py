@@ -177,6 +177,7 @@ def submit_report(task_id: int):
     """Submit the report with its evidence files, or a nil return where the item allows it."""
     item_task = get_task(db.session, current_user, task_id)
     form = submitted("report")
+    form.aliases = {"file": "files"}  # a refused file is about the files input
 
     def act():
         data = form.load(SubmissionSchema(only=("note", "nil_return")))
