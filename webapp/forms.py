@@ -1,5 +1,6 @@
 """Reading the pages' forms: the version a form was rendered with, numbers, dates and files,
-and forms that forgive (`submitted`, `attempt`): a schema reads the form, a refusal re-renders it."""
+and forms that forgive (`submitted`, `attempt`): a schema reads the form, a refusal re-renders
+the same page with what was typed."""
 
 from __future__ import annotations
 

@@ -58,10 +58,10 @@ def month(tmp_path_factory):
             email, role, agency = USERS[who]
             users[who] = make_user(session, email=email, role=role, agency=agency)
         b_open = _open_tasks(session, "AG-B")
+        reasons = ["Chờ số liệu của Sở Tài chính", "Cán bộ phụ trách đi công tác"]
         asked = [request_extension(session, users["officer_b"], task, due_on=date(2025, 12, 31),
                                    reason=reason, now=WEB_NOW)
-                 for task, reason in zip(b_open[:2], ["Chờ số liệu của Sở Tài chính",
-                                                      "Cán bộ phụ trách đi công tác"])]
+                 for task, reason in zip(b_open[:2], reasons, strict=True)]
         submitted = [_task(session, "AG-B", code) for code in ("M-PLAN", "M-RPT-Q", "M-RPT-M")]
         for task in submitted:
             change_status(session, users["officer_b"], task, "submitted", note="Báo cáo",

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from models.core.audit import AuditEvent
 from models.core.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from models.notify.entities import Notification
-from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.extensions import decide_extension, request_extension
 from models.tasks.generation import generate_tasks

@@ -12,9 +12,11 @@ from models.core.db import db
 from models.org.accounts import (
     create_user,
     generate_password,
-    reset_password as new_password,
     search_users,
     update_user,
+)
+from models.org.accounts import (
+    reset_password as new_password,
 )
 from models.org.agencies import Agency
 from models.org.errors import UserNotFound

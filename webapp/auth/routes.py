@@ -9,8 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models.core.db import db
-from models.org.accounts import MIN_PASSWORD, authenticate, change_own_password, end_sessions
-from models.org.accounts import set_locale
+from models.org.accounts import (
+    MIN_PASSWORD,
+    authenticate,
+    change_own_password,
+    end_sessions,
+    set_locale,
+)
 from webapp.auth import bp
 from webapp.clock import now
 from webapp.extensions import LOCALES, limiter

@@ -30,8 +30,8 @@ from models.oversight.queries import (
     visible_findings,
 )
 from models.plans.entities import Item, Plan
-from webapp.clock import now, today
 from webapp.api.inspections.schemas import InspectionCreateSchema
+from webapp.clock import now, today
 from webapp.forms import attempt, form_int, form_version, submitted, upload_folder, uploads
 from webapp.guards import current_actor, staff_required
 from webapp.inspections import bp

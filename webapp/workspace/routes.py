@@ -37,8 +37,8 @@ from webapp.api.tasks.schemas import (
     RequestReportSchema,
     RescheduleSchema,
 )
-from webapp.form_schemas import CalendarDayForm, CalendarRemoveForm
 from webapp.clock import now, today
+from webapp.form_schemas import CalendarDayForm, CalendarRemoveForm
 from webapp.forms import (
     MAX_FILES,
     FormInvalid,
