@@ -13,6 +13,7 @@ from models.org.agencies import Agency
 from models.org.users import Role, User
 from models.oversight.entities import Finding, InspectionKind, Severity
 from models.oversight.inspections import (
+    OPENERS,
     attach_to_finding,
     attach_to_inspection,
     attachments_of,
@@ -33,7 +34,7 @@ from models.plans.entities import Item, Plan
 from webapp.api.inspections.schemas import InspectionCreateSchema
 from webapp.clock import now, today
 from webapp.forms import attempt, form_int, form_version, submitted, upload_folder, uploads
-from webapp.guards import current_actor, staff_required
+from webapp.guards import current_actor, roles_required, staff_required
 from webapp.inspections import bp
 
 
@@ -79,7 +80,7 @@ def new():
 
 
 @bp.post("/new")
-@staff_required
+@roles_required(*OPENERS)  # the operation's own rule, checked before the form is read
 def create():
     """Plan the inspection and open its page; a refused form comes back as typed."""
     form = submitted("inspection")
