@@ -258,3 +258,29 @@ def test_calendar_days_add_and_remove_with_confirmation(world, as_user, session)
         AuditEvent.action == "calendar.remove")) == "calendar.remove"
     assert as_user("officer_a").post("/calendar-days", data={
         "day": "2025-10-10", "kind": "day_off"}).status_code == 403
+
+
+def test_the_coordinator_is_notified_of_a_request_and_the_officer_of_the_decision(
+        world, as_user, session):
+    task_id = world["task_of"]("AG-A", "M-RPT-Y")
+    as_user("officer_a").post(f"/tasks/{task_id}/extension",
+                              data={"due_on": "2025-12-31", "reason": "Chờ số liệu"})
+    page = _html(as_user("coordinator").get("/notifications/"))
+    assert "Đề nghị điều chỉnh thời hạn: Báo cáo năm" in page
+    assert f'href="/tasks/{task_id}"' in page
+    req = session.scalar(sa.select(ExtensionRequest))
+    as_user("coordinator").post(f"/extensions/{req.id}/decision", data={"decision": "approve"})
+    assert "Đồng ý điều chỉnh thời hạn: Báo cáo năm" in _html(
+        as_user("officer_a").get("/notifications/"))
+
+
+def test_a_too_large_upload_says_the_limit(world, as_user, app):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    task_id = world["task_of"]("AG-A")
+    response = as_user("officer_a").post(
+        f"/tasks/{task_id}/report", content_type="multipart/form-data",
+        data={"note": "x", "files": [(io.BytesIO(b"%PDF" + b"0" * 3 * 1024 * 1024), "big.pdf")]})
+    assert response.status_code == 413
+    page = _html(response)
+    assert "lớn hơn 2 MB" in page and "mỗi tệp tối đa 20 MB" in page
+    assert "Xin quay lại, chọn tệp nhỏ hơn" in page  # what to do, not the title again
