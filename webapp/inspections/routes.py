@@ -130,6 +130,7 @@ def change_status(inspection_id: int):
                              conclusion=request.form.get("conclusion", ""), now=now(),
                              expected_version=form_version())
     db.session.commit()
+    flash(_("Saved."), "info")
     return redirect(url_for("inspections.inspection", inspection_id=inspection_id))
 
 
@@ -146,6 +147,7 @@ def add_finding(inspection_id: int):
         attach_to_finding(db.session, current_actor(), finding, upload, folder=upload_folder(),
                           now=now())
     db.session.commit()
+    flash(_("Finding logged."), "info")
     return redirect(url_for("inspections.finding", finding_id=finding.id))
 
 
@@ -157,6 +159,7 @@ def add_files(inspection_id: int):
     attach_to_inspection(db.session, current_actor(), found, uploads(), folder=upload_folder(),
                          now=now())
     db.session.commit()
+    flash(_("Saved."), "info")
     return redirect(url_for("inspections.inspection", inspection_id=inspection_id))
 
 
