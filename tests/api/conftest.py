@@ -48,7 +48,7 @@ class World:
     actions: dict[str, int] = field(default_factory=dict)  # AG-A's, one per lifecycle step
     notification_a: int = 0  # a reminder to AG-A's officer
     yearly_a: int = 0  # AG-A's 2025 annual report, not started, due 15/12/2025
-    extension_a: int = 0  # AG-A's pending request for more time on its Q4 report
+    extension_b: int = 0  # AG-B's pending request for more time on its annual report
 
 
 def _task(session: Session, agency: str, item: str, index: int = 0) -> Task:
@@ -91,8 +91,8 @@ def build_world(session: Session, folder: Path) -> World:
                                 folder=folder, now=T0, task_update=update)
     world.accept_a, world.return_a, world.attachment_a = october.id, november.id, attachment.id
     world.yearly_a = _task(session, "AG-A", "M-RPT-Y").id
-    world.extension_a = request_extension(
-        session, users["officer"], _task(session, "AG-A", "M-RPT-Q", 1),
+    world.extension_b = request_extension(
+        session, users["officer_b"], _task(session, "AG-B", "M-RPT-Y"),
         due_on=date(2026, 1, 15), reason="Chờ số liệu quý IV", now=API_NOW).id
     add_inspections(session, world, users)
     session.commit()

@@ -63,7 +63,7 @@ OPERATIONS = [
     ("get", "/api/v1/tasks/{task_id}/extensions",
      lambda c, w: c.get(f"/tasks/{w.yearly_a}/extensions"), AGENCY_A),
     ("get", "/api/v1/extensions/{request_id}",
-     lambda c, w: c.get(f"/extensions/{w.extension_a}"), AGENCY_A),
+     lambda c, w: c.get(f"/extensions/{w.extension_b}"), {**EVERYONE, "officer": 404}),
     ("get", "/api/v1/audit-events", lambda c, w: c.get("/audit-events"),
      {**dict.fromkeys(ROLES, 403), "admin": 200}),
     ("post", "/api/v1/tasks/{task_id}/status",
@@ -78,9 +78,10 @@ OPERATIONS = [
                          json={"due_on": "2025-12-31", "reason": "chờ số liệu"}),
      {**dict.fromkeys(ROLES, 403), "officer": 201, "officer_b": 404}),
     ("post", "/api/v1/extensions/{request_id}/decision",
-     lambda c, w: c.post(f"/extensions/{w.extension_a}/decision",
-                         etag=_etag_of(c, f"/extensions/{w.extension_a}"),
-                         json={"decision": "approve"}), REVIEWERS),
+     lambda c, w: c.post(f"/extensions/{w.extension_b}/decision",
+                         etag=_etag_of(c, f"/extensions/{w.extension_b}"),
+                         json={"decision": "approve"}),
+     {**REVIEWERS, "officer": 404, "officer_b": 403}),  # AG-B's request
     ("post", "/api/v1/tasks/{task_id}/submissions",
      lambda c, w: c.post(f"/tasks/{w.open_a}/submissions", etag=_etag(c, w.open_a),
                          data=_pdf()), {**CHANGERS, "admin": 201, "coordinator": 201,
@@ -174,7 +175,7 @@ def test_without_a_valid_token_every_operation_is_401(client, world, header):
         url = path.format(agency_id=world.agency_a, plan_id=world.plan, task_id=world.task_a,
                           attachment_id=world.attachment_a, token_id=1,
                           inspection_id=world.inspections["running"], finding_id=world.finding_a,
-                          action_id=world.actions["start"])
+                          action_id=world.actions["start"], request_id=world.extension_b)
         response = client.open(url, method=method.upper(), headers=headers)
         assert response.status_code == 401, url
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
