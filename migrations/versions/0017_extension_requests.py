@@ -1,7 +1,7 @@
 """extension requests; a task keeps its first due date when it moves
 
 Revision ID: 0017
-Revises: 0009
+Revises: 0020
 Create Date: 2026-12-01 12:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import models.core.db
 
 
 revision = '0017'
-down_revision = '0009'
+down_revision = '0020'  # after main's 0013 and 0020 (the lead may re-chain)
 branch_labels = None
 depends_on = None
 
