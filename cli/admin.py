@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from cli.context import DATE, acting, as_option, fail_cleanly, session_scope, settings, utcnow
 from models.core.actors import CONSOLE
-from models.org.accounts import create_user, generate_password
+from models.org.accounts import create_user, find_user, generate_password, reset_password
 from models.org.users import Role, User
-from models.plans.calendar_days import CalendarOverride, set_override
+from models.plans.calendar_days import CalendarOverride, remove_override, set_override
 from plan_items.importer import import_agencies
 
 
@@ -66,6 +66,19 @@ def users_create(email, role, agency_code, password, display_name, locale, agenc
         click.echo(f"password (shown once): {secret}")
 
 
+@users.command("reset-password")
+@click.argument("email")
+@as_option
+@fail_cleanly
+def users_reset_password(email, as_user) -> None:
+    """Give EMAIL a new generated password, printed once; the user's sessions end."""
+    with session_scope() as session:
+        user = find_user(session, email)
+        password = reset_password(session, acting(session, as_user), user, now=utcnow())
+    click.echo(f"password reset: {user.email}")
+    click.echo(f"new password (shown once): {password}")
+
+
 @click.group()
 def agencies() -> None:
     """Agencies and agency groups."""
@@ -101,6 +114,17 @@ def calendar_set(day, kind, note, as_user) -> None:
     with session_scope() as session:
         set_override(session, acting(session, as_user), day, kind, note, now=utcnow())
     click.echo(f"{day.isoformat()}: {kind}")
+
+
+@calendar.command("remove")
+@click.argument("day", type=DATE)
+@as_option
+@fail_cleanly
+def calendar_remove(day, as_user) -> None:
+    """Take back the extra day off or make-up working day on DAY."""
+    with session_scope() as session:
+        remove_override(session, acting(session, as_user), day, now=utcnow())
+    click.echo(f"{day.isoformat()}: removed")
 
 
 @calendar.command("list")

@@ -14,4 +14,5 @@ from models.oversight import entities as oversight_entities  # noqa: F401
 from models.plans import calendar_days  # noqa: F401
 from models.plans import entities as plan_entities  # noqa: F401
 from models.tasks import entities as task_entities  # noqa: F401
+from models.tasks import extensions as task_extensions  # noqa: F401
 from models.tasks import feeds as task_feeds  # noqa: F401

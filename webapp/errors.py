@@ -179,7 +179,20 @@ def http_error(exc: HTTPException):
         return error_response(status, message, errors, headers)
     if status in (403, 429):
         audit_refusal(status, "throttled" if status == 429 else "forbidden")
+    if status == 413:
+        return render_error(status, too_large_message(), None)
     return render_error(status, str(TITLES.get(status, "")), None)
+
+
+def too_large_message() -> str:
+    """What a 413 page says: the limits, and what to do (the browser's back keeps the form)."""
+    from webapp.forms import upload_limits
+
+    limits = upload_limits()
+    return gettext("The files sent together are larger than %(total_mb)s MB, the limit of one "
+                   "form (each file up to %(file_mb)s MB, at most %(count)s files). Go back, "
+                   "choose smaller or fewer files and send again.", **{
+                       k: limits[k] for k in ("total_mb", "file_mb", "count")})
 
 
 def init_app(app: Flask) -> None:

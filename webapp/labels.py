@@ -28,6 +28,20 @@ ACTION = {
     "return": _l("Returned"),
     "note": _l("Note"),
     "reschedule": _l("Due date changed"),
+    "extension_request": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_refused": _l("Extension refused"),
+}
+
+EXTENSION = {
+    "pending": _l("Waiting for a decision"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+}
+
+DAY_KIND = {
+    "day_off": _l("Day off"),
+    "working_day": _l("Make-up working day"),
 }
 
 DUE_RULE = {

@@ -15,6 +15,7 @@ from models.core.db import db
 from models.oversight.queries import action_tiles
 from webapp import labels
 from webapp.clock import today
+from webapp.forms import form_state
 from webapp.guards import current_actor
 
 # (endpoint, label, roles that see it)
@@ -81,4 +82,7 @@ def init_app(app: Flask) -> None:
         insp_label=lambda code: labels.OVERSIGHT.get(code, code),
         insp_step=lambda action: labels.OVERSIGHT_STEP.get(action, action),
         inspection_tiles=inspection_tiles,
+        form_state=form_state,
+        extension_label=lambda s: labels.EXTENSION.get(s, s),
+        day_kind_label=lambda k: labels.DAY_KIND.get(k, k),
     )

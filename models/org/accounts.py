@@ -23,11 +23,13 @@ from models.org.errors import (
     EmailTaken,
     NotAnEmail,
     OfficerNeedsAgency,
+    PasswordsDiffer,
     PasswordTooShort,
     UnknownAgencyCode,
     UnknownLocale,
     UnknownRole,
     UnknownUserEmail,
+    WrongCurrentPassword,
 )
 from models.org.tokens import forget, revoke_user_tokens
 from models.org.users import Role, User
@@ -113,7 +115,8 @@ def create_user(
 def user_snapshot(user: User) -> dict:
     """What audit keeps of an account (never the password hash)."""
     return {
-        "email": user.email, "role": user.role, "agency_id": user.agency_id,
+        "email": user.email, "display_name": user.display_name, "role": user.role,
+        "agency_id": user.agency_id,
         "locale": user.locale, "is_active": user.is_active, "is_agency_head": user.is_agency_head,
     }
 
@@ -132,6 +135,42 @@ def set_password(
            before=None, after={"session_version": user.session_version}, now=now)
     # whoever knew the old password may have made tokens: they stop too
     revoke_user_tokens(session, actor, user, now=now, reason="password")
+
+
+def change_own_password(session: Session, user: User, *, current: str, new: str, repeat: str,
+                        now: datetime) -> None:
+    """A user changes their own password, giving the current one; other sessions end."""
+    if not is_user(user, user) or not check_password(user, current or ""):
+        raise WrongCurrentPassword(field="current_password")
+    if len(new or "") < MIN_PASSWORD:
+        raise PasswordTooShort(field="new_password", min_length=MIN_PASSWORD)
+    if new != repeat:
+        raise PasswordsDiffer(field="repeat_password")
+    set_password(session, user, user, new, now=now)
+
+
+def reset_password(session: Session, actor: Actor, user: User, *, now: datetime) -> str:
+    """An admin (or the console) gives the user a new generated password, to show once."""
+    _require_admin(actor)
+    password = generate_password()
+    set_password(session, actor, user, password, now=now)
+    return password
+
+
+def search_users(session: Session, actor: Actor, text: str = "", *, role: str | None = None,
+                 limit: int = 500) -> list[User]:
+    """Accounts whose email or name contains `text` (any case), optionally of one role."""
+    _require_admin(actor)
+    query = sa.select(User).order_by(User.email)
+    words = (text or "").strip().lower()
+    if words:
+        pattern = f"%{words.replace('%', '').replace('_', '')}%"
+        query = query.outerjoin(Agency, User.agency_id == Agency.id).where(sa.or_(
+            sa.func.lower(User.email).like(pattern), sa.func.lower(User.display_name).like(pattern),
+            sa.func.lower(Agency.code).like(pattern)))
+    if role:
+        query = query.where(User.role == role)
+    return list(session.scalars(query.limit(limit)))
 
 
 def find_user(session: Session, email: str) -> User:
@@ -173,8 +212,11 @@ def update_user(
     agency_code: str | None,
     is_active: bool,
     now: datetime,
+    display_name: str | None = None,
+    is_agency_head: bool | None = None,
 ) -> None:
-    """An admin changes a user's role, agency or whether the account may log in."""
+    """An admin changes a user's name, role, agency, agency-head flag or whether the account
+    may log in (None: the name or flag stays as it is)."""
     _require_admin(actor)
     if role not in {r.value for r in Role}:
         raise UnknownRole(field="role", role=role)
@@ -188,6 +230,10 @@ def update_user(
     before = user_snapshot(user)
     user.role = role
     user.agency = agency
+    if display_name is not None:
+        user.display_name = display_name.strip()[:200]
+    if is_agency_head is not None:
+        user.is_agency_head = is_agency_head
     if user.is_active != is_active:
         user.session_version += 1  # a disabled account's open sessions end now
     user.is_active = is_active

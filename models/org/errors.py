@@ -84,3 +84,13 @@ class TooManyAttempts(DomainError):
 class AdminOnly(Forbidden):
     code = "account.admin_only"
     message = N_("Only an administrator may manage accounts.")
+
+
+class WrongCurrentPassword(InvalidInput):
+    code = "account.wrong_current_password"
+    message = N_("The current password is not right.")
+
+
+class PasswordsDiffer(InvalidInput):
+    code = "account.passwords_differ"
+    message = N_("The two new passwords are not the same.")

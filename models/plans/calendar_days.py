@@ -12,7 +12,7 @@ from models.core.audit import record
 from models.core.db import db
 from models.org.users import Role
 from models.plans.calendar import WorkingCalendar
-from models.plans.errors import CalendarCoordinatorOnly, UnknownDayKind
+from models.plans.errors import CalendarCoordinatorOnly, CalendarDayNotFound, UnknownDayKind
 
 
 class CalendarOverride(db.Model):
@@ -52,3 +52,25 @@ def set_override(
     record(session, actor=actor, action="calendar.override", entity_type="calendar",
            entity_id=day.isoformat(), before=before, after={"kind": kind, "note": note}, now=now)
     return row
+
+
+def list_overrides(session: Session) -> list[CalendarOverride]:
+    """Every extra day off and make-up working day, in date order."""
+    return list(session.scalars(sa.select(CalendarOverride).order_by(CalendarOverride.day)))
+
+
+def remove_override(session: Session, actor: Actor, day: date, *, now: datetime) -> None:
+    """Take back an extra day off or a make-up working day (coordinators and admins).
+
+    Due dates already set stay as they are: a coordinator moves them one by one (reschedule).
+    """
+    if not has_role(actor, (Role.ADMIN, Role.COORDINATOR)):
+        raise CalendarCoordinatorOnly(role=actor.role)
+    row = session.scalar(sa.select(CalendarOverride).where(CalendarOverride.day == day))
+    if row is None:
+        raise CalendarDayNotFound(field="day", day=day.strftime("%d/%m/%Y"))
+    before = {"kind": row.kind, "note": row.note}
+    session.delete(row)
+    session.flush()
+    record(session, actor=actor, action="calendar.remove", entity_type="calendar",
+           entity_id=day.isoformat(), before=before, after=None, now=now)

@@ -34,3 +34,7 @@ class PlanEditCoordinatorOnly(Forbidden):
     code = "plan.edit_coordinator_only"
     message = N_("Only a coordinator may change a plan.")
 
+
+class CalendarDayNotFound(NotFound):
+    code = "calendar.day_not_found"
+    message = N_("There is no extra day off or make-up working day on %(day)s.")

@@ -67,6 +67,8 @@ class Task(db.Model):
     period_end: Mapped[date]
     nominal_due_on: Mapped[date]  # what the due rule gives, before the working-day shift
     due_on: Mapped[date]
+    # the due date before a coordinator first moved it (reschedule or an approved extension)
+    original_due_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(16), default=TaskStatus.NOT_STARTED)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     request_note: Mapped[str] = mapped_column(sa.Text, default="")  # for on-request reports

@@ -105,3 +105,53 @@ class BulkAcceptRefused(TransitionNotAllowed):
     message = N_("Nothing was accepted: the report of %(agency)s for %(item)s (due %(due)s) "
                  "cannot be accepted now (it changed or is no longer waiting). Reload the list "
                  "and choose again.")
+
+
+class ExtensionNotFound(NotFound):
+    code = "extension.not_found"
+    message = N_("This extension request does not exist.")
+
+
+class ExtensionOfficerOnly(Forbidden):
+    code = "extension.officer_only"
+    message = N_("Only an officer of the task's agency may ask for more time.")
+
+
+class ExtensionCoordinatorOnly(Forbidden):
+    code = "extension.coordinator_only"
+    message = N_("Only a coordinator may decide on an extension request.")
+
+
+class ExtensionNotOpen(TransitionNotAllowed):
+    code = "extension.not_open"
+    message = N_("More time can be asked only for a task that is not yet submitted.")
+
+
+class ExtensionAfterDue(InvalidInput):
+    code = "extension.after_due"
+    message = N_("An extension must be asked for before the due date (%(due_on)s).")
+
+
+class ExtensionNotLater(InvalidInput):
+    code = "extension.not_later"
+    message = N_("The new due date must be later than the current one (%(due_on)s).")
+
+
+class ExtensionNeedsReason(InvalidInput):
+    code = "extension.needs_reason"
+    message = N_("Say why more time is needed.")
+
+
+class ExtensionAlreadyPending(TransitionNotAllowed):
+    code = "extension.already_pending"
+    message = N_("An extension request for this task is already waiting for a decision.")
+
+
+class ExtensionAlreadyDecided(TransitionNotAllowed):
+    code = "extension.already_decided"
+    message = N_("This extension request has already been decided.")
+
+
+class RefusalNeedsReason(InvalidInput):
+    code = "extension.refusal_needs_reason"
+    message = N_("A refusal needs a reason.")

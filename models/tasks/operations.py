@@ -52,6 +52,7 @@ def snapshot(task: Task) -> dict:
     return {
         "status": task.status,
         "due_on": task.due_on,
+        "original_due_on": task.original_due_on,
         "agency_id": task.agency_id,
         "submitted_at": task.submitted_at,
         "late": task.late,
@@ -239,8 +240,7 @@ def reschedule(
         raise RescheduleNeedsReason(field="reason")
     check_version(task, expected_version)
     before = snapshot(task)
-    task.due_on = due_on
-    task.updated_at = now
+    move_due(task, due_on, now=now)
     update = TaskUpdate(
         task=task, actor_id=actor.id, at=now, action="reschedule",
         from_status=task.status, to_status=task.status,
@@ -251,3 +251,15 @@ def reschedule(
     record(session, actor=actor, action="task.reschedule", entity_type="task",
            entity_id=task.id, before=before, after=snapshot(task) | {"reason": reason}, now=now)
     return update
+
+
+def move_due(task: Task, due_on: date, *, now: datetime) -> None:
+    """Set a new due date, keeping the first one; a submitted task's lateness is judged again
+    against it (a report sent within an approved extension is on time)."""
+    if task.original_due_on is None:
+        task.original_due_on = task.due_on
+    task.due_on = due_on
+    if task.submitted_at is not None and task.status in (TaskStatus.SUBMITTED,
+                                                          TaskStatus.ACCEPTED):
+        task.late = task.submitted_at > end_of_day(due_on, task.item.plan.timezone)
+    task.updated_at = now

@@ -12,7 +12,11 @@ in the period, each in one category, judged on the report's date (`as_of`):
 | `not_due` | chưa đến hạn | open, not started, not past due |
 
 Tasks the agency has started count as being carried out within the term; those it has not
-touched and whose day has not come are "not yet due". The same rules serve the dashboard, the
+touched and whose day has not come are "not yet due". "Late" is judged against the due date in
+force: a task whose due date a coordinator moved (an approved extension request, or a
+reschedule) and that was completed by the new date is completed on time — its `late` flag is
+set against that date (`models.tasks.operations.move_due`), and both `classify` and
+`category_clause` read the flag, so Python and SQL agree. The same rules serve the dashboard, the
 lists, the exports and the report sent upward, so their numbers agree.
 """
 

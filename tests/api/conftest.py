@@ -20,6 +20,7 @@ from models.oversight.corrective_actions import change_action_status, raise_acti
 from models.oversight.inspections import change_inspection_status, create_inspection, log_finding
 from models.plans.entities import Item, Plan
 from models.tasks.entities import Task
+from models.tasks.extensions import request_extension
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
 from tests.factories import T0, load_mini, make_user
@@ -46,6 +47,8 @@ class World:
     finding_a: int = 0  # a major finding at AG-A of the running inspection
     actions: dict[str, int] = field(default_factory=dict)  # AG-A's, one per lifecycle step
     notification_a: int = 0  # a reminder to AG-A's officer
+    yearly_a: int = 0  # AG-A's 2025 annual report, not started, due 15/12/2025
+    extension_b: int = 0  # AG-B's pending request for more time on its annual report
 
 
 def _task(session: Session, agency: str, item: str, index: int = 0) -> Task:
@@ -87,6 +90,10 @@ def build_world(session: Session, folder: Path) -> World:
                                 Upload("báo cáo.pdf", io.BytesIO(b"%PDF-1.4 test")),
                                 folder=folder, now=T0, task_update=update)
     world.accept_a, world.return_a, world.attachment_a = october.id, november.id, attachment.id
+    world.yearly_a = _task(session, "AG-A", "M-RPT-Y").id
+    world.extension_b = request_extension(
+        session, users["officer_b"], _task(session, "AG-B", "M-RPT-Y"),
+        due_on=date(2026, 1, 15), reason="Chờ số liệu quý IV", now=API_NOW).id
     add_inspections(session, world, users)
     session.commit()
     return world

@@ -59,6 +59,11 @@ OPERATIONS = [
      lambda c, w: c.get(f"/tasks/{w.return_a}/history"), AGENCY_A),
     ("get", "/api/v1/attachments/{attachment_id}",
      lambda c, w: c.get(f"/attachments/{w.attachment_a}"), AGENCY_A),
+    ("get", "/api/v1/extensions", lambda c, w: c.get("/extensions"), EVERYONE),
+    ("get", "/api/v1/tasks/{task_id}/extensions",
+     lambda c, w: c.get(f"/tasks/{w.yearly_a}/extensions"), AGENCY_A),
+    ("get", "/api/v1/extensions/{request_id}",
+     lambda c, w: c.get(f"/extensions/{w.extension_b}"), {**EVERYONE, "officer": 404}),
     ("get", "/api/v1/audit-events", lambda c, w: c.get("/audit-events"),
      {**dict.fromkeys(ROLES, 403), "admin": 200}),
     ("post", "/api/v1/tasks/{task_id}/status",
@@ -68,6 +73,15 @@ OPERATIONS = [
      lambda c, w: c.open("PATCH", f"/tasks/{w.task_a}", etag=_etag(c, w.task_a),
                          json={"due_on": "2025-10-15", "reason": "gia hạn"}),
      {**REVIEWERS, "officer": 403}),
+    ("post", "/api/v1/tasks/{task_id}/extensions",
+     lambda c, w: c.post(f"/tasks/{w.yearly_a}/extensions",
+                         json={"due_on": "2025-12-31", "reason": "chờ số liệu"}),
+     {**dict.fromkeys(ROLES, 403), "officer": 201, "officer_b": 404}),
+    ("post", "/api/v1/extensions/{request_id}/decision",
+     lambda c, w: c.post(f"/extensions/{w.extension_b}/decision",
+                         etag=_etag_of(c, f"/extensions/{w.extension_b}"),
+                         json={"decision": "approve"}),
+     {**REVIEWERS, "officer": 404, "officer_b": 403}),  # AG-B's request
     ("post", "/api/v1/tasks/{task_id}/submissions",
      lambda c, w: c.post(f"/tasks/{w.open_a}/submissions", etag=_etag(c, w.open_a),
                          data=_pdf()), {**CHANGERS, "admin": 201, "coordinator": 201,
@@ -161,7 +175,7 @@ def test_without_a_valid_token_every_operation_is_401(client, world, header):
         url = path.format(agency_id=world.agency_a, plan_id=world.plan, task_id=world.task_a,
                           attachment_id=world.attachment_a, token_id=1,
                           inspection_id=world.inspections["running"], finding_id=world.finding_a,
-                          action_id=world.actions["start"])
+                          action_id=world.actions["start"], request_id=world.extension_b)
         response = client.open(url, method=method.upper(), headers=headers)
         assert response.status_code == 401, url
         assert response.headers["WWW-Authenticate"].startswith("Bearer")

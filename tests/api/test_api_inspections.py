@@ -134,7 +134,10 @@ def test_bad_input_is_422_with_field_errors(as_role, world):
 def test_the_outbox_is_for_staff_and_own_notifications_for_everyone(as_role, world):
     assert as_role("officer").get("/notifications").status_code == 403
     everything = as_role("coordinator").get("/notifications?status=pending").get_json()
-    assert everything["total"] == 1
+    # the pending reminder, and the coordinator's notice of the pending extension request
+    assert everything["total"] == 2
+    assert sorted(i["subject_type"] for i in everything["items"]) == [
+        "corrective_action", "extension"]
     assert as_role("officer").get("/me/notifications").get_json()["items"][0]["id"] == (
         world.notification_a)
     assert as_role("officer_b").get("/me/notifications").get_json()["total"] == 0

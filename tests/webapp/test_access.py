@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -11,6 +13,7 @@ from models.core.audit import AuditEvent
 from models.notify.entities import Notification
 from models.notify.targets import set_target
 from models.tasks.entities import Task
+from models.tasks.extensions import ExtensionRequest
 from models.tasks.feeds import issue_feed
 from tests.factories import make_notification, make_user
 from tests.webapp.conftest import WEB_NOW, submit
@@ -44,7 +47,8 @@ ROUTES = [
     ("POST", "/admin/users", {"email": "not-an-email", "role": "viewer"}, 422, 403, {"admin"}),
     ("GET", "/admin/users/{spare}", None, 200, 403, {"admin"}),
     ("POST", "/admin/users/{spare}", {"role": "nope"}, 422, 403, {"admin"}),
-    ("POST", "/admin/users/{spare}/password", {}, 302, 403, {"admin"}),
+    # a password reset asks first: the confirmation page
+    ("POST", "/admin/users/{spare}/password", {}, 200, 403, {"admin"}),
     ("GET", "/notifications/", None, 200, 200, None),
     ("GET", "/notifications/channels", None, 200, 200, None),
     ("GET", "/notifications/delivery", None, 200, 200, None),
@@ -96,6 +100,27 @@ ROUTES = [
     ("GET", "/plans/edit/", None, 302, 403, REVIEWERS),
     ("GET", "/plans/edit/{plan}", None, 200, 403, REVIEWERS),
     ("POST", "/plans/edit/{plan}", {"item": "NO-SUCH"}, 404, 403, REVIEWERS),
+    # the coordinator's tools; {task} is submitted, so a due date change is refused (409)
+    ("POST", "/tasks/{task}/reschedule", {"due_on": "2025-12-01", "reason": "r"},
+     {"officer_a": 403, "coordinator": 409, "admin": 409, "inspector": 403, "viewer": 403},
+     404, SEE_A),
+    ("POST", "/tasks/{task}/extension", {"due_on": "2026-01-01", "reason": "r"},
+     {"officer_a": 409, "coordinator": 403, "admin": 403, "inspector": 403, "viewer": 403},
+     404, SEE_A),
+    ("GET", "/extensions", None, 200, 403, READERS),
+    # {extension} waits for a decision; a stale version refuses the decision for reviewers
+    ("POST", "/extensions/{extension}/decision", {"decision": "approve", "version": "999"},
+     412, 403, REVIEWERS),
+    ("GET", "/requests/new", None, 200, 403, REVIEWERS),
+    ("POST", "/requests/new", {"item_id": "", "agency_id": "", "due_on": ""}, 422, 403,
+     REVIEWERS),
+    ("GET", "/calendar-days", None, 200, 403, READERS),
+    ("POST", "/calendar-days", {"day": "", "kind": "day_off"}, 422, 403, REVIEWERS),
+    ("POST", "/calendar-days/remove", {"day": "2030-01-01", "confirmed": "1"}, 404, 403,
+     REVIEWERS),
+    ("GET", "/account/password", None, 200, 200, None),
+    ("POST", "/account/password", {"current_password": "wrong", "new_password": "x",
+                                   "repeat_password": "x"}, 422, 422, None),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]
@@ -112,11 +137,17 @@ def a_submission(world, as_user, session):
                         now=WEB_NOW)
     sent = make_notification(session, recipient_id=world["users"]["officer_a"], subject_id=task_id)
     feed, _secret = issue_feed(session, spare, agency=None, now=WEB_NOW)
+    yearly = session.get(Task, world["task_of"]("AG-A", "M-RPT-Y"))
+    extension = ExtensionRequest(task=yearly, requested_by_id=world["users"]["officer_a"],
+                                 requested_at=WEB_NOW, due_on=yearly.due_on,
+                                 proposed_due_on=date(2025, 12, 31), reason="r")
+    session.add(extension)
     session.commit()
     return {"task": task_id, "attachment": session.scalar(sa.select(Attachment.id)),
             "spare": spare.id, "target": target.id, "notification": sent.id, "agency": "AG-A",
             "fmt": "csv", "feed": feed.id, "token": "pwf_not-a-feed",
-            "inspection": 999999, "template": "period-report.docx", "plan": "MINI-1"}
+            "inspection": 999999, "template": "period-report.docx", "plan": "MINI-1",
+            "extension": extension.id}
 
 
 def test_the_matrix_covers_every_route(app):
@@ -136,7 +167,8 @@ def test_the_matrix_covers_every_route(app):
                     "<int:inspection_id>", "{inspection}").replace("<name>", "{template}").replace(
                     "<code>", "{agency}").replace("<fmt>", "{fmt}").replace(
                     "<int:feed_id>", "{feed}").replace("<token>", "{token}").replace(
-                    "<path:code>", "{plan}")
+                    "<path:code>", "{plan}").replace(
+                    "<int:request_id>", "{extension}")
                 if pattern == path:
                     covered.add((method, rule.rule))
     assert rules - covered == set()

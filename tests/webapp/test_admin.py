@@ -46,7 +46,7 @@ def test_changing_role_and_agency(world, as_user, session):
 def test_password_reset_ends_the_users_sessions(app, world, as_user, session):
     victim = as_user("officer_a")
     uid = world["users"]["officer_a"]
-    page = as_user("admin").post(f"/admin/users/{uid}/password",
+    page = as_user("admin").post(f"/admin/users/{uid}/password", data={"confirmed": "1"},
                                  follow_redirects=True).get_data(as_text=True)
     password = _shown_password(page)
     assert victim.get("/tasks").status_code == 302

@@ -1,4 +1,4 @@
-"""Accounts: create users, set role and agency, reset passwords."""
+"""Accounts: create users, edit name, role, agency and agency head, search, reset passwords."""
 
 from __future__ import annotations
 
@@ -9,13 +9,23 @@ from flask_login import current_user
 
 from models.core.access import get_visible
 from models.core.db import db
-from models.org.accounts import create_user, generate_password, set_password, update_user
+from models.org.accounts import (
+    create_user,
+    generate_password,
+    search_users,
+    update_user,
+)
+from models.org.accounts import (
+    reset_password as new_password,
+)
 from models.org.agencies import Agency
 from models.org.errors import UserNotFound
 from models.org.users import Role, User
 from webapp.admin import bp
 from webapp.clock import now
-from webapp.guards import roles_required
+from webapp.form_schemas import UserCreateForm, UserEditForm
+from webapp.forms import attempt, submitted
+from webapp.guards import current_actor, roles_required
 
 
 def _agencies():
@@ -26,49 +36,76 @@ def _user(user_id: int) -> User:
     return get_visible(db.session, User, user_id, current_user, UserNotFound, key="user_id")
 
 
+def _users_page(status: int = 200):
+    q = (request.args.get("q") or "").strip()[:200]
+    role = request.args.get("role") or None
+    if role not in {r.value for r in Role}:
+        role = None
+    rows = search_users(db.session, current_actor(), q, role=role)
+    return render_template("admin/users.html", users=rows, roles=list(Role),
+                           agencies=_agencies(), q=q, role=role), status
+
+
 @bp.get("/users")
 @roles_required("admin")
 def users():
-    """Every account with its role and agency."""
-    rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=rows, roles=list(Role), agencies=_agencies())
+    """Every account with its role and agency; search by email, name or agency code."""
+    return _users_page()
 
 
 @bp.post("/users")
 @roles_required("admin")
 def create():
     """Create an account; the generated password is shown once."""
+    form = submitted("user")
     password = generate_password()
-    user = create_user(
-        db.session, current_user, email=request.form.get("email", ""),
-        role=request.form.get("role", ""), password=password, now=now(),
-        agency_code=request.form.get("agency") or None,
-        display_name=request.form.get("display_name", "").strip(),
-        locale=request.form.get("locale", "vi"),
-    )
-    db.session.commit()
+    made = {}
+
+    def act():
+        data = form.load(UserCreateForm())
+        made["user"] = create_user(
+            db.session, current_actor(), email=data["email"], role=data["role"],
+            password=password, now=now(), agency_code=data["agency"] or None,
+            display_name=data["display_name"].strip(), locale=data["locale"],
+            is_agency_head=data["is_agency_head"])
+        db.session.commit()
+
+    if not attempt(form, act):
+        return _users_page(form.status)
     flash(_("Account %(email)s created. Password (shown once): %(password)s",
-            email=user.email, password=password), "secret")
+            email=made["user"].email, password=password), "secret")
     return redirect(url_for("admin.users"))
+
+
+def _edit_page(user: User, status: int = 200):
+    return render_template("admin/user.html", user=user, roles=list(Role),
+                           agencies=_agencies()), status
 
 
 @bp.get("/users/<int:user_id>")
 @roles_required("admin")
 def edit(user_id: int):
-    """One account's role, agency and status."""
-    return render_template("admin/user.html", user=_user(user_id), roles=list(Role),
-                           agencies=_agencies())
+    """One account's name, role, agency, agency-head flag and status."""
+    return _edit_page(_user(user_id))
 
 
 @bp.post("/users/<int:user_id>")
 @roles_required("admin")
 def update(user_id: int):
-    """Change role, agency or active status."""
+    """Change name, role, agency, agency head or active status."""
     user = _user(user_id)
-    update_user(db.session, current_user, user, role=request.form.get("role", ""),
-                agency_code=request.form.get("agency") or None,
-                is_active=request.form.get("is_active") == "1", now=now())
-    db.session.commit()
+    form = submitted("user")
+
+    def act():
+        data = form.load(UserEditForm())
+        update_user(db.session, current_actor(), user, role=data["role"],
+                    agency_code=data["agency"] or None, is_active=data["is_active"],
+                    display_name=data["display_name"], is_agency_head=data["is_agency_head"],
+                    now=now())
+        db.session.commit()
+
+    if not attempt(form, act):
+        return _edit_page(_user(user_id), form.status)
     flash(_("Account updated."), "info")
     return redirect(url_for("admin.edit", user_id=user_id))
 
@@ -76,10 +113,16 @@ def update(user_id: int):
 @bp.post("/users/<int:user_id>/password")
 @roles_required("admin")
 def reset_password(user_id: int):
-    """Set a new generated password, shown once; the user's sessions end."""
+    """After a confirmation: a new generated password, shown once; the user's sessions end."""
     user = _user(user_id)
-    password = generate_password()
-    set_password(db.session, current_user, user, password, now=now())
+    if request.form.get("confirmed") != "1":
+        return render_template(
+            "confirm.html", title=_("Reset the password of %(email)s?", email=user.email),
+            message=_("The current password stops working and the user is logged out "
+                      "everywhere; you will see the new password once."),
+            action=url_for("admin.reset_password", user_id=user_id), fields={},
+            confirm_label=_("Reset the password"), back=url_for("admin.edit", user_id=user_id))
+    password = new_password(db.session, current_actor(), user, now=now())
     db.session.commit()
     flash(_("New password for %(email)s (shown once): %(password)s",
             email=user.email, password=password), "secret")

@@ -18,7 +18,8 @@ from webapp.errors import http_error
 from webapp.extensions import csrf, limiter
 
 RESOURCES = ("me", "agencies", "plans", "tasks", "reviews", "submissions", "audit",
-             "inspections", "findings", "corrective_actions", "notifications", "figures")
+             "inspections", "findings", "corrective_actions", "notifications", "figures",
+             "extensions")
 
 
 class IdConverter(BaseConverter):

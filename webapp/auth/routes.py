@@ -9,11 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models.core.db import db
-from models.org.accounts import authenticate, end_sessions, set_locale
+from models.org.accounts import (
+    MIN_PASSWORD,
+    authenticate,
+    change_own_password,
+    end_sessions,
+    set_locale,
+)
 from webapp.auth import bp
 from webapp.clock import now
 from webapp.extensions import LOCALES, limiter
-from webapp.guards import home_endpoint
+from webapp.form_schemas import PasswordChangeForm
+from webapp.forms import attempt, submitted
+from webapp.guards import current_actor, home_endpoint
 
 THROTTLE = "5 per minute"
 
@@ -91,3 +99,25 @@ def language():
         set_locale(db.session, current_user, current_user, lang, now=now())
         db.session.commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password (the current one is asked); other sessions end, this stays."""
+    if request.method == "GET":
+        return render_template("auth/password.html", min_length=MIN_PASSWORD)
+    form = submitted("password")
+    user = current_actor()
+
+    def act():
+        data = form.load(PasswordChangeForm())
+        change_own_password(db.session, user, current=data["current_password"],
+                            new=data["new_password"], repeat=data["repeat_password"], now=now())
+        db.session.commit()
+
+    if not attempt(form, act):
+        return render_template("auth/password.html", min_length=MIN_PASSWORD), form.status
+    login_user(user)  # this session carries the new session version; the others have ended
+    flash(_("Your password has been changed; your other sessions have ended."), "info")
+    return redirect(url_for("auth.home"))

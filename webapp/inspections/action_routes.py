@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models.core.db import db
@@ -44,6 +45,7 @@ def change_finding(finding_id: int):
                  severity=request.form.get("severity", ""), now=now(),
                  expected_version=form_version())
     db.session.commit()
+    flash(_("Finding saved."), "info")
     return redirect(url_for("inspections.finding", finding_id=finding_id))
 
 
@@ -58,6 +60,7 @@ def new_action(finding_id: int):
         due_in_working_days=None if due_on else form_int("due_in_working_days"), due_on=due_on,
         requires_followup=request.form.get("requires_followup") == "1", now=now())
     db.session.commit()
+    flash(_("Corrective action issued."), "info")
     return redirect(url_for("inspections.action", action_id=action.id))
 
 
@@ -107,6 +110,7 @@ def action_status(action_id: int):
         followup_inspection_id=form_int("followup_inspection_id"), now=now(),
         expected_version=form_version())
     db.session.commit()
+    flash(_("Saved."), "info")
     return redirect(url_for("inspections.action", action_id=action_id))
 
 
@@ -120,6 +124,7 @@ def extend(action_id: int):
                   due_in_working_days=None if due_on else form_int("due_in_working_days"),
                   due_on=due_on, now=now(), expected_version=form_version())
     db.session.commit()
+    flash(_("Saved."), "info")
     return redirect(url_for("inspections.action", action_id=action_id))
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models.core.db import db
@@ -12,6 +13,7 @@ from models.org.agencies import Agency
 from models.org.users import Role, User
 from models.oversight.entities import Finding, InspectionKind, Severity
 from models.oversight.inspections import (
+    OPENERS,
     attach_to_finding,
     attach_to_inspection,
     attachments_of,
@@ -29,9 +31,10 @@ from models.oversight.queries import (
     visible_findings,
 )
 from models.plans.entities import Item, Plan
+from webapp.api.inspections.schemas import InspectionCreateSchema
 from webapp.clock import now, today
-from webapp.forms import form_date, form_int, form_ints, form_version, upload_folder, uploads
-from webapp.guards import current_actor, staff_required
+from webapp.forms import attempt, form_int, form_version, submitted, upload_folder, uploads
+from webapp.guards import current_actor, roles_required, staff_required
 from webapp.inspections import bp
 
 
@@ -77,16 +80,25 @@ def new():
 
 
 @bp.post("/new")
-@staff_required
+@roles_required(*OPENERS)  # the operation's own rule, checked before the form is read
 def create():
-    """Plan the inspection and open its page."""
-    inspection = create_inspection(
-        db.session, current_actor(), kind=request.form.get("kind", ""),
-        title=request.form.get("title", ""), agency_ids=form_ints("agency_ids"),
-        planned_on=form_date("planned_on", required=True), plan_id=form_int("plan_id"),
-        item_ids=form_ints("item_ids"), inspector_ids=form_ints("inspector_ids"), now=now())
-    db.session.commit()
-    return redirect(url_for("inspections.inspection", inspection_id=inspection.id))
+    """Plan the inspection and open its page; a refused form comes back as typed."""
+    form = submitted("inspection")
+    made = {}
+
+    def act():
+        data = form.load(InspectionCreateSchema(exclude=("section_ids",)))
+        made["inspection"] = create_inspection(
+            db.session, current_actor(), kind=data["kind"], title=data["title"],
+            agency_ids=data["agency_ids"], planned_on=data["planned_on"],
+            plan_id=data["plan_id"], item_ids=data["item_ids"],
+            inspector_ids=data["inspector_ids"], now=now())
+        db.session.commit()
+
+    if not attempt(form, act):
+        return render_template("inspections/new.html", **_choices()), form.status
+    flash(_("Inspection planned."), "info")
+    return redirect(url_for("inspections.inspection", inspection_id=made["inspection"].id))
 
 
 def _findings(inspection) -> list[Finding]:
@@ -118,6 +130,7 @@ def change_status(inspection_id: int):
                              conclusion=request.form.get("conclusion", ""), now=now(),
                              expected_version=form_version())
     db.session.commit()
+    flash(_("Saved."), "info")
     return redirect(url_for("inspections.inspection", inspection_id=inspection_id))
 
 
@@ -134,6 +147,7 @@ def add_finding(inspection_id: int):
         attach_to_finding(db.session, current_actor(), finding, upload, folder=upload_folder(),
                           now=now())
     db.session.commit()
+    flash(_("Finding logged."), "info")
     return redirect(url_for("inspections.finding", finding_id=finding.id))
 
 
@@ -145,6 +159,7 @@ def add_files(inspection_id: int):
     attach_to_inspection(db.session, current_actor(), found, uploads(), folder=upload_folder(),
                          now=now())
     db.session.commit()
+    flash(_("Saved."), "info")
     return redirect(url_for("inspections.inspection", inspection_id=inspection_id))
 
 

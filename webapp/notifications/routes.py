@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,11 +12,13 @@ from models.core.db import db
 from models.core.errors import DomainError, Forbidden, InvalidInput
 from models.notify.queries import notifications_of, targets_of_user
 from models.notify.targets import remove_target, set_target, set_target_active
+from models.tasks.extensions import ExtensionRequest
 from webapp.clock import now
 from webapp.guards import current_actor
 from webapp.notifications import bp
 
-KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l("Escalation")}
+KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l("Escalation"),
+         "extension": _l("Extension requests")}
 NOTIFICATION_STATUS = {
     "pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Failed, will retry"),
     "dead": _l("Gave up"), "cancelled": _l("Cancelled"),
@@ -70,6 +73,10 @@ def subject_url(row) -> str | None:
         return url_for("workspace.task", task_id=row.subject_id)
     if row.subject_type == "corrective_action":
         return url_for("inspections.action", action_id=row.subject_id)
+    if row.subject_type == "extension":  # an extension request: the page of its task
+        task_id = db.session.scalar(sa.select(ExtensionRequest.task_id).where(
+            ExtensionRequest.id == row.subject_id))
+        return url_for("workspace.task", task_id=task_id) if task_id else None
     return None
 
 

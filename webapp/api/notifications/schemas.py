@@ -18,7 +18,8 @@ class NotificationSchema(ma.Schema):
     id = F.Integer(dump_only=True)
     recipient_user_id = F.Integer(dump_only=True, allow_none=True)
     subject_type = F.String(dump_only=True, metadata={
-        "description": "task, corrective_action or digest (the daily message)"})
+        "description": "task, corrective_action, extension (a request for more time) or "
+                       "digest (the daily message)"})
     subject_id = F.Integer(dump_only=True)
     kind = F.String(dump_only=True, metadata={
         "description": "reminder, overdue, escalation or digest"})

@@ -72,6 +72,8 @@ class TaskSchema(ma.Schema):
     period_start = F.Date(dump_only=True)
     period_end = F.Date(dump_only=True)
     due_on = F.Date(dump_only=True)
+    original_due_on = F.Date(dump_only=True, allow_none=True,
+                             metadata={"description": "the first due date, if it was moved"})
     status = F.String(dump_only=True, validate=validate.OneOf(STATUSES))
     overdue = F.Boolean(dump_only=True)
     late = F.Boolean(dump_only=True)
@@ -126,3 +128,54 @@ class UpdateSchema(ma.Schema):
     note = F.String(dump_only=True)
     late = F.Boolean(dump_only=True)
     attachments = F.List(F.Nested(AttachmentSchema), dump_only=True)
+
+
+# -- extension requests ("đề nghị điều chỉnh thời hạn"); the web forms read the same schemas --
+
+EXTENSION_STATUSES = ["pending", "approved", "refused"]
+
+
+class ExtensionAskSchema(Strict):
+    due_on = F.Date(required=True, metadata={"description": "the due date asked for"})
+    reason = text(2000, min_length=1, required=True)
+
+
+class ExtensionDecisionSchema(Strict):
+    decision = F.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    note = text(2000, load_default="",
+                metadata={"description": "the reason (required when refusing)"})
+
+
+class ExtensionQueryArgsSchema(PageArgs):
+    status = F.String(validate=validate.OneOf(EXTENSION_STATUSES), load_default=None)
+
+
+class ExtensionSchema(ma.Schema):
+    id = F.Integer(dump_only=True)
+    task_id = F.Integer(dump_only=True)
+    agency = F.Function(lambda r: r.task.agency.code, dump_only=True)
+    item = F.Function(lambda r: r.task.item.code, dump_only=True)
+    requested_by = F.Function(lambda r: r.requested_by.label if r.requested_by else None,
+                              dump_only=True, allow_none=True)
+    requested_at = F.DateTime(dump_only=True)
+    due_on = F.Date(dump_only=True, metadata={"description": "the due date when asked"})
+    proposed_due_on = F.Date(dump_only=True)
+    reason = F.String(dump_only=True)
+    status = F.String(dump_only=True, validate=validate.OneOf(EXTENSION_STATUSES))
+    decided_by = F.Function(lambda r: r.decided_by.label if r.decided_by else None,
+                            dump_only=True, allow_none=True)
+    decided_at = F.DateTime(dump_only=True, allow_none=True)
+    decision_note = F.String(dump_only=True)
+    version = F.Integer(dump_only=True, metadata={"description": "also sent as the ETag"})
+
+
+ExtensionPageSchema = page_schema(ExtensionSchema, "ExtensionPageSchema")
+
+
+class RequestReportSchema(Strict):
+    """A coordinator asks an agency for an on-request report (the web form)."""
+
+    item_id = F.Integer(required=True, validate=validate.Range(min=1))
+    agency_id = F.Integer(required=True, validate=validate.Range(min=1))
+    due_on = F.Date(required=True)
+    note = text(2000, load_default="")
