@@ -10,7 +10,7 @@ import models.core.db
 
 
 revision = '0017'
-down_revision = '0020'  # after main's 0013 and 0020 (the lead may re-chain)
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
