@@ -49,6 +49,10 @@ class Task(db.Model):
     period_end: Mapped[date]
     nominal_due_on: Mapped[date]  # what the due rule gives, before the working-day shift
     due_on: Mapped[date]
+    # the data the report covers, when the rule sets a cut-off ("số liệu từ 15/02 đến 14/03")
+    data_from: Mapped[date | None]
+    data_to: Mapped[date | None]
+    event_on: Mapped[date | None]  # the event a `working_days_after` deadline counts from
     status: Mapped[str] = mapped_column(sa.String(16), default=TaskStatus.NOT_STARTED)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     request_note: Mapped[str] = mapped_column(sa.Text, default="")  # for on-request reports
