@@ -139,6 +139,17 @@ class DueField(fields.Field):
             raise ValidationError(str(exc)) from None
 
 
+class PeriodText(fields.Field):
+    """A first period as written: `2025-10`, `2025-Q4`, `2026-H1`, or a year (`2026` or 2026)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not 4 <= len(value) <= 16:
+            raise ValidationError("a period is written 2025-10, 2025-Q4, 2026-H1 or 2026")
+        return value
+
+
 class ItemSchema(Strict):
     code = fields.String(required=True, validate=[ITEM_CODE, validate.Length(max=64)])
     section = fields.String(required=True)
@@ -159,7 +170,7 @@ class ItemSchema(Strict):
     starts_on = fields.Date()
     ends_on = fields.Date()
 
-    first_period = fields.String(validate=validate.Length(min=4, max=16))
+    first_period = PeriodText()
 
     @validates_schema
     def _cadence_needs_due(self, data, **_):
