@@ -40,12 +40,15 @@ class Diff:
         return not self.lines
 
 
+SILENT = ("position",)  # follows from the file's order; a coordinator reads the items' changes
+
+
 def _sync(obj, values: dict, label: str, diff: Diff, is_new: bool) -> None:
-    """Set fields on obj, noting each change unless the object is new."""
+    """Set fields on obj, noting each change unless the object is new (or only moved)."""
     for key, value in values.items():
         old = getattr(obj, key)
         if old != value:
-            if not is_new:
+            if not is_new and key not in SILENT:
                 diff.change(f"{label}.{key}", old, value)
             setattr(obj, key, value)
 
@@ -297,7 +300,12 @@ def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: da
         wanted = _parties(it)
         if new_item or _current_parties(item) != wanted:
             if not new_item:
-                diff.change(f"item {it['code']}.parties", _current_parties(item), wanted)
+                current = _current_parties(item)
+                words = [f"-{role} {kind} {c}" for role, kind, c in current
+                         if (role, kind, c) not in wanted]
+                words += [f"+{role} {kind} {c}" for role, kind, c in wanted
+                          if (role, kind, c) not in current]
+                diff.lines.append(f"~ item {it['code']}.parties: {', '.join(words)}")
             item.parties = [
                 ItemParty(role=role, group=groups[c] if kind == "group" else None,
                           agency=agencies[c] if kind == "agency" else None)
