@@ -206,7 +206,7 @@ class DueRule:
         if self.cutoff is not None:
             _check_int(self.rule, "cutoff", self.cutoff)
         for group, fields in self.overrides:
-            for name, value in fields:
+            for name, _value in fields:
                 if name not in wanted and name != "roll":
                     raise ValueError(f"due rule {self.rule!r}: the override for {group!r} sets "
                                      f"{name!r}, which this rule does not have")

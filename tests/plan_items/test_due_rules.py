@@ -303,7 +303,7 @@ def test_seed_reports_roll_back_and_the_commission_reports_monthly_upward(seed_2
     # the quarter's last month and December go into the quarterly and annual reports
     assert date(2026, 3, 1) not in by_month and date(2026, 12, 1) not in by_month
     item = seed_2027.scalar(sa.select(Item).where(Item.code == "III3-CONSOL-M"))
-    assert item.reports_to == ["BTV", "BTGDV-TW"]
+    assert item.reports_to == ["BTGDV-TW", "BTV"]
 
 
 def test_seed_duties_go_to_the_right_bodies(seed_2027):
