@@ -101,11 +101,13 @@ def tasks_update(task_id, status, note, nil_return, as_user) -> None:
 @click.argument("item_code")
 @click.option("--plan", "plan_code", required=True, help="Plan code.")
 @click.option("--agency", "agency_code", required=True, help="The agency asked to report.")
-@click.option("--due", type=DATE, required=True, help="Due date (moved to a working day).")
+@click.option("--due", type=DATE, help="Due date (moved to a working day).")
+@click.option("--event-on", "event_on", type=DATE,
+              help="For an item due N working days after an event: the event's date.")
 @click.option("--note", default="", help="What the report should cover.")
 @click.option("--as", "as_user", required=True, help="Email of the coordinator asking.")
 @fail_cleanly
-def tasks_request(item_code, plan_code, agency_code, due, note, as_user) -> None:
+def tasks_request(item_code, plan_code, agency_code, due, event_on, note, as_user) -> None:
     """Ask an agency for an on-request report (creates its task)."""
     with session_scope() as session:
         user = acting_user(session, as_user)
@@ -116,7 +118,7 @@ def tasks_request(item_code, plan_code, agency_code, due, note, as_user) -> None
             raise (UnknownItemCode(item_code=item_code, plan_code=plan_code) if item is None
                    else UnknownAgencyCode(agency_code=agency_code))
         task = request_report(session, user, item, agency.id, due_on=due, note=note,
-                              now=utcnow())
+                              now=utcnow(), event_on=event_on)
         click.echo(f"task {task.id}: {agency_code} reports on {item_code} by {task.due_on}")
 
 

@@ -39,6 +39,7 @@ def item_dict(item: Item) -> dict:
         "starts_on": (item.starts_on or item.plan.starts_on).isoformat(),
         "ends_on": (item.ends_on or item.plan.ends_on).isoformat()
         if (item.ends_on or item.plan.ends_on) else None,
+        "first_period": item.first_period,
         "active": item.active,
     }
 
@@ -72,6 +73,7 @@ def plan_dict(session: Session, code: str) -> dict:
         "implements": plan.documents.get("implements", []),
         "cites": plan.documents.get("cites", []),
         "reminders": plan.reminders,
+        "roll": plan.due_roll,
         "sections": tree(None),
         "items": [item_dict(i) for i in plan.items],
     }

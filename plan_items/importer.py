@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from models.core.actors import SYSTEM, Actor
 from models.core.audit import record
 from models.org.agencies import Agency, AgencyGroup
-from models.plans.cadence import Cadence, DueRule, Period, due_date
+from models.plans.cadence import Cadence, DueRule, Period, parse_first_period
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, ItemParty, Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task
+from models.tasks.generation import DueContext
 from plan_items.loader import Loaded, PlanFileError, read_agencies, read_plan, walk_sections
 
 
@@ -40,12 +41,15 @@ class Diff:
         return not self.lines
 
 
+SILENT = ("position",)  # follows from the file's order; a coordinator reads the items' changes
+
+
 def _sync(obj, values: dict, label: str, diff: Diff, is_new: bool) -> None:
-    """Set fields on obj, noting each change unless the object is new."""
+    """Set fields on obj, noting each change unless the object is new (or only moved)."""
     for key, value in values.items():
         old = getattr(obj, key)
         if old != value:
-            if not is_new:
+            if not is_new and key not in SILENT:
                 diff.change(f"{label}.{key}", old, value)
             setattr(obj, key, value)
 
@@ -160,6 +164,13 @@ def check_against_database(session: Session, loaded: Loaded) -> list:
             if code not in agencies:
                 problems.append(loaded.problem(("items", i, "reports_to", j),
                                                f"unknown agency {code!r}"))
+        due = item.get("due")
+        overrides = due.get("overrides") if isinstance(due, dict) else None
+        for j, override in enumerate(overrides if isinstance(overrides, list) else []):
+            code = override.get("group") if isinstance(override, dict) else None
+            if isinstance(code, str) and code not in groups:
+                problems.append(loaded.problem(("items", i, "due", "overrides", j, "group"),
+                                               f"unknown agency group {code!r}"))
         lead = item.get("lead")
         if isinstance(lead, dict) and not lead.get("groups") and not lead.get("agencies"):
             problems.append(loaded.problem(("items", i, "lead"),
@@ -202,6 +213,7 @@ def _item_values(item: dict, section_ids: dict[str, int], position: int) -> dict
         "evidence_en": item.get("evidence_en", ""),
         "starts_on": item.get("starts_on"),
         "ends_on": item.get("ends_on"),
+        "first_period": item.get("first_period"),
         "active": True,
     }
 
@@ -248,6 +260,7 @@ def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: da
         plan = Plan(code=header["code"])
         session.add(plan)
         diff.add(f"plan {header['code']}")
+    roll_changed = not is_new and plan.due_roll != header["roll"]
     _sync(plan, {
         "title_vi": header["title_vi"], "title_en": header["title_en"],
         "issuer_id": agencies[header["issuer"]].id if header.get("issuer") else None,
@@ -255,7 +268,7 @@ def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: da
         "issued_on": header.get("issued_on"), "timezone": header["timezone"],
         "starts_on": header["starts_on"], "ends_on": header.get("ends_on"),
         "documents": _jsonable({"implements": header["implements"], "cites": header["cites"]}),
-        "reminders": header["reminders"],
+        "reminders": header["reminders"], "due_roll": header["roll"],
     }, "plan", diff, is_new)
     session.flush()
 
@@ -285,13 +298,19 @@ def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: da
             item = items[it["code"]] = Item(plan=plan, code=it["code"])
             session.add(item)
             diff.add(f"item {it['code']} ({it['cadence']})")
-        elif item.due_rule != it["due"] or item.cadence != it["cadence"]:
+        elif (item.due_rule != it["due"] or item.cadence != it["cadence"] or roll_changed
+              or item.first_period != it.get("first_period")):
             rule_changed.append(item)
         _sync(item, _item_values(it, section_ids, position), f"item {it['code']}", diff, new_item)
         wanted = _parties(it)
         if new_item or _current_parties(item) != wanted:
             if not new_item:
-                diff.change(f"item {it['code']}.parties", _current_parties(item), wanted)
+                current = _current_parties(item)
+                words = [f"-{role} {kind} {c}" for role, kind, c in current
+                         if (role, kind, c) not in wanted]
+                words += [f"+{role} {kind} {c}" for role, kind, c in wanted
+                          if (role, kind, c) not in current]
+                diff.lines.append(f"~ item {it['code']}.parties: {', '.join(words)}")
             item.parties = [
                 ItemParty(role=role, group=groups[c] if kind == "group" else None,
                           agency=agencies[c] if kind == "agency" else None)
@@ -312,8 +331,15 @@ def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: da
             diff.remove(f"section {code}")
     session.flush()
 
-    for item in rule_changed:
-        _reschedule_open_tasks(session, item, actor=actor, now=now, diff=diff)
+    if rule_changed:
+        # a rule may follow another item's due dates: reschedule those that follow a changed one
+        changed_codes = {i.code for i in rule_changed}
+        rule_changed += [i for i in plan.items if i.active and i not in rule_changed
+                         and set((i.due_rule or {}).get("after") or ()) & changed_codes]
+        context = DueContext(session, load_calendar(session))
+        for item in rule_changed:
+            _reschedule_open_tasks(session, item, actor=actor, now=now, diff=diff,
+                                   context=context)
     if not diff.empty:
         record(session, actor=actor, action=action, entity_type="plan", entity_id=plan.code,
                before=None, after={"file": Path(path).name, "changes": diff.lines}, now=now)
@@ -331,28 +357,49 @@ def _jsonable(value):
 
 
 def _reschedule_open_tasks(session: Session, item: Item, *, actor: Actor, now: datetime,
-                           diff: Diff):
-    """A changed due rule moves the due dates of tasks not yet submitted."""
-    if Cadence(item.cadence) in (Cadence.ON_REQUEST, Cadence.NONE) or not item.due_rule:
+                           diff: Diff, context: DueContext):
+    """A changed due rule moves the due dates (and data periods) of tasks not yet submitted;
+    open tasks of periods before a new first period are counted, and left as they are."""
+    cadence = Cadence(item.cadence)
+    if cadence == Cadence.NONE or not item.due_rule:
         return
     rule = DueRule.from_dict(item.due_rule)
-    calendar = load_calendar(session)
-    once = Cadence(item.cadence) == Cadence.ONCE
+    if cadence == Cadence.ON_REQUEST and rule.event is None:
+        return
+    once = cadence == Cadence.ONCE
+    first = parse_first_period(cadence, item.first_period) if (
+        item.first_period and cadence not in (Cadence.ONCE, Cadence.ON_REQUEST)) else None
     tasks = session.scalars(sa.select(Task).where(
         Task.item_id == item.id, Task.status.in_([s.value for s in OPEN_STATUSES])))
-    moved = 0
+    moved = early = 0
     for task in tasks:
-        period = Period(task.period_start, task.period_start if once else task.period_end)
-        due = due_date(rule, period, calendar)
-        if due.due_on != task.due_on:
-            before = {"due_on": task.due_on, "nominal_due_on": task.nominal_due_on}
+        if first is not None and task.period_start < first.start:
+            early += 1
+        if cadence == Cadence.ON_REQUEST:
+            if task.event_on is None:
+                continue
+            period = Period(task.period_start, task.period_end)
+            due, data = context.due(item, task.agency_id, period, event_on=task.event_on)
+        else:
+            period = Period(task.period_start, task.period_start if once else task.period_end)
+            due, data = context.due(item, task.agency_id, period)
+        data_from, data_to = (data.start, data.end) if data else (None, None)
+        if (due.due_on, due.nominal, data_from, data_to) != (
+                task.due_on, task.nominal_due_on, task.data_from, task.data_to):
+            before = {"due_on": task.due_on, "nominal_due_on": task.nominal_due_on,
+                      "data_from": task.data_from, "data_to": task.data_to}
             task.due_on, task.nominal_due_on = due.due_on, due.nominal
+            task.data_from, task.data_to = data_from, data_to
             if once:
                 task.period_end = max(task.period_start, due.nominal)
             task.updated_at = now
             record(session, actor=actor, action="task.due_rule_changed", entity_type="task",
                    entity_id=task.id, before=before,
-                   after={"due_on": due.due_on, "nominal_due_on": due.nominal}, now=now)
+                   after={"due_on": due.due_on, "nominal_due_on": due.nominal,
+                          "data_from": data_from, "data_to": data_to}, now=now)
             moved += 1
     if moved:
         diff.lines.append(f"~ item {item.code}: {moved} open task(s) get a new due date")
+    if early:
+        diff.lines.append(f"! item {item.code}: {early} open task(s) of periods before its first "
+                          f"period {item.first_period} are kept (not deleted)")

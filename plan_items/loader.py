@@ -298,4 +298,33 @@ def check_plan_references(loaded: Loaded) -> list[Problem]:
                     f"{item.get('code')} ({item.get('cadence')}) cannot absorb {code}"
                     f" ({lower.get('cadence')}):"
                     " only a longer calendar cadence absorbs a shorter one"))
+    problems += _check_due_references(loaded, all_items, items)
+    return problems
+
+
+def _check_due_references(loaded: Loaded, all_items: list, items: dict[str, dict]) -> list:
+    """`working_days_after: after: [...]` names other items of the same cadence, none of which
+    itself follows others (no chains, so no cycles)."""
+    problems = []
+    for i, item in all_items:
+        due = item.get("due")
+        if not isinstance(due, dict) or due.get("rule") != "working_days_after":
+            continue
+        after = due.get("after")
+        after = [after] if isinstance(after, str) else after
+        for j, code in enumerate(after if isinstance(after, list) else []):
+            keys = ("items", i, "due", "after", j)
+            other = items.get(code)
+            if code == item.get("code"):
+                problems.append(loaded.problem(keys, f"{code} cannot follow itself"))
+            elif other is None:
+                problems.append(loaded.problem(keys, f"follows unknown item {code!r}"))
+            elif other.get("cadence") != item.get("cadence"):
+                problems.append(loaded.problem(
+                    keys, f"{item.get('code')} ({item.get('cadence')}) cannot follow {code} "
+                          f"({other.get('cadence')}): the periods must match"))
+            elif isinstance(other.get("due"), dict) and \
+                    other["due"].get("rule") == "working_days_after":
+                problems.append(loaded.problem(
+                    keys, f"{code} itself follows other items: follow the items it follows"))
     return problems

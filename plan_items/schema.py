@@ -12,7 +12,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from models.plans.cadence import Cadence, DueRule
+from models.plans.cadence import ROLLS, Cadence, DueRule, parse_first_period
 from models.plans.entities import ItemKind
 
 PLAN_FORMAT = "planwatch/plan@1"
@@ -92,6 +92,9 @@ class PlanHeaderSchema(Strict):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date()
     coordinator = fields.String(required=True, validate=AGENCY_CODE)
+    # the plan's roll direction for a due date on a day off: forward ("chậm nhất") or back
+    # ("trước ngày"); an item's `due.roll` wins
+    roll = fields.String(load_default="forward", validate=validate.OneOf(ROLLS))
     implements = fields.List(fields.Nested(DocumentSchema), load_default=list)
     cites = fields.List(fields.Nested(DocumentSchema), load_default=list)
     reminders = fields.List(fields.Nested(RungSchema), load_default=list)
@@ -140,6 +143,17 @@ class DueField(fields.Field):
             raise ValidationError(str(exc)) from None
 
 
+class PeriodText(fields.Field):
+    """A first period as written: `2025-10`, `2025-Q4`, `2026-H1`, or a year (`2026` or 2026)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not 4 <= len(value) <= 16:
+            raise ValidationError("a period is written 2025-10, 2025-Q4, 2026-H1 or 2026")
+        return value
+
+
 class ItemSchema(Strict):
     code = fields.String(required=True, validate=[ITEM_CODE, validate.Length(max=64)])
     section = fields.String(required=True)
@@ -160,20 +174,46 @@ class ItemSchema(Strict):
     starts_on = fields.Date()
     ends_on = fields.Date()
 
+    first_period = PeriodText()
+
     @validates_schema
     def _cadence_needs_due(self, data, **_):
         cadence = data.get("cadence")
-        if cadence in (Cadence.ON_REQUEST, Cadence.NONE):
-            if data.get("due"):
+        due = data.get("due") or {}
+        rule = due.get("rule")
+        if cadence == Cadence.ON_REQUEST:
+            if due and not (rule == "working_days_after" and due.get("event")):
+                raise ValidationError("an on_request item has no due rule, or only "
+                                      "working_days_after an event", "due")
+        elif cadence == Cadence.NONE:
+            if due:
                 raise ValidationError(f"a {cadence} item has no due rule", "due")
-        elif cadence and not data.get("due"):
+        elif cadence and not due:
             raise ValidationError(f"a {cadence} item needs a due rule", "due")
-        rule = (data.get("due") or {}).get("rule")
         once_rules = ("fixed_date", "days_after_start")
-        if cadence == Cadence.ONCE and rule and rule not in once_rules:
-            raise ValidationError("a one-off item is due by fixed_date or days_after_start", "due")
+        if cadence == Cadence.ONCE and rule:
+            if rule == "window" and not due.get("start"):
+                raise ValidationError("a one-off item's window names its start and end", "due")
+            if rule not in (*once_rules, "window"):
+                raise ValidationError(
+                    "a one-off item is due by fixed_date, days_after_start or window", "due")
         if cadence not in (Cadence.ONCE, None) and rule in once_rules:
             raise ValidationError(f"{rule} is only for one-off items", "due")
+        if cadence not in (Cadence.ONCE, None) and rule == "window" and due.get("start"):
+            raise ValidationError(f"a {cadence} item's window is its period: no start or end",
+                                  "due")
+        if rule == "working_days_after" and due.get("after") and cadence in (
+                Cadence.ONCE, Cadence.ON_REQUEST):
+            raise ValidationError("working_days_after other items is for calendar cadences "
+                                  "(the items' periods are matched)", "due")
+        if due.get("cutoff") is not None and cadence in (Cadence.ONCE, Cadence.ON_REQUEST):
+            raise ValidationError("a data cut-off is for monthly, quarterly, half-yearly and "
+                                  "yearly reports", "due")
+        if data.get("first_period") is not None and cadence:
+            try:
+                parse_first_period(cadence, data["first_period"])
+            except ValueError as exc:
+                raise ValidationError(str(exc), "first_period") from None
 
 
 class PlanFileSchema(Strict):

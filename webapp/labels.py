@@ -50,6 +50,16 @@ DUE_RULE = {
     "month_day": _l("on %(day)s/%(month)s"),
     "fixed_date": _l("on a fixed date"),
     "days_after_start": _l("%(days)s days after the period starts"),
+    "window": _l("by the last working day of the period"),
+    "working_days_after": _l("%(days)s working days after the due date of %(after)s"),
+}
+DUE_RULE_WINDOW_DATES = _l("by the last working day from %(start)s to %(end)s")
+DUE_RULE_EVENT = {
+    "inspection_end": _l("%(days)s working days after the end of the inspection"),
+}
+ROLL = {
+    "forward": _l("a day off moves it to the next working day"),
+    "back": _l("a day off moves it back to the last working day before"),
 }
 
 CADENCE = {
@@ -96,9 +106,33 @@ OVERSIGHT_STEP = {
 }
 
 
-def describe_rule(rule: dict | None) -> str:
-    """The due rule in words."""
+def _ddmmyyyy(value) -> str:
+    from datetime import date
+
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return day.strftime("%d/%m/%Y")
+
+
+def describe_rule(rule: dict | None, roll: str | None = None) -> str:
+    """The due rule in words, with the way a day off moves it (the item's roll, else `roll`,
+    the plan's)."""
     if not rule:
         return str(_l("no fixed due date"))
-    text = DUE_RULE.get(rule.get("rule"))
-    return str(text) % rule if text is not None else rule.get("rule", "")
+    kind = rule.get("rule")
+    if kind == "window" and rule.get("start"):
+        return str(DUE_RULE_WINDOW_DATES) % {"start": _ddmmyyyy(rule["start"]),
+                                              "end": _ddmmyyyy(rule["end"])}
+    if kind == "working_days_after":
+        if rule.get("event"):
+            text = DUE_RULE_EVENT.get(rule["event"])
+            return str(text) % rule if text is not None else kind
+        return str(DUE_RULE[kind]) % {"days": rule.get("days"),
+                                      "after": ", ".join(rule.get("after") or ())}
+    text = DUE_RULE.get(kind)
+    words = str(text) % rule if text is not None else rule.get("rule", "")
+    if kind == "window":
+        return words
+    direction = rule.get("roll") or roll
+    if direction in ROLL:
+        words = f"{words} ({ROLL[direction]})"
+    return words

@@ -92,6 +92,12 @@ class WorkingCalendar:
             return day
         return self.add_working_days(day, 1)
 
+    def roll_back(self, day: date) -> date:
+        """`day` itself if working, else the last working day before it."""
+        if self.is_working_day(day):
+            return day
+        return self.add_working_days(day, -1)
+
     def add_working_days(self, day: date, n: int) -> date:
         """The n-th working day after `day` (before it when n < 0); `day` itself when n == 0."""
         if n == 0:

@@ -36,6 +36,9 @@ class Plan(db.Model):
     ends_on: Mapped[date | None]
     documents: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # implements / cites
     reminders: Mapped[list] = mapped_column(sa.JSON, default=list)  # default reminder ladder
+    # a due date on a day off moves forward ("chậm nhất") or back ("trước ngày"); items may differ
+    due_roll: Mapped[str] = mapped_column(sa.String(8), default="forward",
+                                          server_default="forward")
     version: Mapped[int] = mapped_column(default=1)
 
     issuer: Mapped[Agency | None] = relationship(foreign_keys=[issuer_id])
@@ -96,6 +99,7 @@ class Item(db.Model):
     evidence_en: Mapped[str] = mapped_column(sa.Text, default="")
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
+    first_period: Mapped[str | None] = mapped_column(sa.String(16))  # 2025-10, 2025-Q4, 2026
     active: Mapped[bool] = mapped_column(default=True)  # False once removed from the plan file
 
     plan: Mapped[Plan] = relationship(back_populates="items")

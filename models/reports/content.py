@@ -136,6 +136,8 @@ def recipients_of(session: Session, plan: Plan, body: Agency, issuer: Issuer) ->
         .where(Item.plan_id == plan.id, ItemParty.role == "lead", ItemParty.agency_id == body.id)
         .order_by(Item.position)).all()
     codes: list[str] = []
+    # the periodic reports' recipients first (their order is the plan's), then the others'
+    led = sorted(led, key=lambda i: i.kind != ItemKind.RECURRING_REPORT)
     for item in led:
         codes += [c for c in item.reports_to or [] if c != body.code and c not in codes]
     if not codes and plan.issuer is not None and plan.issuer.code != body.code:

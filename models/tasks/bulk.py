@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from models.tasks.entities import Task
 
 COLUMNS = ("item_id", "agency_id", "period_start", "period_end", "nominal_due_on", "due_on",
-           "status", "request_note", "late", "nil_return", "created_at", "updated_at", "version")
+           "data_from", "data_to", "status", "request_note", "late", "nil_return", "created_at",
+           "updated_at", "version")
 KEY = ("item_id", "agency_id", "period_start")
 
 

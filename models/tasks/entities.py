@@ -69,6 +69,12 @@ class Task(db.Model):
     due_on: Mapped[date]
     # the due date before a coordinator first moved it (reschedule or an approved extension)
     original_due_on: Mapped[date | None]
+
+
+    # the data the report covers, when the rule sets a cut-off ("số liệu từ 15/02 đến 14/03")
+    data_from: Mapped[date | None]
+    data_to: Mapped[date | None]
+    event_on: Mapped[date | None]  # the event a `working_days_after` deadline counts from
     status: Mapped[str] = mapped_column(sa.String(16), default=TaskStatus.NOT_STARTED)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     request_note: Mapped[str] = mapped_column(sa.Text, default="")  # for on-request reports

@@ -75,6 +75,17 @@ class RequestDueInPast(InvalidInput):
     message = N_("The due date of a request cannot be in the past.")
 
 
+class RequestNeedsEventDate(InvalidInput):
+    code = "task.request_needs_event_date"
+    message = N_("This item is due %(days)s working days after an event: give the date of the "
+                 "event.")
+
+
+class RequestNeedsDueDate(InvalidInput):
+    code = "task.request_needs_due_date"
+    message = N_("Give the due date of the request.")
+
+
 class RequestAlreadyMade(TransitionNotAllowed):
     code = "task.request_already_made"
     message = N_("This report was already requested today.")

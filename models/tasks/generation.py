@@ -12,8 +12,17 @@ from sqlalchemy.orm import Session, contains_eager
 
 from models.core.actors import SYSTEM, Actor
 from models.core.audit import record
-from models.org.agencies import agency_group_member
-from models.plans.cadence import Cadence, DueRule, Period, due_date, is_absorbed, open_periods
+from models.org.agencies import AgencyGroup, agency_group_member
+from models.plans.cadence import (
+    Cadence,
+    DueDate,
+    DueRule,
+    Period,
+    due_date,
+    is_absorbed,
+    open_periods,
+    parse_first_period,
+)
 from models.plans.calendar import WorkingCalendar
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, ItemParty, Plan
@@ -66,12 +75,83 @@ def item_periods(item: Item, through: date) -> list[Period]:
     if cadence in NO_PERIODS or not item.due_rule:
         return []
     start = item.starts_on or item.plan.starts_on
+    if item.first_period and cadence in (Cadence.MONTHLY, Cadence.QUARTERLY,
+                                         Cadence.HALF_YEARLY, Cadence.YEARLY):
+        # the first period the item applies to: none before it, whatever the start
+        start = max(start, parse_first_period(cadence, item.first_period).start)
     end = item.ends_on or item.plan.ends_on
     periods = list(_open_periods(cadence, start, through, end))
     if cadence == Cadence.ONCE:
         rule = DueRule.from_dict(item.due_rule)
         periods = [Period(p.start, max(p.start, rule.nominal(p))) for p in periods]
     return periods
+
+
+def agency_groups(session: Session) -> dict[int, frozenset[str]]:
+    """The group codes of every agency (for due-day overrides per group)."""
+    out: dict[int, set[str]] = {}
+    query = sa.select(agency_group_member.c.agency_id, AgencyGroup.code).join(
+        AgencyGroup, AgencyGroup.id == agency_group_member.c.group_id)
+    for agency_id, code in session.execute(query):
+        out.setdefault(agency_id, set()).add(code)
+    return {agency_id: frozenset(codes) for agency_id, codes in out.items()}
+
+
+class DueContext:
+    """What a task's due date depends on besides its own rule: the calendar, the agencies'
+    groups (overrides), the items a `working_days_after` rule follows and their agencies."""
+
+    def __init__(self, session: Session, calendar: WorkingCalendar, *,
+                 groups: dict[int, frozenset[str]] | None = None,
+                 responsible: dict[int, set[int]] | None = None,
+                 items: dict[tuple[int, str], Item] | None = None) -> None:
+        self.session = session
+        self.calendar = calendar
+        self.groups = groups if groups is not None else agency_groups(session)
+        self._responsible = responsible
+        self._items = items
+
+    def responsible(self, item: Item) -> set[int]:
+        if self._responsible is None:
+            return responsible_agency_ids(self.session, item)
+        return self._responsible.get(item.id, set())
+
+    def item(self, plan_id: int, code: str) -> Item | None:
+        if self._items is None:
+            self._items = {(i.plan_id, i.code): i for i in self.session.scalars(
+                sa.select(Item).where(Item.active.is_(True)))}
+        return self._items.get((plan_id, code))
+
+    def rule_for(self, item: Item, agency_id: int | None) -> DueRule:
+        rule = DueRule.from_dict(item.due_rule)
+        if agency_id is None or not rule.overrides:
+            return rule
+        return rule.for_groups(self.groups.get(agency_id, ()))
+
+    def followed_due(self, item: Item, rule: DueRule, period: Period) -> date | None:
+        """The latest due date, for `period`, of the items `rule` follows (None: none known)."""
+        latest = None
+        for code in rule.after:
+            other = self.item(item.plan_id, code)
+            if other is None or not other.due_rule:
+                continue
+            agencies = sorted(self.responsible(other)) or [None]
+            for agency_id in agencies:
+                other_rule = self.rule_for(other, agency_id)
+                if other_rule.rule == "working_days_after":
+                    continue  # no chains (the loader refuses them)
+                due = due_date(other_rule, period, self.calendar, roll=other.plan.due_roll)
+                latest = due.due_on if latest is None else max(latest, due.due_on)
+        return latest
+
+    def due(self, item: Item, agency_id: int | None, period: Period,
+            event_on: date | None = None) -> tuple[DueDate, Period | None]:
+        """The task's due date and the data period its report covers (None: no cut-off)."""
+        rule = self.rule_for(item, agency_id)
+        if rule.after and event_on is None:
+            event_on = self.followed_due(item, rule, period)
+        due = due_date(rule, period, self.calendar, roll=item.plan.due_roll, event_on=event_on)
+        return due, rule.data_period(period)
 
 
 def tasks_per_period(
@@ -104,6 +184,7 @@ def planned_rows(
     absorbers: Iterable[Item] = (), *, only_incomplete: bool = False,
     responsible: dict[int, set[int]] | None = None,
     existing: dict[date, int] | None = None,
+    context: DueContext | None = None,
 ) -> list[dict]:
     """The task rows an item should have by `through`, before de-duplication.
 
@@ -115,8 +196,9 @@ def planned_rows(
     periods = item_periods(item, through)
     if not periods:
         return []
-    rule = DueRule.from_dict(item.due_rule)
     cadence = Cadence(item.cadence)
+    if context is None:
+        context = DueContext(session, calendar, responsible=responsible)
 
     def responsible_for(i: Item) -> set[int]:
         if responsible is None:
@@ -134,15 +216,18 @@ def planned_rows(
         partly_absorbed = any(is_absorbed(period, cadence, higher) for higher, _ in absorbing)
         if not partly_absorbed and existing.get(period.start, 0) == len(agencies):
             continue
-        due = due_date(rule, period, calendar)
+        shared = None if DueRule.from_dict(item.due_rule).overrides else \
+            context.due(item, None, period)
         for agency_id in sorted(agencies):
             if any(agency_id in who and is_absorbed(period, cadence, higher)
                    for higher, who in absorbing):
                 continue
+            due, data = shared or context.due(item, agency_id, period)
             rows.append({
                 "item_id": item.id, "agency_id": agency_id,
                 "period_start": period.start, "period_end": period.end,
                 "nominal_due_on": due.nominal, "due_on": due.due_on,
+                "data_from": data.start if data else None, "data_to": data.end if data else None,
                 "status": TaskStatus.NOT_STARTED.value, "created_at": now, "updated_at": now,
                 "version": 1, "late": False, "nil_return": False, "request_note": "",
             })
@@ -175,13 +260,14 @@ def generate_tasks(
             if lower is not None:
                 absorbers.setdefault(lower.id, []).append(higher)
     responsible = responsibilities(session)
+    context = DueContext(session, calendar, responsible=responsible, items=by_code)
     existing = tasks_per_period(session, responsible, [i.id for i in items])
     per_item: Counter[int] = Counter()
     pending: list[dict] = []
     for done, item in enumerate(items, 1):
         pending += planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()),
                                 only_incomplete=True, responsible=responsible,
-                                existing=existing.get(item.id, {}))
+                                existing=existing.get(item.id, {}), context=context)
         if len(pending) >= FLUSH_ROWS or done == len(items):
             # written in large batches: one COPY per batch, memory bounded on a first run
             per_item.update(insert_missing(session, pending))

@@ -15,6 +15,7 @@ from models.core.audit import record
 from models.core.clock import local_today
 from models.core.evidence import MAX_BYTES, Upload, check_upload, store_evidence
 from models.org.users import Role, User
+from models.plans.cadence import DueRule
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, ItemKind
 from models.tasks.entities import Task, TaskStatus, TaskUpdate
@@ -23,6 +24,8 @@ from models.tasks.errors import (
     RequestAlreadyMade,
     RequestCoordinatorOnly,
     RequestDueInPast,
+    RequestNeedsDueDate,
+    RequestNeedsEventDate,
     RequestNeedsOnRequestItem,
     TaskNotFound,
 )
@@ -66,18 +69,33 @@ def request_report(
     item: Item,
     agency_id: int,
     *,
-    due_on: date,
+    due_on: date | None = None,
     note: str,
     now: datetime,
+    event_on: date | None = None,
 ) -> Task:
-    """A coordinator asks an agency for an on-request report, due on a working day."""
+    """A coordinator asks an agency for an on-request report, due on a working day; an item
+    due N working days after an event (`working_days_after`, e.g. the end of an inspection) is
+    due counted from `event_on`."""
     require_user(actor)
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
         raise RequestCoordinatorOnly(role=actor.role)
     if item.kind != ItemKind.ON_REQUEST_REPORT:
         raise RequestNeedsOnRequestItem(field="item")
+    rule = DueRule.from_dict(item.due_rule) if item.due_rule else None
+    calendar = load_calendar(session)
+    if rule is not None and rule.event:
+        if event_on is None:
+            raise RequestNeedsEventDate(field="event_on", days=rule.days)
+        due_on = working_due = calendar.add_working_days(event_on, rule.days)
+    elif due_on is None:
+        raise RequestNeedsDueDate(field="due_on")
+    else:
+        event_on = None
+        # a time limit ending on a day off ends on the next working day (Civil Code, art. 148)
+        working_due = calendar.roll_forward(due_on)
     today = local_today(now, item.plan.timezone)
-    if due_on < today:
+    if working_due < today:
         raise RequestDueInPast(field="due_on")
     exists = session.scalar(
         sa.select(Task.id).where(
@@ -86,12 +104,11 @@ def request_report(
     )
     if exists:
         raise RequestAlreadyMade(task_id=exists)
-    # a time limit ending on a day off ends on the next working day (Civil Code, art. 148)
-    working_due = load_calendar(session).roll_forward(due_on)
     task = Task(
         item=item, agency_id=agency_id, period_start=today, period_end=working_due,
         nominal_due_on=due_on, due_on=working_due, status=TaskStatus.NOT_STARTED,
         requested_by_id=actor.id, request_note=note or "", created_at=now, updated_at=now,
+        event_on=event_on,
     )
     session.add(task)
     session.flush()

@@ -68,6 +68,9 @@ def test_operator_session_from_empty_database_to_task_update(run, empty_db_url):
     not_on_request = run("tasks", "request", "M-RPT-M", "--plan", "MINI-1", "--agency", "AG-B",
                          "--due", "2099-01-01", "--as", "coord@c.example.org", ok=False)
     assert "only for on-request items" in not_on_request.stderr
+    no_due = run("tasks", "request", "M-REQ", "--plan", "MINI-1", "--agency", "AG-A",
+                 "--as", "coord@c.example.org", ok=False)
+    assert no_due.exit_code == 1 and "Give the due date of the request" in no_due.stderr
 
     engine = make_engine(empty_db_url)
     with engine.connect() as conn:

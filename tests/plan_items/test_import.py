@@ -173,7 +173,7 @@ def test_seed_plan_tasks_cover_reports_one_offs_and_annual_duty(session):
         assert code in by_item, code
     feb = session.scalars(sa.select(Task.due_on).where(
         Task.item.has(code="III3-RPT-M"), Task.period_start == date(2026, 2, 1))).all()
-    assert feb and set(feb) == {date(2026, 2, 23)}  # 20/02/2026 is in Tết
+    assert feb and set(feb) == {date(2026, 2, 13)}  # 20/02/2026 is in Tết: back to 13/02
     december_monthly = session.scalar(sa.select(sa.func.count()).where(
         Task.item.has(code="III1-RPT-M"), Task.period_start == date(2025, 12, 1)))
     assert december_monthly == 0  # the annual report replaces it

@@ -122,7 +122,14 @@ def test_late_this_month_is_one_click_and_the_drill_down_filters(coordinator, se
     assert "task-row" not in page and 'id="overdue-list"' in page
 
 
-def test_drill_down_has_pages_not_a_silent_cap(coordinator, seed):
+def test_drill_down_has_pages_not_a_silent_cap(coordinator, seed, session):
+    # the corrected seed plan has exactly 200 tasks through 2026: open 2027's first quarter too,
+    # so there are more tasks than the old cap of 200 rows
+    from models.tasks.generation import generate_tasks
+    from tests.factories import T0
+
+    generate_tasks(session, through=date(2027, 3, 31), now=T0)
+    session.commit()
     page = coordinator.get(f"/dashboard/tasks?plan={PLAN}&period=all&size=25"
                            ).get_data(as_text=True)
     total = int(re.search(r'id="task-total">(\d+)<', page)[1])

@@ -36,24 +36,34 @@ def _local_name(day, reason: str) -> str:
 
 
 def due_explanation(session, task: Task) -> dict:
-    """The rule in words and the skipped days off, (date, reason) in order."""
+    """The rule in words and the skipped days off, (date, reason) in order; `back` when the
+    due date moved back ("trước ngày") rather than forward."""
     skipped = []
     shifted = task.due_on != task.nominal_due_on
-    if shifted and 0 < (task.due_on - task.nominal_due_on).days <= MAX_SHIFT:
+    gap = (task.due_on - task.nominal_due_on).days
+    back = gap < 0
+    if shifted and 0 < abs(gap) <= MAX_SHIFT:
         calendar = load_calendar(session)
-        day = task.nominal_due_on
-        while day < task.due_on:
+        day, last, step = (task.due_on + timedelta(days=1), task.nominal_due_on, 1) if back \
+            else (task.nominal_due_on, task.due_on - timedelta(days=1), 1)
+        while day <= last:
             reason = calendar.why_off(day)
             if reason is None:  # a working day in between: moved by hand, not by the calendar
                 skipped = []
                 break
             skipped.append((day, _local_name(day, reason)))
-            day += timedelta(days=1)
+            day += timedelta(days=step)
+    data = None
+    if task.data_from and task.data_to:
+        data = (task.data_from, task.data_to)
     return {
-        "rule": describe_rule(task.item.due_rule),
+        "rule": describe_rule(task.item.due_rule, task.item.plan.due_roll),
         "shifted": shifted,
         "skipped": skipped,
+        "back": back,
         "rescheduled": shifted and not skipped,
+        "data": data,
+        "event_on": task.event_on,
     }
 
 

@@ -20,8 +20,11 @@ def task_out(task: Task, user: User, now: datetime) -> dict:
     today = local_today(now, item.plan.timezone)
     return {
         **{k: getattr(task, k) for k in (
-            "id", "period_start", "period_end", "due_on", "original_due_on", "status", "late",
-            "nil_return", "submitted_at", "request_note", "version", "created_at", "updated_at")},
+            "id", "period_start", "period_end", "due_on", "original_due_on", "nominal_due_on",
+            "data_from", "data_to", "event_on", "status", "late", "nil_return",
+            "submitted_at", "request_note", "version", "created_at", "updated_at")},
+        "due_rule": item.due_rule,
+        "due_roll": (item.due_rule or {}).get("roll") or item.plan.due_roll or "forward",
         "plan": item.plan.code, "section": item.section.code, "item": item.code,
         "item_title_vi": item.title_vi, "item_title_en": item.title_en,
         "allows_nil_return": item.allows_nil_return, "agency": task.agency.code,

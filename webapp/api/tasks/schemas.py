@@ -74,6 +74,21 @@ class TaskSchema(ma.Schema):
     due_on = F.Date(dump_only=True)
     original_due_on = F.Date(dump_only=True, allow_none=True,
                              metadata={"description": "the first due date, if it was moved"})
+
+
+    nominal_due_on = F.Date(dump_only=True, metadata={
+        "description": "the date the due rule names, before the move to a working day"})
+    due_rule = F.Dict(dump_only=True, allow_none=True, metadata={
+        "description": "the item's due rule as in the plan file (rule, its fields, roll, "
+                       "cutoff, overrides)"})
+    due_roll = F.String(dump_only=True, validate=validate.OneOf(["forward", "back"]), metadata={
+        "description": "how a due date on a day off moves: the rule's roll, else the plan's"})
+    data_from = F.Date(dump_only=True, allow_none=True, metadata={
+        "description": "first day of the data the report covers (a cut-off rule), else null"})
+    data_to = F.Date(dump_only=True, allow_none=True, metadata={
+        "description": "last day of the data the report covers (a cut-off rule), else null"})
+    event_on = F.Date(dump_only=True, allow_none=True, metadata={
+        "description": "the event a working_days_after deadline counts from, else null"})
     status = F.String(dump_only=True, validate=validate.OneOf(STATUSES))
     overdue = F.Boolean(dump_only=True)
     late = F.Boolean(dump_only=True)
