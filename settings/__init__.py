@@ -87,7 +87,6 @@ class Settings:
     max_upload: int = DEFAULT_MAX_UPLOAD
     secret_key: str | None = field(default=None, repr=False)  # else kept in secret_key_file
     secret_key_file: Path | None = None
-    ratelimit_storage: str = "memory://"  # redis://127.0.0.1:6379 shares counters
     secure_cookies: bool = False
     env_file: Path | None = None  # the file secrets were read from, if any
 
@@ -117,7 +116,6 @@ class Settings:
             max_upload=max_upload,
             secret_key=env.get("PLANWATCH_SECRET_KEY") or None,
             secret_key_file=home / "secret_key",
-            ratelimit_storage=env.get("PLANWATCH_RATELIMIT_STORAGE") or "memory://",
             secure_cookies=env.get("PLANWATCH_SECURE_COOKIES", "0") == "1",
             env_file=env_file,
         )

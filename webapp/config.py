@@ -26,6 +26,4 @@ class Config:
         self.SESSION_COOKIE_SECURE = settings.secure_cookies
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-        # login throttling counters: in memory for one process, redis:// for several workers
-        self.RATELIMIT_STORAGE_URI = settings.ratelimit_storage
 
