@@ -17,6 +17,7 @@ from webapp.errors import audit_refusal, explain
 from webapp.extensions import LOCALES
 from webapp.guards import home_endpoint
 
+
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site, never another host."""
     if not target:
