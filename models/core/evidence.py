@@ -120,9 +120,12 @@ class _Staged:
 def _stage(session: Session, folder: Path, stored: str, data: bytes) -> None:
     """Write the file under staging; it moves into `folder` when the transaction commits."""
     staging = folder / STAGING
-    staging.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # evidence is for its readers only
+    staging.mkdir(exist_ok=True, mode=0o700)
     path = staging / stored
-    path.write_bytes(data)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     if isinstance(session, scoped_session):  # Flask-SQLAlchemy's db.session
         session = session()
     # called after a flush, so a transaction has begun

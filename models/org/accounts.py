@@ -121,7 +121,11 @@ def user_snapshot(user: User) -> dict:
 def set_password(
     session: Session, actor: Actor, user: User, password: str, *, now: datetime
 ) -> None:
-    """Change a password (an admin, or the user themself) and end the user's other sessions."""
+    """Change a password (an admin, or the user themself), end the user's other sessions and
+    revoke the user's API tokens (each revocation audited): whoever knew the old password may
+    have made a token with it."""
+    from models.org.tokens import ApiToken, revoke_token
+
     _require_self_or_admin(actor, user)
     if len(password) < MIN_PASSWORD:
         raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
@@ -130,6 +134,10 @@ def set_password(
     session.flush()
     record(session, actor=actor, action="user.password", entity_type="user", entity_id=user.id,
            before=None, after={"session_version": user.session_version}, now=now)
+    live = session.scalars(sa.select(ApiToken.id).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
+    for token_id in live:
+        revoke_token(session, actor, token_id, now=now)
 
 
 def find_user(session: Session, email: str) -> User:

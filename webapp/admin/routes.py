@@ -17,6 +17,8 @@ from webapp.admin import bp
 from webapp.clock import now
 from webapp.guards import roles_required
 
+NOT_STORED = {"Cache-Control": "no-store"}  # a page showing a password is kept by no cache
+
 
 def _agencies():
     return db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
@@ -47,9 +49,13 @@ def create():
         locale=request.form.get("locale", "vi"),
     )
     db.session.commit()
-    flash(_("Account %(email)s created. Password (shown once): %(password)s",
-            email=user.email, password=password), "secret")
-    return redirect(url_for("admin.users"))
+    # shown in this answer only: never in a flash message, which travels in the session cookie
+    shown = _("Account %(email)s created. Password (shown once): %(password)s",
+              email=user.email, password=password)
+    rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    page = render_template("admin/users.html", users=rows, roles=list(Role),
+                           agencies=_agencies(), shown_once=shown)
+    return page, 201, NOT_STORED
 
 
 @bp.get("/users/<int:user_id>")
@@ -81,6 +87,9 @@ def reset_password(user_id: int):
     password = generate_password()
     set_password(db.session, current_user, user, password, now=now())
     db.session.commit()
-    flash(_("New password for %(email)s (shown once): %(password)s",
-            email=user.email, password=password), "secret")
-    return redirect(url_for("admin.edit", user_id=user_id))
+    # shown in this answer only: never in a flash message, which travels in the session cookie
+    shown = _("New password for %(email)s (shown once): %(password)s",
+              email=user.email, password=password)
+    page = render_template("admin/user.html", user=user, roles=list(Role), agencies=_agencies(),
+                           shown_once=shown)
+    return page, 200, NOT_STORED
