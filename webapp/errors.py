@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from models.core.audit import record
 from models.core.db import db
 from models.core.errors import DomainError, Forbidden, NotFound, fill
+from models.core.refusals import record_refusal
 from webapp.clock import now
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ TITLES = {
     429: _l("Too many attempts; wait a minute and try again"),
     500: _l("Something went wrong on our side"),
 }
+# refusals written to the audit trail: on the API like on the pages (401 there is the login page)
+AUDITED_API = (401, 403, 404, 429)
+REASONS = {401: "token required", 403: "forbidden", 404: "not found", 429: "throttled"}
 CSRF_EXPIRED = _l("The form expired or was not sent from this site. Reload the page and try again.")
 
 
@@ -115,13 +118,16 @@ def domain_json(exc: DomainError):
 
 
 def audit_refusal(status: int, reason: str) -> None:
-    """Refused access goes into the audit log, in its own transaction."""
+    """Refused access goes into the audit log, in its own transaction: each one of a known user
+    (logged in, or the API token's owner); anonymous ones once per address and minute, counted
+    (`models.core.refusals`)."""
     db.session.rollback()
-    actor = current_user if current_user.is_authenticated else None  # None: anonymous
-    record(db.session, actor=actor, action="access.refused", entity_type="request",
-           entity_id=request.path[:64], before=None,
-           after={"status": status, "method": request.method, "reason": reason,
-                  "address": request.remote_addr}, now=now())
+    if current_user and current_user.is_authenticated:
+        actor = current_user
+    else:
+        actor = g.get("api_user")  # None: anonymous
+    record_refusal(db.session, actor, status=status, method=request.method, path=request.path,
+                   reason=reason, address=request.remote_addr, now=now())
     db.session.commit()
 
 
@@ -174,11 +180,12 @@ def http_error(exc: HTTPException):
             original = getattr(exc, "original_exception", None)
             if original is not None:
                 log.exception("unhandled error", exc_info=original)
-        if status in (403, 429) and not is_api_request():
-            audit_refusal(status, "throttled" if status == 429 else "forbidden")
+        audited = AUDITED_API if is_api_request() else (403, 429)
+        if status in audited:
+            audit_refusal(status, REASONS[status])
         return error_response(status, message, errors, headers)
     if status in (403, 429):
-        audit_refusal(status, "throttled" if status == 429 else "forbidden")
+        audit_refusal(status, REASONS[status])
     return render_error(status, str(TITLES.get(status, "")), None)
 
 
