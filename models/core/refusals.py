@@ -44,8 +44,9 @@ def record_refusal(session: Session, actor: Actor | None, *, status: int, method
         address = (address or "unknown")[:64]
         minute = now.replace(second=0, microsecond=0)
         first = session.execute(_insert(session).values(
-            address=address, minute=minute, count=1).on_conflict_do_nothing()).rowcount
-        if not first:
+            address=address, minute=minute, count=1).on_conflict_do_nothing()
+            .returning(RefusalTally.count)).first()
+        if first is None:
             session.execute(sa.update(RefusalTally).where(
                 RefusalTally.address == address, RefusalTally.minute == minute)
                 .values(count=RefusalTally.count + 1))
