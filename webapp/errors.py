@@ -15,10 +15,18 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from models.core.db import db
-from models.core.errors import DomainError, Forbidden, NotFound, fill
+from models.core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    RecordChanged,
+    VersionConflict,
+    fill,
+)
 from models.core.refusals import record_refusal
 from webapp.clock import now
 
@@ -156,8 +164,31 @@ def domain_error(exc: DomainError):
         audit_refusal(exc.status, exc.message)
     if wants_json():
         return domain_json(exc)
+    if isinstance(exc, VersionConflict) and request.method == "POST":
+        return stale_form(exc)
     details = {k: v for k, v in exc.details.items() if k in ("task_id", "field")}
     return render_error(exc.status, explain(exc), details)
+
+
+HIDDEN_FIELDS = ("csrf_token", "version", "next")
+
+
+def stale_form(exc: VersionConflict):
+    """A form posted on a stale read (someone else changed the record first): the "changed by
+    someone else" page, with what was typed, so nothing is lost; never a 500."""
+    typed = [(name, value) for name, value in request.form.items(multi=True)
+             if name not in HIDDEN_FIELDS and value.strip()]
+    referrer = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    back = referrer if referrer.startswith(host + "/") else url_for("auth.home")
+    return render_template("errors/stale.html", status=exc.status, title=str(TITLES[412]),
+                           message=explain(exc), typed=typed, back=back), exc.status
+
+
+def stale_data(exc: StaleDataError):
+    """Two saves of the same row at once: the later one lost the race (as a stale version)."""
+    db.session.rollback()
+    return domain_error(RecordChanged())
 
 
 def csrf_error(exc: CSRFError):
@@ -194,5 +225,6 @@ def init_app(app: Flask) -> None:
 
     login_manager.unauthorized_handler(login_required_refusal)
     app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(StaleDataError, stale_data)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
