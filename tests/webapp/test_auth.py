@@ -119,3 +119,24 @@ def test_language_choice_is_kept_on_the_account(app, world, as_user):
     fresh = app.test_client()
     login(fresh, "officer_a")
     assert "My tasks" in fresh.get("/tasks").get_data(as_text=True)
+
+
+def test_the_session_cookie_is_secure_when_configured_for_https(db_url, engine, tmp_path,
+                                                               monkeypatch, session):
+    """PLANWATCH_SECURE_COOKIES=1 (behind HTTPS): the browser sends the cookie over HTTPS only."""
+    from tests.factories import make_user
+    from webapp import create_app
+
+    make_user(session, email="viewer@example.org", role="viewer", agency=None)
+    session.commit()
+    for flag, secure in (("1", True), ("0", False)):
+        monkeypatch.setenv("PLANWATCH_SECURE_COOKIES", flag)
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url,
+                          "SQLALCHEMY_ENGINE_OPTIONS": {}, "WTF_CSRF_ENABLED": False,
+                          "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+        response = app.test_client().post("/login", data={
+            "email": "viewer@example.org", "password": "correct-horse-battery"})
+        assert response.status_code == 302
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("session=") and "HttpOnly" in cookie
+        assert ("Secure" in cookie) is secure
