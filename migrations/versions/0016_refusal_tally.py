@@ -1,7 +1,7 @@
 """refusal_tally: anonymous refused requests counted per address and minute
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0020
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import models.core.db
 
 
 revision = '0016'
-down_revision = '0009'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

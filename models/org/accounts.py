@@ -30,6 +30,7 @@ from models.org.errors import (
     UnknownRole,
     UnknownUserEmail,
 )
+from models.org.tokens import forget, revoke_user_tokens
 from models.org.users import Role, User
 
 _hasher = PasswordHasher()
@@ -122,10 +123,7 @@ def set_password(
     session: Session, actor: Actor, user: User, password: str, *, now: datetime
 ) -> None:
     """Change a password (an admin, or the user themself), end the user's other sessions and
-    revoke the user's API tokens (each revocation audited): whoever knew the old password may
-    have made a token with it."""
-    from models.org.tokens import ApiToken, revoke_token
-
+    revoke the user's API tokens: whoever knew the old password may have made a token with it."""
     _require_self_or_admin(actor, user)
     if len(password) < MIN_PASSWORD:
         raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
@@ -134,10 +132,8 @@ def set_password(
     session.flush()
     record(session, actor=actor, action="user.password", entity_type="user", entity_id=user.id,
            before=None, after={"session_version": user.session_version}, now=now)
-    live = session.scalars(sa.select(ApiToken.id).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
-    for token_id in live:
-        revoke_token(session, actor, token_id, now=now)
+    # whoever knew the old password may have made tokens: they stop too
+    revoke_user_tokens(session, actor, user, now=now, reason="password")
 
 
 def find_user(session: Session, email: str) -> User:
@@ -200,6 +196,7 @@ def update_user(
     session.flush()
     record(session, actor=actor, action="user.update", entity_type="user", entity_id=user.id,
            before=before, after=user_snapshot(user), now=now)
+    forget(user_id=user.id)  # its role, agency or access changed: no worker of ours keeps it
 
 
 def deactivate_user(session: Session, actor: Actor, user: User, *, now: datetime) -> None:
