@@ -94,7 +94,7 @@ def test_password_reset_revokes_the_users_api_tokens(app, world, as_user, sessio
     assert api.get("/api/v1/me", headers=bearer).status_code == 401
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
     session.expire_all()
-    revoked = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "token.revoke"))
+    revoked = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "token.revoke_all"))
     assert len(list(revoked)) == 1
 
 
