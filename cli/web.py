@@ -8,7 +8,7 @@ import sys
 import click
 import sqlalchemy as sa
 
-from cli.context import fail_cleanly, session_scope, settings, utcnow
+from cli.context import fail_cleanly, session_scope, utcnow
 from models.core.actors import CONSOLE
 from models.org.accounts import create_user, generate_password
 from models.org.agencies import Agency
@@ -42,9 +42,6 @@ WEB_THREADS = 4
                    "keep connections alive")
 def web(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web app under gunicorn (README: sizing the workers)."""
-    if workers > 1 and settings().ratelimit_storage == "memory://":
-        click.echo("note: login throttling counts per worker; set PLANWATCH_RATELIMIT_STORAGE="
-                   "redis://127.0.0.1:6379 to share it", err=True)
     click.echo(f"planwatch web on http://{host}:{port}/")
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--access-logfile", "-",

@@ -24,6 +24,7 @@ ENTRYPOINTS = {
     "cadence": "flows/cadence.py:cadence_flow",
     "deadlines": "flows/deadlines.py:deadlines_flow",
     "notify": "flows/notify.py:notify_flow",
+    "audit-verify": "flows/audit.py:audit_verify_flow",
 }
 
 

@@ -1,4 +1,4 @@
-"""Serve the three flows on their schedules: `python -m flows.serve` (needs PREFECT_API_URL)."""
+"""Serve the four flows on their schedules: `python -m flows.serve` (needs PREFECT_API_URL)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.schedules import Cron
 
+from flows.audit import audit_verify_flow
 from flows.cadence import cadence_flow
 from flows.common import TZ
 from flows.deadlines import deadlines_flow
@@ -15,6 +16,7 @@ from flows.notify import notify_flow
 SCHEDULES = {
     "cadence": ("daily", "30 5 * * *", {}),
     "deadlines": ("daily", "0 6 * * *", {}),
+    "audit-verify": ("daily", "0 5 * * *", {}),  # before the working day: admins told early
     # each run sends for ~4.5 minutes (every 20 s): 288 runs a day instead of 1,440
     "notify": ("every-5-minutes", "*/5 * * * *", {"for_seconds": 270, "interval": 20}),
 }
@@ -26,7 +28,7 @@ ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1,
 def deployments() -> list:
     """The deployments with their schedules in the plan's time zone."""
     out = []
-    for f in (cadence_flow, deadlines_flow, notify_flow):
+    for f in (cadence_flow, deadlines_flow, notify_flow, audit_verify_flow):
         name, cron, parameters = SCHEDULES[f.name]
         out.append(f.to_deployment(name=name, schedules=[Cron(cron, timezone=TZ)],
                                    parameters=parameters, tags=["planwatch", f.name],

@@ -5,7 +5,7 @@ change, `queries` (the read side). Importing this package registers every entity
 `Base.metadata` (see `models.core.db`). Nothing here imports `webapp`, `flows` or `cli`.
 """
 
-from models.core import attachments, audit, checkpoints, db  # noqa: F401  (registers mappers)
+from models.core import attachments, audit, checkpoints, db, refusals  # noqa: F401  (mappers)
 from models.notify import entities as notify_entities  # noqa: F401
 from models.notify import settings as notify_settings  # noqa: F401
 from models.notify import sweep_runs  # noqa: F401

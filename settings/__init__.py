@@ -88,7 +88,6 @@ class Settings:
     max_upload: int = DEFAULT_MAX_UPLOAD
     secret_key: str | None = field(default=None, repr=False)  # else kept in secret_key_file
     secret_key_file: Path | None = None
-    ratelimit_storage: str = "memory://"  # redis://127.0.0.1:6379 shares counters
     secure_cookies: bool = False
     # how long a web worker trusts a bearer token it has checked (models/org/tokens.TokenCache)
     api_token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
@@ -127,7 +126,6 @@ class Settings:
             max_upload=max_upload,
             secret_key=env.get("PLANWATCH_SECRET_KEY") or None,
             secret_key_file=home / "secret_key",
-            ratelimit_storage=env.get("PLANWATCH_RATELIMIT_STORAGE") or "memory://",
             secure_cookies=env.get("PLANWATCH_SECURE_COOKIES", "0") == "1",
             api_token_cache_seconds=token_cache,
             env_file=env_file,

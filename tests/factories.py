@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import itertools
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.actors import CONSOLE
+from models.core.evidence import Upload
 from models.notify.entities import Notification
 from models.org.accounts import create_user, hash_password
 from models.org.agencies import Agency
@@ -25,6 +31,106 @@ from plan_items.importer import import_agencies, import_plan
 DATA = Path(__file__).parent / "data"
 T0 = datetime(2025, 8, 20, 1, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"
+
+
+# -- genuine tiny files, for uploads: evidence is judged by its content (models/core/sniff.py)
+def _pdf(text: str) -> bytes:
+    """A one-page PDF with its cross-reference table (opens in any reader)."""
+    stream = f"BT /F1 12 Tf 20 40 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 80] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _png() -> bytes:
+    """A 1×1 white PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+
+
+def _fixed_times(data: bytes) -> bytes:
+    """The same archive with fixed entry times: the same bytes in every process."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(zipfile.ZipInfo(info.filename, (2025, 1, 1, 0, 0, 0)),
+                            source.read(info.filename))
+    return out.getvalue()
+
+
+def _docx(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.core_properties.created = document.core_properties.modified = datetime(2025, 1, 1)
+    document.save(buffer)
+    return _fixed_times(buffer.getvalue())
+
+
+def _xlsx(text: str) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = text
+    book.properties.created = book.properties.modified = datetime(2025, 1, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_times(buffer.getvalue())
+
+
+def _zip(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("readme.txt", (2025, 1, 1, 0, 0, 0)), text)
+    return buffer.getvalue()
+
+
+@functools.cache
+def real_file(name: str, text: str = "Bao cao") -> bytes:
+    """The bytes of a genuine tiny file of the kind `name`'s extension says: a PDF, a PNG, a
+    JPEG (tests/data/tiny.jpg, CPython's test image), a DOCX, an XLSX, a ZIP, text or CSV.
+    Different `text` gives different bytes (and hashes)."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        return _pdf(text)
+    if suffix == ".png":
+        return _png()
+    if suffix in (".jpg", ".jpeg"):
+        return (DATA / "tiny.jpg").read_bytes()
+    if suffix == ".docx":
+        return _docx(text)
+    if suffix == ".xlsx":
+        return _xlsx(text)
+    if suffix == ".zip":
+        return _zip(text)
+    if suffix in (".txt", ".csv"):
+        return (text + "\n").encode()
+    raise ValueError(f"no real file of type {suffix!r} here")
+
+
+def real_upload(name: str, text: str = "Bao cao") -> Upload:
+    """An upload of a genuine tiny file named `name` (see `real_file`)."""
+    return Upload(name, io.BytesIO(real_file(name, text)))
 
 
 def load_mini(session: Session) -> None:

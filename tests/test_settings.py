@@ -75,7 +75,13 @@ def test_the_app_reads_the_environment_once_when_created(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path))
     monkeypatch.setenv("PLANWATCH_NOW", "2025-10-01")
     monkeypatch.setenv("PLANWATCH_BASE_URL", "https://planwatch.example.org")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    from models.core.db import Base, make_engine
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"  # the API's 401 is audited: the tables exist
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     monkeypatch.setenv("PLANWATCH_NOW", "2030-01-01")  # too late: the app has its settings
     client = app.test_client()
     assert client.get("/login").status_code == 200

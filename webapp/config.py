@@ -11,7 +11,8 @@ class Config:
 
     def __init__(self, settings: Settings | None = None) -> None:
         settings = settings or Settings.from_env()
-        settings.home.mkdir(parents=True, exist_ok=True)  # the SQLite file and the secret key
+        # the SQLite file and the secret key live here: the owner only
+        settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.PLANWATCH_SETTINGS = settings
         self.PLANWATCH_HOME = str(settings.home)
         self.PLANWATCH_NOW = settings.now  # None: the wall clock (webapp.clock)
@@ -26,6 +27,4 @@ class Config:
         self.SESSION_COOKIE_SECURE = settings.secure_cookies
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-        # login throttling counters: in memory for one process, redis:// for several workers
-        self.RATELIMIT_STORAGE_URI = settings.ratelimit_storage
 

@@ -10,16 +10,24 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from models.core.audit import record
 from models.core.db import db
-from models.core.errors import DomainError, Forbidden, NotFound, fill
+from models.core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    RecordChanged,
+    VersionConflict,
+    fill,
+)
+from models.core.refusals import record_refusal
 from webapp.clock import now
 
 log = logging.getLogger(__name__)
@@ -40,6 +48,9 @@ TITLES = {
     429: _l("Too many attempts; wait a minute and try again"),
     500: _l("Something went wrong on our side"),
 }
+# refusals written to the audit trail: on the API like on the pages (401 there is the login page)
+AUDITED_API = (401, 403, 404, 429)
+REASONS = {401: "token required", 403: "forbidden", 404: "not found", 429: "throttled"}
 CSRF_EXPIRED = _l("The form expired or was not sent from this site. Reload the page and try again.")
 
 
@@ -115,13 +126,16 @@ def domain_json(exc: DomainError):
 
 
 def audit_refusal(status: int, reason: str) -> None:
-    """Refused access goes into the audit log, in its own transaction."""
+    """Refused access goes into the audit log, in its own transaction: each one of a known user
+    (logged in, or the API token's owner); anonymous ones once per address and minute, counted
+    (`models.core.refusals`)."""
     db.session.rollback()
-    actor = current_user if current_user.is_authenticated else None  # None: anonymous
-    record(db.session, actor=actor, action="access.refused", entity_type="request",
-           entity_id=request.path[:64], before=None,
-           after={"status": status, "method": request.method, "reason": reason,
-                  "address": request.remote_addr}, now=now())
+    if current_user and current_user.is_authenticated:
+        actor = current_user
+    else:
+        actor = g.get("api_user")  # None: anonymous
+    record_refusal(db.session, actor, status=status, method=request.method, path=request.path,
+                   reason=reason, address=request.remote_addr, now=now())
     db.session.commit()
 
 
@@ -150,8 +164,31 @@ def domain_error(exc: DomainError):
         audit_refusal(exc.status, exc.message)
     if wants_json():
         return domain_json(exc)
+    if isinstance(exc, VersionConflict) and request.method == "POST":
+        return stale_form(exc)
     details = {k: v for k, v in exc.details.items() if k in ("task_id", "field")}
     return render_error(exc.status, explain(exc), details)
+
+
+HIDDEN_FIELDS = ("csrf_token", "version", "next")
+
+
+def stale_form(exc: VersionConflict):
+    """A form posted on a stale read (someone else changed the record first): the "changed by
+    someone else" page, with what was typed, so nothing is lost; never a 500."""
+    typed = [(name, value) for name, value in request.form.items(multi=True)
+             if name not in HIDDEN_FIELDS and value.strip()]
+    referrer = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    back = referrer if referrer.startswith(host + "/") else url_for("auth.home")
+    return render_template("errors/stale.html", status=exc.status, title=str(TITLES[412]),
+                           message=explain(exc), typed=typed, back=back), exc.status
+
+
+def stale_data(exc: StaleDataError):
+    """Two saves of the same row at once: the later one lost the race (as a stale version)."""
+    db.session.rollback()
+    return domain_error(RecordChanged())
 
 
 def csrf_error(exc: CSRFError):
@@ -174,11 +211,12 @@ def http_error(exc: HTTPException):
             original = getattr(exc, "original_exception", None)
             if original is not None:
                 log.exception("unhandled error", exc_info=original)
-        if status in (403, 429) and not is_api_request():
-            audit_refusal(status, "throttled" if status == 429 else "forbidden")
+        audited = AUDITED_API if is_api_request() else (403, 429)
+        if status in audited:
+            audit_refusal(status, REASONS[status])
         return error_response(status, message, errors, headers)
     if status in (403, 429):
-        audit_refusal(status, "throttled" if status == 429 else "forbidden")
+        audit_refusal(status, REASONS[status])
     if status == 413:
         return render_error(status, too_large_message(), None)
     return render_error(status, str(TITLES.get(status, "")), None)
@@ -200,5 +238,6 @@ def init_app(app: Flask) -> None:
 
     login_manager.unauthorized_handler(login_required_refusal)
     app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(StaleDataError, stale_data)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)

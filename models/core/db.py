@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,10 +72,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
+    _private_sqlite_files(cursor)  # before WAL: SQLite gives -wal and -shm the file's mode
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _private_sqlite_files(cursor) -> None:
+    """The database file (and its -wal and -shm) readable by its owner only (0600)."""
+    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name != "main" or not path:  # in memory
+            return
+        for each in (path, path + "-wal", path + "-shm"):
+            try:
+                if os.stat(each).st_mode & 0o077:
+                    os.chmod(each, 0o600)
+            except FileNotFoundError:
+                pass
+            except PermissionError:  # not our file (another user's copy): leave it
+                pass
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -82,7 +99,7 @@ def make_engine(url: str) -> sa.Engine:
     url = normalise_url(url)
     database = sa.make_url(url).database
     if url.startswith("sqlite") and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        Path(database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return sa.create_engine(url, **engine_options(url))
 
 

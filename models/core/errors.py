@@ -138,6 +138,17 @@ class FileEmpty(InvalidInput):
     message = N_("The file is empty.")
 
 
+class FileContentMismatch(InvalidInput):
+    code = "file.content_mismatch"
+    message = N_("The file %(filename)s is not what its name says: its content is not a "
+                 "%(suffix)s file.")
+
+
+class TooManyFiles(InvalidInput):
+    code = "file.too_many"
+    message = N_("At most %(limit)s files may be sent at once.")
+
+
 class NoStorageFolder(InvalidInput):
     code = "file.no_storage_folder"
     message = N_("No storage folder is set up for evidence files.")

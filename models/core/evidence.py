@@ -27,17 +27,21 @@ from models.core.audit import record
 from models.core.errors import (
     AttachmentMissingFromStorage,
     AttachmentNotFound,
+    FileContentMismatch,
     FileEmpty,
     FileHasNoName,
     FileTooLarge,
     FileTypeNotAccepted,
+    TooManyFiles,
 )
+from models.core.sniff import content_matches
 from models.org.users import User
 from models.tasks.entities import TaskUpdate
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_FILES = 10  # evidence files in one submission, on the web form as on the API
 STAGING = ".staging"  # under the upload folder, so the final move is a rename on one disk
 _STAGED = "planwatch.staged_evidence"  # key in Session.info: files waiting for the commit
 # office documents, PDFs, images and archives that agencies attach to reports
@@ -82,8 +86,15 @@ class CheckedFile:
     data: bytes
 
 
+def check_count(uploads: list, *, field: str = "files") -> None:
+    """Refuse more than MAX_FILES files in one submission."""
+    if len(uploads) > MAX_FILES:
+        raise TooManyFiles(field=field, limit=MAX_FILES)
+
+
 def check_upload(upload: Upload, *, max_bytes: int = MAX_BYTES) -> CheckedFile:
-    """Refuse a file without a name, of a type not accepted, too large or empty."""
+    """Refuse a file without a name, of a type not accepted, too large, empty, or whose content
+    is not what its extension says (`models.core.sniff`)."""
     name = _safe_name(upload.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
@@ -94,6 +105,8 @@ def check_upload(upload: Upload, *, max_bytes: int = MAX_BYTES) -> CheckedFile:
         raise FileTooLarge(field="file", limit_mb=max_bytes // (1024 * 1024))
     if not data:
         raise FileEmpty(field="file")
+    if not content_matches(suffix, data):
+        raise FileContentMismatch(field="file", filename=name, suffix=suffix)
     return CheckedFile(name, ALLOWED[suffix], data)
 
 
@@ -107,9 +120,12 @@ class _Staged:
 def _stage(session: Session, folder: Path, stored: str, data: bytes) -> None:
     """Write the file under staging; it moves into `folder` when the transaction commits."""
     staging = folder / STAGING
-    staging.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # evidence is for its readers only
+    staging.mkdir(exist_ok=True, mode=0o700)
     path = staging / stored
-    path.write_bytes(data)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     if isinstance(session, scoped_session):  # Flask-SQLAlchemy's db.session
         session = session()
     # called after a flush, so a transaction has begun

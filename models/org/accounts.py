@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.core.actors import Actor, is_admin, is_user
 from models.core.audit import record
+from models.org import throttle
 from models.org.agencies import Agency
 from models.org.errors import (
     AdminOnly,
@@ -124,7 +125,8 @@ def user_snapshot(user: User) -> dict:
 def set_password(
     session: Session, actor: Actor, user: User, password: str, *, now: datetime
 ) -> None:
-    """Change a password (an admin, or the user themself) and end the user's other sessions."""
+    """Change a password (an admin, or the user themself), end the user's other sessions and
+    revoke the user's API tokens: whoever knew the old password may have made a token with it."""
     _require_self_or_admin(actor, user)
     if len(password) < MIN_PASSWORD:
         raise PasswordTooShort(field="password", min_length=MIN_PASSWORD)
@@ -267,8 +269,15 @@ def authenticate(
 
     Unknown email, wrong password and disabled account give the same None, so the answer
     reveals none of them; the audit event says which (reason), with the address.
+
+    Failures are throttled per account-and-address and per address (`models.org.throttle`,
+    in the database every worker shares): while either is blocked this raises
+    `TooManyAttempts` before any password is checked. Someone else's failures from another
+    address never block the owner. The caller commits, so a failure is counted and audited.
     """
     email = (email or "").strip().lower()
+    address = address or "unknown"
+    throttle.check(session, email, address, now=now)
     user = session.scalar(sa.select(User).where(User.email == email)) if email else None
     if user is None:
         try:  # the same argon2 work as for a known email: timing reveals no account
@@ -283,7 +292,9 @@ def authenticate(
     else:
         record(session, actor=user, action="auth.login", entity_type="user", entity_id=user.id,
                before=None, after={"address": address}, now=now)
+        throttle.succeeded(session, email, address)
         return user
+    throttle.failed(session, email, address, now=now)
     record(session, actor=None, action="auth.login_failed", entity_type="user",
            entity_id=user.id if user else None, before=None,
            after={"email": email[:200], "address": address, "reason": reason}, now=now)

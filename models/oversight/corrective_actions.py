@@ -13,11 +13,10 @@ from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import local_today
 from models.core.errors import (
-    FileTypeNotAccepted,
     NoStorageFolder,
     UnknownValue,
 )
-from models.core.evidence import ALLOWED, Upload, _safe_name, store_evidence
+from models.core.evidence import Upload, check_count, check_upload, store_evidence
 from models.org.users import Role, User
 from models.oversight.entities import (
     ActionStatus,
@@ -192,10 +191,9 @@ def change_action_status(
         raise ResponseNeedsContent(field="note")
     if evidence and folder is None:
         raise NoStorageFolder(field="evidence")
-    for upload in evidence:  # refuse a wrong file type before anything changes
-        suffix = Path(_safe_name(upload.filename)).suffix.lower()
-        if suffix not in ALLOWED:
-            raise FileTypeNotAccepted(field="file", suffix=suffix or "(none)")
+    check_count(evidence)
+    # every file checked (name, type, size, content) before anything changes
+    evidence = [check_upload(upload) for upload in evidence]
     if verb == "verify":
         _check_followup(session, action, followup_inspection_id)
     before = action_snapshot(action)

@@ -15,7 +15,7 @@ from models.core.attachments import Attachment
 from models.core.audit import record
 from models.core.clock import DEFAULT_TZ, local_today
 from models.core.errors import UnknownValue
-from models.core.evidence import Upload, store_evidence
+from models.core.evidence import Upload, check_count, check_upload, store_evidence
 from models.org.agencies import Agency
 from models.org.users import Role, User
 from models.oversight.entities import (
@@ -286,10 +286,12 @@ def attach_to_inspection(session: Session, actor: User, inspection: Inspection,
         raise InspectionDocumentsForbidden(role=actor.role)
     if not uploads:
         raise ChooseAFile(field="files")
+    check_count(uploads)
+    checked = [check_upload(upload) for upload in uploads]  # every file before any is stored
     # no agency: an inspection may cover several, and its papers are staff documents
-    return [store_evidence(session, actor, upload, folder=folder, now=now,
+    return [store_evidence(session, actor, file, folder=folder, now=now,
                            owner_type="inspection", owner_id=inspection.id, agency_id=None)
-            for upload in uploads]
+            for file in checked]
 
 
 def attach_to_finding(session: Session, actor: User, finding: Finding, upload: Upload,

@@ -116,6 +116,7 @@ def change_status(
         raise UnknownValue(field="status", value=to_status) from None
     rule = TRANSITIONS.get((task.status, to))
     if rule is None:
+        check_version(task, expected_version)  # moved on since it was read: that is the reason
         raise TaskTransitionNotAllowed(current=task.status, target=to)
     action, roles = rule
     if actor.role not in roles:

@@ -13,7 +13,7 @@ from models.core.access import can_see_agency
 from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import local_today
-from models.core.evidence import MAX_BYTES, Upload, check_upload, store_evidence
+from models.core.evidence import MAX_BYTES, Upload, check_count, check_upload, store_evidence
 from models.org.users import Role, User
 from models.plans.cadence import DueRule
 from models.plans.calendar_days import load_calendar
@@ -55,6 +55,7 @@ def submit_report(
         raise TaskNotFound(task_id=task.id)
     if not nil_return and not files and not (note or "").strip():
         raise ReportNeedsContent(field="files")
+    check_count(files)
     checked = [check_upload(upload, max_bytes=max_bytes) for upload in files]
     update = change_status(session, actor, task, TaskStatus.SUBMITTED, now=now, note=note,
                            expected_version=version, nil_return=nil_return)

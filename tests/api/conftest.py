@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.actors import CONSOLE
-from models.core.evidence import Upload, store_evidence
+from models.core.evidence import store_evidence
 from models.notify.entities import Notification
 from models.org.agencies import Agency
 from models.org.tokens import create_token
@@ -23,7 +22,7 @@ from models.tasks.entities import Task
 from models.tasks.extensions import request_extension
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
-from tests.factories import T0, load_mini, make_user
+from tests.factories import T0, load_mini, make_user, real_upload
 
 # 1 October 2025, 09:00 in Hà Nội: September's reports are overdue, tokens are valid
 API_NOW = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
@@ -87,7 +86,7 @@ def build_world(session: Session, folder: Path) -> World:
     change_status(session, users["officer"], october, "submitted", now=T0)
     update = change_status(session, users["officer"], november, "submitted", now=T0)
     attachment = store_evidence(session, users["officer"],
-                                Upload("báo cáo.pdf", io.BytesIO(b"%PDF-1.4 test")),
+                                real_upload("báo cáo.pdf", "test"),
                                 folder=folder, now=T0, task_update=update)
     world.accept_a, world.return_a, world.attachment_a = october.id, november.id, attachment.id
     world.yearly_a = _task(session, "AG-A", "M-RPT-Y").id

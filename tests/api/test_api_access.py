@@ -7,6 +7,7 @@ import io
 import pytest
 
 from tests.api.conftest import ROLES
+from tests.factories import real_file
 
 EVERYONE = dict.fromkeys(ROLES, 200)
 AGENCY_A = {**EVERYONE, "officer_b": 404}  # another agency's objects are simply not found
@@ -40,7 +41,7 @@ def _act(c, w, verb, **kwargs):
 
 
 def _pdf():
-    return {"note": "xong", "files": [(io.BytesIO(b"%PDF-1.4 ok"), "bao-cao.pdf")]}
+    return {"note": "xong", "files": [(io.BytesIO(real_file("x.pdf", "ok")), "bao-cao.pdf")]}
 
 
 # (method, spec path, how to call it, expected status per role); changes come last

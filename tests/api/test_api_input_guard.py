@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from models.core.audit import AuditEvent
 from models.core.db import db
+from tests.factories import real_file
 
 
 def _audit_count(app) -> int:
@@ -39,7 +40,7 @@ def test_a_nul_in_a_file_name_leaves_no_file(app, world, as_role):
     before, files = _audit_count(app), _files(app)
     response = as_role("officer").post(
         f"/tasks/{world.open_a}/submissions", etag='"1"', content_type="multipart/form-data",
-        data={"note": "xong", "files": [(io.BytesIO(b"%PDF-1.4 ok"), "bao\x00cao.pdf")]})
+        data={"note": "xong", "files": [(io.BytesIO(real_file("x.pdf", "ok")), "bao\x00cao.pdf")]})
     assert response.status_code == 422
     assert _files(app) == files and _audit_count(app) == before
 

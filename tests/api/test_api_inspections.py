@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from tests.factories import real_file
+
 
 def _etag(c, path):
     response = c.get(path)
@@ -27,7 +29,7 @@ def test_corrective_action_lifecycle_with_etags(as_role, world):
     assert started.status_code == 200 and started.get_json()["status"] == "in_progress"
 
     files = {"note": "Đã đăng tải",
-             "files": [(io.BytesIO(b"%PDF-1.4 bang chung"), "bằng chứng.pdf")]}
+             "files": [(io.BytesIO(real_file("x.pdf", "bang chung")), "bằng chứng.pdf")]}
     submitted = officer.post(f"{path}/submit", etag=started.headers["ETag"], data=files)
     assert submitted.status_code == 200, submitted.get_json()
     assert submitted.get_json()["status"] == "submitted"
@@ -49,7 +51,7 @@ def test_corrective_action_lifecycle_with_etags(as_role, world):
     evidence = history[2]["attachments"]
     assert [a["filename"] for a in evidence] == ["bằng chứng.pdf"]
     download = officer.get(evidence[0]["url"].removeprefix("/api/v1"))
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 bang chung"
+    assert download.status_code == 200 and download.data == real_file("x.pdf", "bang chung")
     timeline = inspector.get(f"/inspections/{world.inspections['running']}/timeline").get_json()
     assert "corrective_action.verify" in [e["action"] for e in timeline]
 

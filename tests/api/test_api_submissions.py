@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from models.core.attachments import Attachment
 from models.tasks.entities import Task
+from tests.factories import real_file
 
 
 def _submit(c, task_id, files, **fields):
@@ -18,8 +19,8 @@ def _submit(c, task_id, files, **fields):
 
 def test_submit_with_files_then_read_them_back(as_role, world):
     c = as_role("officer")
-    response = _submit(c, world.open_a, [("báo cáo quý.pdf", b"%PDF-1.4 quy"),
-                                         ("so-lieu.xlsx", b"PK\x03\x04 xlsx")], note="Đã xong")
+    response = _submit(c, world.open_a, [("báo cáo quý.pdf", real_file("x.pdf", "quy")),
+                                         ("so-lieu.xlsx", real_file("x.xlsx"))], note="Đã xong")
     assert response.status_code == 201, response.get_json()
     update = response.get_json()
     assert update["to_status"] == "submitted" and update["note"] == "Đã xong"
@@ -31,7 +32,7 @@ def test_submit_with_files_then_read_them_back(as_role, world):
     history = c.get(f"/tasks/{world.open_a}/history").get_json()
     url = history[-1]["attachments"][0]["url"]
     download = c.client.get(url, headers={"Authorization": f"Bearer {c.token}"})
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 quy"
+    assert download.status_code == 200 and download.data == real_file("x.pdf", "quy")
     assert download.mimetype == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
     other = as_role("officer_b")
@@ -68,7 +69,7 @@ def test_a_text_field_named_files_is_not_a_file(as_role, world):
 def test_submission_without_if_match_is_428(as_role, world):
     c = as_role("officer")
     response = c.post(f"/tasks/{world.open_a}/submissions",
-                      data={"files": [(io.BytesIO(b"%PDF"), "a.pdf")]})
+                      data={"files": [(io.BytesIO(real_file("x.pdf")), "a.pdf")]})
     assert response.status_code == 428
 
 
@@ -105,7 +106,8 @@ def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(as_role, world
     before = _files_under(folder)
     assert len(before) == 1  # the fixture's evidence
     response = _submit(as_role("officer"), world.open_a,
-                       [("a.pdf", b"%PDF-1.4 a"), ("b.exe", b"MZ"), ("c.pdf", b"%PDF-1.4 c")],
+                       [("a.pdf", real_file("x.pdf", "a")), ("b.exe", b"MZ"),
+                        ("c.pdf", real_file("x.pdf", "c"))],
                        note="ba tệp")
     assert response.status_code == 422
     assert _files_under(folder) == before
@@ -117,8 +119,25 @@ def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(as_role, world
 def test_accepted_files_are_in_place_after_the_commit(as_role, world, app, session):
     folder = app.config["UPLOAD_FOLDER"]
     response = _submit(as_role("officer"), world.open_a,
-                       [("a.pdf", b"%PDF-1.4 a"), ("b.pdf", b"%PDF-1.4 b")], note="")
+                       [("a.pdf", real_file("x.pdf", "a")), ("b.pdf", real_file("x.pdf", "b"))],
+                       note="")
     assert response.status_code == 201
     stored = session.scalars(sa.select(Attachment.stored_name)).all()
     assert sorted(p.name for p in _files_under(folder)) == sorted(stored)
     assert all(p.parent.name != ".staging" for p in _files_under(folder))
+
+
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused(as_role, world, app, session):
+    folder = app.config["UPLOAD_FOLDER"]
+    before = _files_under(folder)
+    page = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+    response = _submit(as_role("officer"), world.open_a,
+                       [("a.pdf", real_file("x.pdf", "a")), ("anh.png", page)], note="ảnh")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"] == "file.content_mismatch"
+    assert "anh.png" in body["message"] and "không đúng như tên gọi" in body["message"]
+    assert _files_under(folder) == before
+    assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 1  # the fixture's
+    session.expire_all()
+    assert session.get(Task, world.open_a).status == "not_started"

@@ -10,7 +10,7 @@ import pytest
 import models  # noqa: F401  (registers every table)
 from models.core.db import Base, make_engine, make_session_factory
 from tests.browser.conftest import serving
-from tests.factories import load_mini, make_people
+from tests.factories import load_mini, make_people, real_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -44,7 +44,7 @@ def test_inspection_journey(page_as, inspection_site, tmp_path):
     inspector = page_as(base, people["inspector"])
     officer = page_as(base, people["officer"])
     evidence = tmp_path / "so-theo-doi.pdf"
-    evidence.write_bytes(b"%PDF-1.4 so theo doi")
+    evidence.write_bytes(real_file("x.pdf", "so theo doi"))
 
     inspector.goto("/inspections/new")
     inspector.select_option("select[name=kind]", "inspection")

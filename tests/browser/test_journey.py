@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from models.core.attachments import Attachment
 from models.core.db import db
 from models.tasks.entities import Task
+from tests.factories import real_file
 from tests.webapp.conftest import USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -35,7 +36,7 @@ def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
         page_as, base_url, live_app, tmp_path):
     task_id = _quarterly_task_of_agency_a(live_app)
     report = tmp_path / "bao-cao-quy-3.pdf"
-    report.write_bytes(b"%PDF-1.4 quarterly report")
+    report.write_bytes(real_file("x.pdf", "quarterly report"))
 
     officer = page_as(base_url, USERS["officer_a"][0])
     expect(officer.locator("#group-overdue")).to_contain_text("M-RPT-Q")

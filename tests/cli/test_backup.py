@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,11 +12,11 @@ from cli import main
 from models.core.attachments import Attachment
 from models.core.audit import verify_chain
 from models.core.db import make_engine, make_session_factory
-from models.core.evidence import Upload, open_evidence, store_evidence
+from models.core.evidence import open_evidence, store_evidence
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 from models.tasks.operations import change_status
-from tests.factories import T0, load_mini, make_user
+from tests.factories import T0, load_mini, make_user, real_upload
 
 
 def _env(monkeypatch, url, home):
@@ -34,7 +33,7 @@ def test_backup_then_restore_gives_equal_counts_a_verifying_chain_and_evidence(
     task = session.scalars(sa.select(Task).where(Task.agency_id == officer.agency_id)).first()
     update = change_status(session, officer, task, "submitted", now=T0)
     source_home = tmp_path / "source"
-    store_evidence(session, officer, Upload("báo cáo.pdf", io.BytesIO(b"%PDF-1.4 evidence")),
+    store_evidence(session, officer, real_upload("báo cáo.pdf", "evidence"),
                    folder=source_home / "uploads", now=T0, task_update=update)
     session.commit()
     runner = CliRunner()

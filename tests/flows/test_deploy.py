@@ -54,7 +54,7 @@ def test_deployments_carry_no_secret_and_a_run_reads_them_on_its_worker(
     monkeypatch.setenv("PLANWATCH_SECRET_KEY", SECRET_KEY)
 
     variables = _job_variables("planwatch-test-pool")
-    assert len(variables) == 3
+    assert len(variables) == 4
     for job in variables:
         text = json.dumps(job)
         for secret in (SMTP_PASSWORD, SECRET_KEY, flow_db):

@@ -25,7 +25,7 @@ from models.oversight.corrective_actions import (
 )
 from models.oversight.entities import CorrectiveAction
 from models.oversight.inspections import change_inspection_status, create_inspection
-from tests.factories import at, bring_to, make_world
+from tests.factories import at, bring_to, make_world, real_upload
 
 STATUSES = ["open", "in_progress", "submitted", "verified", "reopened"]
 ROLES = ["admin", "inspector", "coordinator", "officer", "other_officer", "viewer"]
@@ -139,7 +139,7 @@ def test_full_cycle_with_reopen_is_recorded_in_history_and_audit(session, world,
     change_action_status(session, officer, action, "in_progress", now=at(8))
     first = change_action_status(
         session, officer, action, "submitted", note="đã nộp báo cáo", now=at(9),
-        evidence=[Upload("báo cáo.pdf", io.BytesIO(b"%PDF-1.4"))], folder=tmp_path)
+        evidence=[real_upload("báo cáo.pdf")], folder=tmp_path)
     change_action_status(session, inspector, action, "reopened", note="thiếu phụ lục",
                          now=at(10))
     change_action_status(session, officer, action, "submitted", note="bổ sung phụ lục",

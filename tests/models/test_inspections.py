@@ -1,6 +1,5 @@
 """Inspections and findings: opening, starting, concluding, logging, by whom, with audit."""
 
-import io
 from datetime import date
 
 import pytest
@@ -14,7 +13,6 @@ from models.core.errors import (
     TransitionNotAllowed,
     VersionConflict,
 )
-from models.core.evidence import Upload
 from models.oversight.inspections import (
     attach_to_finding,
     attach_to_inspection,
@@ -26,7 +24,7 @@ from models.oversight.inspections import (
     log_finding,
 )
 from models.plans.entities import Item, Section
-from tests.factories import DAY0, agency, at, load_mini, make_people, make_world
+from tests.factories import DAY0, agency, at, load_mini, make_people, make_world, real_upload
 
 OPENER_ROLES = ["admin", "inspector", "coordinator"]
 REFUSED = {"officer": Forbidden, "viewer": Forbidden, "other_officer": NotFound}
@@ -225,20 +223,20 @@ def test_officers_cannot_edit_findings(session):
 def test_attachments_on_inspection_and_finding(session, tmp_path):
     world = make_world(session)
     [doc] = attach_to_inspection(session, world["inspector"], world.inspection,
-                                 [Upload("quyết định.pdf", io.BytesIO(b"%PDF"))],
+                                 [real_upload("quyết định.pdf")],
                                  folder=tmp_path, now=at(7))
     with pytest.raises(Forbidden):
         attach_to_inspection(session, world["officer"], world.inspection,
-                             [Upload("x.pdf", io.BytesIO(b"x"))], folder=tmp_path, now=at(7))
+                             [real_upload("x.pdf")], folder=tmp_path, now=at(7))
     with pytest.raises(InvalidInput):
         attach_to_inspection(session, world["inspector"], world.inspection, [],
                              folder=tmp_path, now=at(7))
     assert (doc.owner_type, doc.owner_id, doc.agency_id) == ("inspection", world.inspection.id,
                                                              None)
     photo = attach_to_finding(session, world["inspector"], world.finding,
-                              Upload("ảnh.jpg", io.BytesIO(b"\xff\xd8")), folder=tmp_path,
+                              real_upload("ảnh.jpg"), folder=tmp_path,
                               now=at(7))
     assert photo.agency_id == world.agency_a.id
     with pytest.raises(Forbidden):
         attach_to_finding(session, world["officer"], world.finding,
-                          Upload("x.pdf", io.BytesIO(b"x")), folder=tmp_path, now=at(7))
+                          real_upload("x.pdf"), folder=tmp_path, now=at(7))

@@ -16,7 +16,7 @@ from models.tasks.entities import Task
 from models.tasks.errors import ReportNeedsContent
 from models.tasks.generation import generate_tasks
 from models.tasks.reports import request_report, submit_report
-from tests.factories import T0, load_mini, make_user
+from tests.factories import T0, load_mini, make_user, real_file, real_upload
 
 
 def _files_on_disk(folder) -> list[str]:
@@ -54,8 +54,8 @@ def test_a_note_alone_or_a_file_alone_is_a_report(session, officer_task, tmp_pat
 def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(session, officer_task,
                                                                    tmp_path):
     officer, task = officer_task
-    files = [Upload("a.pdf", io.BytesIO(b"%PDF-1.4 a")), Upload("b.exe", io.BytesIO(b"MZ")),
-             Upload("c.pdf", io.BytesIO(b"%PDF-1.4 c"))]
+    files = [real_upload("a.pdf", "a"), Upload("b.exe", io.BytesIO(b"MZ")),
+             real_upload("c.pdf", "c")]
     with pytest.raises(InvalidInput):
         submit_report(session, officer, task, note="x", files=files, version=None, now=T0,
                       folder=tmp_path)
@@ -67,19 +67,19 @@ def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(session, offic
 
 def test_files_move_into_place_on_commit(session, officer_task, tmp_path):
     officer, task = officer_task
-    files = [Upload("a.pdf", io.BytesIO(b"%PDF-1.4 a")), Upload("b.csv", io.BytesIO(b"x;y"))]
+    files = [real_upload("a.pdf", "a"), Upload("b.csv", io.BytesIO(b"x;y"))]
     update = submit_report(session, officer, task, files=files, version=None, now=T0,
                            folder=tmp_path)
     stored = sorted(a.stored_name for a in update.attachments)
     assert _files_on_disk(tmp_path) == sorted(f"{STAGING}/{name}" for name in stored)
     session.commit()
     assert _files_on_disk(tmp_path) == stored
-    assert (tmp_path / stored[0]).read_bytes() in (b"%PDF-1.4 a", b"x;y")
+    assert (tmp_path / stored[0]).read_bytes() in (real_file("x.pdf", "a"), b"x;y")
 
 
 def test_a_rollback_after_staging_removes_the_staged_files(session, officer_task, tmp_path):
     officer, task = officer_task
-    submit_report(session, officer, task, files=[Upload("a.pdf", io.BytesIO(b"%PDF-1.4 a"))],
+    submit_report(session, officer, task, files=[real_upload("a.pdf", "a")],
                   version=None, now=T0, folder=tmp_path)
     assert len(_files_on_disk(tmp_path)) == 1
     session.rollback()  # e.g. the commit failed, or a later step refused
@@ -89,12 +89,12 @@ def test_a_rollback_after_staging_removes_the_staged_files(session, officer_task
 
 def test_a_savepoint_rollback_removes_only_its_own_files(session, officer_task, tmp_path):
     officer, task = officer_task
-    submit_report(session, officer, task, files=[Upload("a.pdf", io.BytesIO(b"%PDF-1.4 a"))],
+    submit_report(session, officer, task, files=[real_upload("a.pdf", "a")],
                   version=None, now=T0, folder=tmp_path)
     other = session.scalars(sa.select(Task).where(Task.agency_id == officer.agency_id,
                                                   Task.id != task.id)).first()
     savepoint = session.begin_nested()
-    submit_report(session, officer, other, files=[Upload("b.pdf", io.BytesIO(b"%PDF-1.4 b"))],
+    submit_report(session, officer, other, files=[real_upload("b.pdf", "b")],
                   version=None, now=T0, folder=tmp_path)
     assert len(_files_on_disk(tmp_path)) == 2
     savepoint.rollback()
@@ -107,7 +107,7 @@ def test_a_released_savepoint_keeps_its_files_staged_until_the_outer_commit(
         session, officer_task, tmp_path):
     officer, task = officer_task
     with session.begin_nested():
-        submit_report(session, officer, task, files=[Upload("a.pdf", io.BytesIO(b"%PDF-1.4"))],
+        submit_report(session, officer, task, files=[real_upload("a.pdf")],
                       version=None, now=T0, folder=tmp_path)
     [staged] = _files_on_disk(tmp_path)
     assert staged.startswith(STAGING)  # released, not committed: still staged
@@ -122,7 +122,7 @@ def test_closing_the_session_without_commit_keeps_no_file(engine, officer_task, 
     with make_session_factory(engine)() as other:
         mine = other.get(Task, task.id)
         submit_report(other, other.merge(officer), mine,
-                      files=[Upload("a.pdf", io.BytesIO(b"%PDF-1.4 a"))], version=None, now=T0,
+                      files=[real_upload("a.pdf", "a")], version=None, now=T0,
                       folder=tmp_path)
         assert len(_files_on_disk(tmp_path)) == 1
     assert _files_on_disk(tmp_path) == []

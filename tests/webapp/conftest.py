@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from models.org.users import User
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
-from tests.factories import PASSWORD, T0, load_mini, make_user
+from tests.factories import PASSWORD, T0, load_mini, make_user, real_file
 
 WEB_NOW = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội; September's tasks are late
 
@@ -57,8 +57,8 @@ def login(client, who: str | User, password: str = PASSWORD):
     return client.post("/login", data={"email": email_of(who), "password": password})
 
 
-def submit(client, task_id: int, content: bytes = b"%PDF-1.4 report", name: str = "report.pdf",
-           note: str = "done", version: int | None = None):
+def submit(client, task_id: int, content: bytes = real_file("x.pdf", "report"),
+           name: str = "report.pdf", note: str = "done", version: int | None = None):
     """Submit a report with one file through the form."""
     data = {"note": note, "files": (io.BytesIO(content), name)}
     if version is not None:

@@ -46,42 +46,37 @@ def test_logout_invalidates_a_copied_cookie(app, world, as_user):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_five_failed_logins_per_account_then_429(app, world, session):
-    for i in range(5):  # from five addresses: the account's own counter trips
-        response = app.test_client().post(
-            "/login", environ_base={"REMOTE_ADDR": f"10.0.1.{i}"},
-            data={"email": "officer@a.example.org", "password": "wrong-password-1"})
-        assert response.status_code == 401
+ATTACKER, OWNER = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.20"}
+WRONG = {"email": "officer@a.example.org", "password": "wrong-password-1"}
+RIGHT = {"email": "officer@a.example.org", "password": "correct-horse-battery"}
+
+
+def test_five_failed_logins_block_that_account_from_that_address_only(app, world, session):
     client = app.test_client()
-    assert login(client, "officer_a", password="wrong-password-1").status_code == 429
-    # even the right password waits out the minute: the account is throttled, not the guess
-    assert login(client, "officer_a").status_code == 429
-    assert "Quá nhiều lần thử" in login(client, "officer_a").get_data(as_text=True)
-    refused = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
-    assert {e.after["status"] for e in refused} == {429}
-    # another account from the same address is not held back by officer_a's counter
-    assert login(client, "officer_b").status_code == 302
+    for _ in range(5):
+        assert client.post("/login", environ_base=ATTACKER, data=WRONG).status_code == 401
+    refused = client.post("/login", environ_base=ATTACKER, data=RIGHT)
+    # even the right password waits from that address: the guessing is throttled
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    page = refused.get_data(as_text=True)
+    assert "Đăng nhập sai quá nhiều lần từ địa chỉ này" in page and "officer@a.example.org" in page
+    events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    assert {e.after["status"] for e in events} == {429}
+    # the owner from another address is let in at once; another account from the attacker too
+    assert app.test_client().post("/login", environ_base=OWNER, data=RIGHT).status_code == 302
+    assert app.test_client().post("/login", environ_base=ATTACKER, data={
+        "email": "officer@b.example.org", "password": "correct-horse-battery"}).status_code == 302
 
 
-def test_throttle_storage_comes_from_the_environment(monkeypatch, tmp_path):
-    from webapp.config import Config
-
-    monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path))
-    monkeypatch.setenv("PLANWATCH_RATELIMIT_STORAGE", "redis://127.0.0.1:6379")
-    assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379"
-
-
-def test_throttling_counts_per_address_across_accounts(app, world):
+def test_thirty_failures_from_one_address_block_the_address_not_the_owner(app, world):
     client = app.test_client()
-    for i in range(5):
-        response = client.post("/login", data={"email": f"nobody{i}@example.org",
-                                               "password": "x" * 12})
+    for i in range(30):  # thirty accounts guessed from one address
+        response = client.post("/login", environ_base=ATTACKER,
+                               data={"email": f"nobody{i}@example.org", "password": "x" * 12})
         assert response.status_code == 401
-    assert login(client, "officer_b").status_code == 429
-    other = app.test_client()
-    response = other.post("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"},
-                          data={"email": "coord@example.org", "password": "correct-horse-battery"})
-    assert response.status_code == 302
+    assert client.post("/login", environ_base=ATTACKER, data={
+        "email": "officer@b.example.org", "password": "correct-horse-battery"}).status_code == 429
+    assert app.test_client().post("/login", environ_base=OWNER, data=RIGHT).status_code == 302
 
 
 def test_forms_without_a_csrf_token_are_refused(app, world, session):
@@ -124,3 +119,24 @@ def test_language_choice_is_kept_on_the_account(app, world, as_user):
     fresh = app.test_client()
     login(fresh, "officer_a")
     assert "My tasks" in fresh.get("/tasks").get_data(as_text=True)
+
+
+def test_the_session_cookie_is_secure_when_configured_for_https(db_url, engine, tmp_path,
+                                                               monkeypatch, session):
+    """PLANWATCH_SECURE_COOKIES=1 (behind HTTPS): the browser sends the cookie over HTTPS only."""
+    from tests.factories import make_user
+    from webapp import create_app
+
+    make_user(session, email="viewer@example.org", role="viewer", agency=None)
+    session.commit()
+    for flag, secure in (("1", True), ("0", False)):
+        monkeypatch.setenv("PLANWATCH_SECURE_COOKIES", flag)
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url,
+                          "SQLALCHEMY_ENGINE_OPTIONS": {}, "WTF_CSRF_ENABLED": False,
+                          "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+        response = app.test_client().post("/login", data={
+            "email": "viewer@example.org", "password": "correct-horse-battery"})
+        assert response.status_code == 302
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith("session=") and "HttpOnly" in cookie
+        assert ("Secure" in cookie) is secure

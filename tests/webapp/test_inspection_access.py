@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from models.core.audit import AuditEvent
-from models.core.evidence import Upload
 from models.oversight.inspections import attach_to_finding
-from tests.factories import at, make_world
+from tests.factories import at, make_world, real_upload
 
 ROLES = ["anonymous", "admin", "inspector", "coordinator", "officer", "other_officer", "viewer"]
 SEE_A = {"admin", "inspector", "coordinator", "officer", "viewer"}
@@ -51,7 +48,7 @@ ROUTES = [
 def site(app, session, tmp_path):
     world = make_world(session)
     attachment = attach_to_finding(session, world["inspector"], world.finding,
-                                   Upload("ảnh.jpg", io.BytesIO(b"\xff\xd8")),
+                                   real_upload("ảnh.jpg"),
                                    folder=app.config["UPLOAD_FOLDER"], now=at(7))
     session.commit()
     app.config["PLANWATCH_NOW"] = at(8)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from models.oversight.entities import CorrectiveAction, Finding, Inspection
-from tests.factories import at, make_world
+from tests.factories import at, make_world, real_file
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_journey_open_find_issue_submit_reopen_resubmit_verify(app, as_user, ses
     r = inspector.post(f"/inspections/{inspection_id}/findings", data={
         "agency_id": str(web.agency_b.id), "severity": "major",
         "text": "Không lập sổ theo dõi báo cáo",
-        "files": (io.BytesIO(b"\xff\xd8photo"), "ảnh.jpg")}, content_type="multipart/form-data")
+        "files": (io.BytesIO(real_file("x.jpg")), "ảnh.jpg")}, content_type="multipart/form-data")
     finding_id = int(r.headers["Location"].split("/")[-1])
     r = inspector.post(f"/inspections/findings/{finding_id}/actions", data={
         "description": "Lập sổ theo dõi", "due_in_working_days": "10"})
@@ -59,7 +59,7 @@ def test_journey_open_find_issue_submit_reopen_resubmit_verify(app, as_user, ses
     assert page.status_code == 200 and "03/03/2026" in text(page)
     r = officer_b.post(f"/inspections/actions/{action_id}/status", data={
         "status": "submitted", "note": "Đã lập sổ", "version": str(action.version),
-        "files": (io.BytesIO(b"%PDF-1.4 so"), "sổ theo dõi.pdf")},
+        "files": (io.BytesIO(real_file("x.pdf", "so")), "sổ theo dõi.pdf")},
         content_type="multipart/form-data")
     assert r.status_code == 302
     r = inspector.post(f"/inspections/actions/{action_id}/status",

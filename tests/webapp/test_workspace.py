@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from models.core.attachments import Attachment
 from models.tasks.entities import Task
+from tests.factories import real_file
 from tests.webapp.conftest import submit
 
 
@@ -53,7 +54,7 @@ def test_submit_a_report_with_evidence_and_download_it(world, as_user, session):
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "report.pdf" in page and "chậm" in page  # submitted after 22/09
     download = client.get(f"/attachments/{attachment.id}")
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 report"
+    assert download.status_code == 200 and download.data == real_file("x.pdf", "report")
     assert as_user("coordinator").get(f"/attachments/{attachment.id}").status_code == 200
     assert as_user("officer_b").get(f"/attachments/{attachment.id}").status_code == 404
 
@@ -169,9 +170,9 @@ def test_a_refused_second_file_of_three_leaves_no_file_and_no_row(world, as_user
     import io
 
     task_id = world["task_of"]("AG-A")
-    data = {"note": "ba tệp", "files": [(io.BytesIO(b"%PDF-1.4 a"), "a.pdf"),
+    data = {"note": "ba tệp", "files": [(io.BytesIO(real_file("x.pdf", "a")), "a.pdf"),
                                         (io.BytesIO(b"MZ"), "b.exe"),
-                                        (io.BytesIO(b"%PDF-1.4 c"), "c.pdf")]}
+                                        (io.BytesIO(real_file("x.pdf", "c")), "c.pdf")]}
     response = as_user("officer_a").post(f"/tasks/{task_id}/report", data=data,
                                          content_type="multipart/form-data")
     assert response.status_code == 422
@@ -184,9 +185,9 @@ def test_three_accepted_files_are_in_place_after_the_commit(world, as_user, sess
     import io
 
     task_id = world["task_of"]("AG-A")
-    data = {"note": "", "files": [(io.BytesIO(b"%PDF-1.4 a"), "a.pdf"),
+    data = {"note": "", "files": [(io.BytesIO(real_file("x.pdf", "a")), "a.pdf"),
                                   (io.BytesIO(b"x;y"), "b.csv"),
-                                  (io.BytesIO(b"%PDF-1.4 c"), "c.pdf")]}
+                                  (io.BytesIO(real_file("x.pdf", "c")), "c.pdf")]}
     response = as_user("officer_a").post(f"/tasks/{task_id}/report", data=data,
                                          content_type="multipart/form-data")
     assert response.status_code == 302
@@ -194,3 +195,33 @@ def test_three_accepted_files_are_in_place_after_the_commit(world, as_user, sess
     on_disk = _files_under(app.config["UPLOAD_FOLDER"])
     assert len(stored) == 3 and sorted(p.name for p in on_disk) == sorted(stored)
     assert all(p.parent.name != ".staging" for p in on_disk)
+
+
+def test_a_file_not_what_its_name_says_is_refused_on_the_form(world, as_user, session, app):
+    import io
+
+    task_id = world["task_of"]("AG-A")
+    program = b"MZ\x90\x00\x03" + b"\x00" * 59 + b"PE\x00\x00"
+    response = as_user("officer_a").post(
+        f"/tasks/{task_id}/report", content_type="multipart/form-data",
+        data={"note": "", "files": [(io.BytesIO(program), "báo cáo.pdf")]})
+    assert response.status_code == 422
+    assert "không đúng như tên gọi" in response.get_data(as_text=True)
+    assert _files_under(app.config["UPLOAD_FOLDER"]) == []
+    assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+    assert _status(session, task_id) == "not_started"
+
+
+def test_the_form_takes_at_most_ten_files_as_the_api(world, as_user, session, app):
+    import io
+
+    task_id = world["task_of"]("AG-A")
+    files = [(io.BytesIO(f"dòng {i}\n".encode()), f"{i}.txt") for i in range(11)]
+    response = as_user("officer_a").post(f"/tasks/{task_id}/report",
+                                         data={"note": "", "files": files},
+                                         content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "tối đa 10 tệp" in response.get_data(as_text=True)
+    assert _files_under(app.config["UPLOAD_FOLDER"]) == []
+    assert session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+    assert _status(session, task_id) == "not_started"

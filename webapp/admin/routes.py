@@ -27,6 +27,8 @@ from webapp.form_schemas import UserCreateForm, UserEditForm
 from webapp.forms import attempt, submitted
 from webapp.guards import current_actor, roles_required
 
+NOT_STORED = {"Cache-Control": "no-store"}  # a page showing a password is kept by no cache
+
 
 def _agencies():
     return db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
@@ -36,14 +38,14 @@ def _user(user_id: int) -> User:
     return get_visible(db.session, User, user_id, current_user, UserNotFound, key="user_id")
 
 
-def _users_page(status: int = 200):
+def _users_page(status: int = 200, shown_once: str | None = None):
     q = (request.args.get("q") or "").strip()[:200]
     role = request.args.get("role") or None
     if role not in {r.value for r in Role}:
         role = None
     rows = search_users(db.session, current_actor(), q, role=role)
     return render_template("admin/users.html", users=rows, roles=list(Role),
-                           agencies=_agencies(), q=q, role=role), status
+                           agencies=_agencies(), q=q, role=role, shown_once=shown_once), status
 
 
 @bp.get("/users")
@@ -72,9 +74,11 @@ def create():
 
     if not attempt(form, act):
         return _users_page(form.status)
-    flash(_("Account %(email)s created. Password (shown once): %(password)s",
-            email=made["user"].email, password=password), "secret")
-    return redirect(url_for("admin.users"))
+    # shown in this answer only: never in a flash message, which travels in the session cookie
+    shown = _("Account %(email)s created. Password (shown once): %(password)s",
+              email=made["user"].email, password=password)
+    page, _status = _users_page(shown_once=shown)
+    return page, 201, NOT_STORED
 
 
 def _edit_page(user: User, status: int = 200):
@@ -124,6 +128,9 @@ def reset_password(user_id: int):
             confirm_label=_("Reset the password"), back=url_for("admin.edit", user_id=user_id))
     password = new_password(db.session, current_actor(), user, now=now())
     db.session.commit()
-    flash(_("New password for %(email)s (shown once): %(password)s",
-            email=user.email, password=password), "secret")
-    return redirect(url_for("admin.edit", user_id=user_id))
+    # shown in this answer only: never in a flash message, which travels in the session cookie
+    shown = _("New password for %(email)s (shown once): %(password)s",
+              email=user.email, password=password)
+    page = render_template("admin/user.html", user=user, roles=list(Role), agencies=_agencies(),
+                           shown_once=shown)
+    return page, 200, NOT_STORED

@@ -9,8 +9,8 @@ import marshmallow as ma
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.core.db import db
-from models.core.errors import DomainError, RecordChanged
-from webapp.errors import domain_json, error_response
+from models.core.errors import DomainError, Forbidden, NotFound, RecordChanged
+from webapp.errors import audit_refusal, domain_json, error_response
 
 __all__ = ["ErrorSchema", "error_response", "register_on"]
 
@@ -38,8 +38,11 @@ class ErrorSchema(ma.Schema):
 
 
 def domain_error(error: DomainError):
-    """A rule the domain refused, with its status (404, 403, 409, 412, 422)."""
+    """A rule the domain refused, with its status (404, 403, 409, 412, 422); refused access is
+    audited as on the pages, naming the token's owner."""
     db.session.rollback()
+    if isinstance(error, NotFound | Forbidden):
+        audit_refusal(error.status, error.message)
     return domain_json(error)
 
 

@@ -16,22 +16,14 @@ from models.org.accounts import (
     end_sessions,
     set_locale,
 )
+from models.org.errors import TooManyAttempts
 from webapp.auth import bp
 from webapp.clock import now
-from webapp.extensions import LOCALES, limiter
+from webapp.errors import audit_refusal, explain
+from webapp.extensions import LOCALES
 from webapp.form_schemas import PasswordChangeForm
 from webapp.forms import attempt, submitted
 from webapp.guards import current_actor, home_endpoint
-
-THROTTLE = "5 per minute"
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -53,18 +45,23 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(THROTTLE, methods=["POST"], deduct_when=_failed)
-@limiter.limit(THROTTLE, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
-    """Email and password; every attempt is audited, failures are throttled."""
+    """Email and password; every attempt is audited, failures are throttled in the database
+    (per account-and-address and per address, shared by every worker: `models.org.throttle`)."""
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(url_for(home_endpoint(current_user)))
         return render_template("auth/login.html", next=request.args.get("next", ""))
     email = (request.form.get("email") or "").strip().lower()
-    user = authenticate(db.session, email, request.form.get("password") or "", now=now(),
-                        address=request.remote_addr)
-    db.session.commit()  # the audit of a failure is kept too
+    try:
+        user = authenticate(db.session, email, request.form.get("password") or "", now=now(),
+                            address=request.remote_addr)
+    except TooManyAttempts as refused:
+        audit_refusal(429, "throttled")  # rolls back, records, commits
+        flash(explain(refused), "error")
+        page = render_template("auth/login.html", next=request.form.get("next", ""), email=email)
+        return page, 429, {"Retry-After": str(refused.details["seconds"])}
+    db.session.commit()  # the audit and the count of a failure are kept too
     if user is None:
         flash(_("Wrong email or password."), "error")
         return render_template("auth/login.html", next=request.form.get("next", ""),
