@@ -25,7 +25,7 @@ from models.notify.entities import Channel, Notification
 from models.notify.ladder import sweep
 from models.notify.settings import load_settings
 from models.notify.targets import list_targets, retry_dead, set_target
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 
@@ -152,7 +152,7 @@ def simulate(start, end, agency_code) -> None:
     try:
         agency_id = None
         if agency_code:
-            agency_id = session.scalar(sa.select(Agency.id).where(Agency.code == agency_code))
+            agency_id = session.scalar(sa.select(Agency.id).where(agency_code_is(agency_code)))
             if agency_id is None:
                 raise click.ClickException(f"no agency {agency_code}")
         day = start

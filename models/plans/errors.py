@@ -28,3 +28,8 @@ class CalendarCoordinatorOnly(Forbidden):
 class UnknownDayKind(InvalidInput):
     code = "calendar.unknown_day_kind"
     message = N_("A calendar day is either a day off or a working day.")
+
+
+class CalendarDayNotSet(NotFound):
+    code = "calendar.day_not_set"
+    message = N_("No day off or make-up working day is set on %(day)s.")

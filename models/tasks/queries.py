@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import agency_filter
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.org.users import User
 from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import Task
@@ -46,7 +46,7 @@ def task_query(user: User | None, filters: TaskFilter, as_of: date) -> sa.Select
     if filters.item:
         query = query.where(Item.code == filters.item)
     if filters.agency:
-        query = query.where(Agency.code == filters.agency)
+        query = query.where(agency_code_is(filters.agency))
     if filters.status:
         query = query.where(Task.status == filters.status)
     if filters.overdue is True:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from models.core.access import can_see_agency
 from models.core.db import db
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.plans.entities import Item, Plan, Section
 from models.tasks import stats
 from models.tasks.entities import Task, TaskStatus
@@ -149,7 +149,7 @@ def tasks():
 @roles_required(*READERS, "officer")
 def agency_card(code: str):
     """One agency's scorecard for a period: the five categories, month by month, open actions."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+    agency = db.session.scalar(sa.select(Agency).where(agency_code_is(code)))
     if agency is None or not can_see_agency(current_user, agency.id):
         abort(404)
     day = today()
