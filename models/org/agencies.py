@@ -95,3 +95,9 @@ def agency_code_is(qualified: str):
 def find_agency(session: Session, qualified: str) -> Agency | None:
     """The agency with this code ("TU", or "HG:TU" in namespace HG), or None."""
     return session.scalar(sa.select(Agency).where(agency_code_is(qualified)))
+
+
+def qualified_agency_code():
+    """`Agency.qualified_code` in SQL: the bare code in the default namespace, else "NS:CODE"."""
+    return sa.case((Agency.namespace == DEFAULT_NAMESPACE, Agency.code),
+                   else_=Agency.namespace + SEPARATOR + Agency.code)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import agency_filter
-from models.org.agencies import Agency, agency_code_is
+from models.org.agencies import Agency, agency_code_is, qualified_agency_code
 from models.org.users import User
 from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import Task
@@ -30,7 +30,7 @@ class TaskFilter:
 def task_query(user: User | None, filters: TaskFilter, as_of: date) -> sa.Select:
     """Tasks (with agency, item and plan codes) the user may see, matching the filters."""
     query = (
-        sa.select(Task, Agency.code, Item.code, Plan.code)
+        sa.select(Task, qualified_agency_code(), Item.code, Plan.code)
         .join(Agency, Task.agency_id == Agency.id)
         .join(Item, Task.item_id == Item.id)
         .join(Plan, Item.plan_id == Plan.id)
