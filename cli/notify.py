@@ -72,7 +72,7 @@ def targets_list() -> None:
     """List the targets (URLs without their secrets)."""
     with session_scope() as session:
         for t in list_targets(session):
-            owner = f"agency {t.agency.code}" if t.agency else f"user {t.user.email}"
+            owner = f"agency {t.agency.qualified_code}" if t.agency else f"user {t.user.email}"
             state = "" if t.active else " (inactive)"
             click.echo(f"{t.id:>4}  {owner:40}  {t.channel:9} {t.address}  {t.label}{state}")
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from models.core.errors import N_, DomainError, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from models.core.errors import (
+    N_,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+)
 
 
 class NotAnEmail(InvalidInput):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import agency_filter
-from models.org.agencies import Agency
+from models.org.agencies import Agency, qualified_agency_code
 from models.org.users import User
 from models.oversight.entities import ACTION_OPEN_STATUSES, CorrectiveAction
 from models.plans.entities import Item, Plan, Section
@@ -86,7 +86,7 @@ def overview(session: Session, user: User, plan: Plan, period: ReportPeriod, as_
         if focus is None or item_id in focus:
             per_agency.setdefault(agency_id, CategoryCounts()).add(c)
     agencies = [AgencyRef(*row) for row in session.execute(
-        sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en)
+        sa.select(Agency.id, qualified_agency_code(), Agency.name_vi, Agency.name_en)
         .where(Agency.id.in_(per_agency)))]
     rows = sorted(((a, per_agency[a.id]) for a in agencies),
                   key=lambda r: worst_first(r[1], r[0].name_vi))

@@ -2,12 +2,29 @@
 
 import json
 
+import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
+from cli import main
 from models.core.db import make_engine
 from plan_items import BUNDLED, SEED_AGENCIES, SEED_PLAN
-from tests.cli.test_cli import run  # noqa: F401 (the fixture)
 from tests.factories import DATA
+
+
+@pytest.fixture
+def run(empty_db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANWATCH_DATABASE_URL", empty_db_url)
+    monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path / "home"))
+    runner = CliRunner()
+
+    def invoke(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+
+    return invoke
 
 NEW_COMMUNE = """\
 format: planwatch/agencies@1

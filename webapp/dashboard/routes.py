@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from models.core.access import can_see_agency
 from models.core.db import db
-from models.org.agencies import Agency, agency_code_is
+from models.org.agencies import Agency, agency_code_is, qualified_agency_code
 from models.plans.entities import Item, Plan, Section
 from models.tasks import stats
 from models.tasks.entities import Task, TaskStatus
@@ -123,7 +123,8 @@ def tasks():
     page = page_of(db.session, query, _int_arg("page", 1), size)
     plans, _plan = _plans()
     plan = next((p for p in plans if p.code == filters.plan), None)
-    agencies = db.session.execute(sa.select(Agency.code, Agency.name_vi, Agency.name_en)
+    agencies = db.session.execute(sa.select(qualified_agency_code().label("code"),
+                                            Agency.name_vi, Agency.name_en)
                                   .order_by(Agency.name_vi)).all()
     sections = items = []
     if plan is not None:
