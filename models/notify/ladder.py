@@ -292,7 +292,8 @@ def _ladders(session: Session) -> dict[tuple, list[int]]:
     items = session.execute(
         sa.select(Item.id, Item.reports_to, Item.reminders, Plan.reminders, Plan.timezone,
                   sa.func.coalesce(coordinator.namespace, ""))
-        .join(Plan).outerjoin(coordinator, coordinator.id == Plan.coordinator_id)
+        .select_from(Item).join(Plan, Plan.id == Item.plan_id)
+        .outerjoin(coordinator, coordinator.id == Plan.coordinator_id)
         .where(Item.active.is_(True)).order_by(Item.id)
     )
     for item_id, item_reports_to, own, plan_ladder, tz, ns in items:
