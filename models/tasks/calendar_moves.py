@@ -139,17 +139,25 @@ def compare(session: Session, old: WorkingCalendar, new: WorkingCalendar,
     rules: dict[int, DueRule] = {}
     for task in tasks:
         item = task.item
-        if not _by_rule(item):
+        if _by_rule(item):
+            rule = rules.get(item.id) or rules.setdefault(item.id,
+                                                          DueRule.from_dict(item.due_rule))
+            period = Period(task.period_start,
+                            task.period_start if _once(item) else task.period_end)
+            before, after = due_date(rule, period, old), due_date(rule, period, new)
+            was, due, nominal = before.due_on, after.due_on, after.nominal
+        elif Cadence(item.cadence) == Cadence.ON_REQUEST:
+            # asked for by a date (tasks.reports.request_report): that date, on a working day
+            nominal = task.nominal_due_on
+            was, due = old.roll_forward(nominal), new.roll_forward(nominal)
+        else:
             continue
-        rule = rules.get(item.id) or rules.setdefault(item.id, DueRule.from_dict(item.due_rule))
-        period = Period(task.period_start, task.period_start if _once(item) else task.period_end)
-        before, after = due_date(rule, period, old), due_date(rule, period, new)
-        if before.due_on == after.due_on:
+        if was == due:
             continue
         move = Move(task.id, task.agency_id, task.agency.qualified_code, task.agency.name_vi,
                     item.plan.code, item.code, item.title_vi, task.period_start, task.period_end,
-                    task.due_on, after.due_on, after.nominal)
-        (change.moves if task.due_on == before.due_on else change.kept).append(move)
+                    task.due_on, due, nominal)
+        (change.moves if task.due_on == was else change.kept).append(move)
     return change
 
 
@@ -165,7 +173,7 @@ def apply_moves(session: Session, actor: Actor, change: CalendarChange, *, now: 
         task = tasks[move.task_id]
         before = {"due_on": task.due_on, "nominal_due_on": task.nominal_due_on}
         task.due_on, task.nominal_due_on = move.new_due, move.new_nominal
-        if _once(task.item):
+        if _by_rule(task.item) and _once(task.item):
             task.period_end = max(task.period_start, move.new_nominal)
         task.updated_at = now
         record(session, actor=actor, action="task.calendar_moved", entity_type="task",

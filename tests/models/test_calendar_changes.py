@@ -213,3 +213,23 @@ def test_a_broken_calendar_file_names_each_line(tmp_path):
 
 def test_the_seed_files_are_where_the_cli_says(tmp_path):
     assert Path(BUNDLED / "calendar-2026.yaml").exists()
+
+
+def test_a_report_asked_for_by_a_day_that_becomes_a_day_off_moves_too(march):
+    from models.tasks.reports import request_report
+
+    session = march
+    coordinator = make_user(session, email="c@example.org", role="coordinator", agency=None)
+    item = session.scalar(sa.select(Item).where(Item.code == "M-REQ"))
+    agency_b = session.scalar(sa.select(Agency).where(Agency.code == "AG-B"))
+    asked = request_report(session, coordinator, item, agency_b.id, due_on=date(2026, 3, 26),
+                           note="báo cáo nhanh", now=LATER)
+    change = set_override_change_on(session, date(2026, 3, 26))
+    assert [(m.task_id, m.new_due) for m in change.moves] == [(asked.id, date(2026, 3, 27))]
+    assert asked.due_on == date(2026, 3, 27)
+
+
+def set_override_change_on(session, day):
+    preview = preview_calendar_change(session, set_days={day: "day_off"})
+    set_override(session, CONSOLE, day, "day_off", "", now=LATER)
+    return preview
