@@ -40,8 +40,8 @@ MAX_LISTED = 30  # tasks listed in one message; the rest are counted
 TEXT = {
     "vi": {
         "title": "Điều chỉnh thời hạn do thay đổi lịch làm việc: {n} nhiệm vụ",
-        "intro": "Lịch làm việc thay đổi ({change}), thời hạn của các nhiệm vụ sau của {agency} "
-                 "được điều chỉnh:",
+        "intro": "Lịch làm việc thay đổi ({change}). Điều chỉnh thời hạn các nhiệm vụ của "
+                 "{agency}:",
         "line": "- {plan} {item} (kỳ {start} – {end}): {old} → {new}",
         "more": "… và {n} nhiệm vụ khác.",
         "off": "{day} nghỉ",
