@@ -38,3 +38,27 @@ def test_existing_agencies_keep_their_codes_in_the_default_namespace(empty_db_ur
         assert conn.execute(sa.text("SELECT code, name_vi FROM agency")).one() == \
             ("TU", "Tỉnh uỷ Cao Bằng")
     engine.dispose()
+
+
+def test_rows_referencing_agencies_survive_the_table_copy(empty_db_url):
+    """On SQLite the agency table is copied: its channels (ON DELETE CASCADE), group members
+    and users must still be there afterwards, and foreign keys still enforced."""
+    upgrade(empty_db_url, "0007")
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO agency (code, name_vi, name_en, note) "
+                             "VALUES ('AG', 'Cơ quan', '', '')"))
+        conn.execute(sa.text("INSERT INTO agency_group (code, name_vi, name_en) "
+                             "VALUES ('g', 'Nhóm', '')"))
+        conn.execute(sa.text("INSERT INTO agency_group_member (agency_id, group_id) "
+                             "SELECT a.id, g.id FROM agency a, agency_group g"))
+        conn.execute(sa.text("INSERT INTO notification_target (agency_id, url, label, active) "
+                             "SELECT id, 'json://127.0.0.1:9/x', '', true FROM agency"))
+    upgrade(empty_db_url)  # 0008 rewrites rows first: 0015 then runs inside that upgrade
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM notification_target")) == 1
+        assert conn.scalar(sa.text("SELECT count(*) FROM agency_group_member")) == 1
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO agency_group_member (agency_id, group_id) "
+                             "VALUES (999, 999)"))
+    engine.dispose()
