@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 WORKERS = max(2, os.cpu_count() or 2)  # the same settings for planwatch and hello-world
+# the API figures are measured under each (PLANWATCH_BENCH_WORKER_CLASSES=sync,gthread)
+WORKER_CLASSES = tuple(
+    os.environ.get("PLANWATCH_BENCH_WORKER_CLASSES", "sync,gthread").split(","))
+THREADS = 4  # threads per gthread worker
 
 
 def free_port() -> int:
@@ -24,11 +28,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict, probe: str = "/"):
-    """A gunicorn master with WORKERS sync workers; yields (base_url, master pid)."""
+def gunicorn(app_spec: str, env: dict, probe: str = "/", worker_class: str = "sync"):
+    """A gunicorn master with WORKERS workers of `worker_class` (gthread: THREADS threads
+    each, keep-alive 5 s); yields (base_url, master pid)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync",
-           "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", worker_class,
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if worker_class == "gthread":
+        cmd += ["--threads", str(THREADS), "--keep-alive", "5"]
+    cmd.append(app_spec)
     log = Path(env.get("PLANWATCH_HOME", "/tmp")) / f"gunicorn-{port}.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out, stderr=out)
@@ -78,6 +86,14 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for {pid}")
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size of a live process (shared pages split among their users), MB."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no Pss for {pid}")
+
+
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -86,10 +102,11 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, seconds: float, *, connections: int = 32, headers: dict | None = None,
-        script: str | None = None) -> dict:
+def wrk(url: str, seconds: float, *, connections: int = 32, threads: int = 2,
+        headers: dict | None = None, script: str | None = None) -> dict:
     """requests/s, p50/p99 latency (ms) and non-2xx count from one wrk run."""
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
+           "--timeout", "10s"]
     for key, value in (headers or {}).items():
         cmd += ["-H", f"{key}: {value}"]
     if script:

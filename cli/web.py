@@ -25,6 +25,10 @@ DEMO_USERS = [
 ]
 
 
+# threads per worker by default (docs/benchmarks.md, "API": sync against gthread)
+WEB_THREADS = 4
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", envvar="PLANWATCH_HOST",
               show_default="127.0.0.1 or PLANWATCH_HOST")
@@ -32,14 +36,20 @@ DEMO_USERS = [
               show_default="5000 or PLANWATCH_PORT")
 @click.option("--workers", type=int, default=2, envvar="PLANWATCH_WORKERS",
               show_default="2 or PLANWATCH_WORKERS")
-def web(host: str, port: int, workers: int) -> None:
-    """Serve the web app under gunicorn."""
+@click.option("--threads", type=click.IntRange(1, 64), default=WEB_THREADS,
+              envvar="PLANWATCH_THREADS", show_default=f"{WEB_THREADS} or PLANWATCH_THREADS",
+              help="threads per worker; more than 1 runs gunicorn's gthread workers, which "
+                   "keep connections alive")
+def web(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web app under gunicorn (README: sizing the workers)."""
     if workers > 1 and settings().ratelimit_storage == "memory://":
         click.echo("note: login throttling counts per worker; set PLANWATCH_RATELIMIT_STORAGE="
                    "redis://127.0.0.1:6379 to share it", err=True)
     click.echo(f"planwatch web on http://{host}:{port}/")
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--access-logfile", "-",
+            *(("--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "5")
+              if threads > 1 else ("--worker-class", "sync")),
             # long query strings reach the app, which answers 414 in its own shape
             "--limit-request-line", "8190", "webapp.wsgi:app"]
     os.execv(sys.executable, args)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+DEFAULT_TOKEN_CACHE_SECONDS = 10.0  # a revoked token stops working within this
 ENV_FILE_NAME = "planwatch.env"
 # the names a deployed flow run may be handed in its job variables: none of them is a secret
 PUBLIC_NAMES = ("PLANWATCH_HOME", "PLANWATCH_ENV_FILE", "PLANWATCH_BASE_URL")
@@ -89,6 +90,8 @@ class Settings:
     secret_key_file: Path | None = None
     ratelimit_storage: str = "memory://"  # redis://127.0.0.1:6379 shares counters
     secure_cookies: bool = False
+    # how long a web worker trusts a bearer token it has checked (models/org/tokens.TokenCache)
+    api_token_cache_seconds: float = DEFAULT_TOKEN_CACHE_SECONDS
     env_file: Path | None = None  # the file secrets were read from, if any
 
     @classmethod
@@ -107,6 +110,13 @@ class Settings:
             max_upload = int(env.get("PLANWATCH_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
         except ValueError:
             raise SettingsError("PLANWATCH_MAX_UPLOAD must be a number of bytes") from None
+        try:
+            token_cache = float(env.get("PLANWATCH_API_TOKEN_CACHE_SECONDS")
+                                or DEFAULT_TOKEN_CACHE_SECONDS)
+        except ValueError:
+            raise SettingsError("PLANWATCH_API_TOKEN_CACHE_SECONDS must be a number") from None
+        if not 0 <= token_cache <= 300:
+            raise SettingsError("PLANWATCH_API_TOKEN_CACHE_SECONDS must be 0 to 300")
         return cls(
             home=home,
             database_url=normalise_database_url(url),
@@ -119,6 +129,7 @@ class Settings:
             secret_key_file=home / "secret_key",
             ratelimit_storage=env.get("PLANWATCH_RATELIMIT_STORAGE") or "memory://",
             secure_cookies=env.get("PLANWATCH_SECURE_COOKIES", "0") == "1",
+            api_token_cache_seconds=token_cache,
             env_file=env_file,
         )
 

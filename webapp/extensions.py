@@ -9,6 +9,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import joinedload
 
 from models.core.db import db
 from models.org.users import User
@@ -28,7 +29,9 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.scalar(sa.select(User).where(User.id == uid))
+    # with its agency: every page's header names it (one round trip, not two)
+    user = db.session.scalar(sa.select(User).where(User.id == uid)
+                             .options(joinedload(User.agency)))
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

@@ -46,10 +46,11 @@ def may_see(user: User, row) -> bool:
 
 
 def get_visible(session: Session, model: type[Row], row_id: int, user: User,
-                not_found: type[NotFound], *, key: str | None = None) -> Row:
+                not_found: type[NotFound], *, key: str | None = None, options=()) -> Row:
     """The row if the user may see it; a missing row and another agency's are both `not_found`
-    (raised with `<key>=row_id`, the key defaulting to `<table>_id`)."""
-    row = session.get(model, row_id)
+    (raised with `<key>=row_id`, the key defaulting to `<table>_id`); `options` are loader
+    options (the related rows the caller will read, loaded in the same query)."""
+    row = session.get(model, row_id, options=options)
     if row is None or not may_see(user, row):
         raise not_found(**{key or f"{model.__tablename__}_id": row_id})
     return row

@@ -65,6 +65,10 @@ def _hashed_fields(event: AuditEvent) -> dict:
     }
 
 
+def _driver_in_transaction(session: Session) -> bool:
+    return session.connection().connection.dbapi_connection.in_transaction
+
+
 def _lock_chain(session: Session) -> None:
     """Serialise writers of the chain before the last hash is read.
 
@@ -77,7 +81,9 @@ def _lock_chain(session: Session) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(516047)"))
-    elif dialect == "sqlite":
+    elif dialect == "sqlite" and not _driver_in_transaction(session):
+        # the driver opens its transaction at the first write: if one was made (the change
+        # this event records), the write lock is already held and the no-op is not needed
         session.execute(sa.text("UPDATE audit_event SET id = id WHERE 0"))
 
 

@@ -59,7 +59,9 @@ def engine_options(url: str) -> dict:
     """Engine keyword arguments suited to the backend."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # no ping on every checkout (a round trip per request): a connection the server dropped
+    # fails one statement, and SQLAlchemy then replaces every connection of the pool
+    return {"pool_pre_ping": False, "pool_size": 5, "max_overflow": 10}
 
 
 @event.listens_for(sa.engine.Engine, "connect")

@@ -29,6 +29,7 @@ from models.org.errors import (
     UnknownRole,
     UnknownUserEmail,
 )
+from models.org.tokens import forget, revoke_user_tokens
 from models.org.users import Role, User
 
 _hasher = PasswordHasher()
@@ -129,6 +130,8 @@ def set_password(
     session.flush()
     record(session, actor=actor, action="user.password", entity_type="user", entity_id=user.id,
            before=None, after={"session_version": user.session_version}, now=now)
+    # whoever knew the old password may have made tokens: they stop too
+    revoke_user_tokens(session, actor, user, now=now, reason="password")
 
 
 def find_user(session: Session, email: str) -> User:
@@ -191,6 +194,7 @@ def update_user(
     session.flush()
     record(session, actor=actor, action="user.update", entity_type="user", entity_id=user.id,
            before=before, after=user_snapshot(user), now=now)
+    forget(user_id=user.id)  # its role, agency or access changed: no worker of ours keeps it
 
 
 def deactivate_user(session: Session, actor: Actor, user: User, *, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.core.db import db
 
@@ -101,3 +101,24 @@ def qualified_agency_code():
     """`Agency.qualified_code` in SQL: the bare code in the default namespace, else "NS:CODE"."""
     return sa.case((Agency.namespace == DEFAULT_NAMESPACE, Agency.code),
                    else_=Agency.namespace + SEPARATOR + Agency.code)
+
+
+def directory(session) -> list[dict]:
+    """Every agency by code, as plain values (`id`, `code`, `name_vi`, `name_en`, `parent`
+    code, sorted `groups` codes): one statement, no entities (the API's agency list)."""
+    parent, group = aliased(Agency), aliased(AgencyGroup)
+    query = (sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en,
+                       parent.code.label("parent"), group.code.label("group"))
+             .outerjoin(parent, Agency.parent_id == parent.id)
+             .outerjoin(agency_group_member, agency_group_member.c.agency_id == Agency.id)
+             .outerjoin(group, agency_group_member.c.group_id == group.id)
+             .order_by(Agency.code, group.code))
+    out: dict[int, dict] = {}
+    for row in session.execute(query):
+        entry = out.get(row.id)
+        if entry is None:
+            entry = out[row.id] = {"id": row.id, "code": row.code, "name_vi": row.name_vi,
+                                   "name_en": row.name_en, "parent": row.parent, "groups": []}
+        if row.group is not None:
+            entry["groups"].append(row.group)
+    return list(out.values())

@@ -84,12 +84,11 @@ def inspector_desk(session: Session, user: User, today: date) -> Desk:
 def action_tiles(session: Session, user: User, today: date) -> dict[str, int]:
     """Dashboard counts: overdue corrective actions and those awaiting verification."""
     seen = agency_filter(user, CorrectiveAction.agency_id)
-    count = sa.select(sa.func.count()).select_from(CorrectiveAction).where(seen)
-    return {
-        "overdue_actions": session.scalar(count.where(CorrectiveAction.overdue_clause(today))),
-        "awaiting_verification": session.scalar(
-            count.where(CorrectiveAction.status == ActionStatus.SUBMITTED)),
-    }
+    overdue, awaiting = session.execute(  # one pass, one round trip: every page shows them
+        sa.select(sa.func.count().filter(CorrectiveAction.overdue_clause(today)),
+                  sa.func.count().filter(CorrectiveAction.status == ActionStatus.SUBMITTED))
+        .select_from(CorrectiveAction).where(seen)).one()
+    return {"overdue_actions": overdue or 0, "awaiting_verification": awaiting or 0}
 
 
 def agency_actions(session: Session, user: User, *, open_only: bool = True

@@ -7,6 +7,7 @@ here, so a list on screen, its XLSX and the API answer hold the same tasks in th
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,16 +20,24 @@ from models.org.agencies import Agency
 from models.org.users import User
 from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import Task
-from models.tasks.periods import Category, ReportPeriod, category_case, category_clause
-from models.tasks.queries import TaskFilter, task_query
+from models.tasks.periods import (
+    Category,
+    ReportPeriod,
+    category_case,
+    category_clause,
+    classify,
+)
+from models.tasks.queries import TaskFilter, given, task_clauses
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 
-# sort key → columns; every order ends on Task.id so pages never overlap or skip
+# sort key → columns; every order ends on Task.id so pages never overlap or skip. "due" breaks
+# ties by agency and item in the order they were loaded (the plan's and the agencies file's
+# order), which the indexes on open tasks give without sorting
 SORTS = {
-    "due": (Task.due_on, Agency.code, Item.code, Task.id),
-    "-due": (Task.due_on.desc(), Agency.code, Item.code, Task.id),
+    "due": (Task.due_on, Task.agency_id, Task.item_id, Task.id),
+    "-due": (Task.due_on.desc(), Task.agency_id, Task.item_id, Task.id),
     "agency": (Agency.code, Task.due_on, Item.code, Task.id),
     "item": (Item.code, Task.due_on, Agency.code, Task.id),
     "status": (Task.status, Task.due_on, Agency.code, Task.id),
@@ -82,24 +91,167 @@ def search_clause(text: str):
     return sa.or_(*(casefold(c).like(pattern, escape="\\") for c in columns))
 
 
+def list_clauses(user: User | None, filters: TaskFilter, as_of: date) -> tuple[list, bool]:
+    """The WHERE terms of a list, and whether they need the agency and item joins (a search
+    does; every other filter is on task columns)."""
+    clauses = task_clauses(user, filters, as_of)
+    joins = False
+    if isinstance(filters, TaskListFilter):
+        if filters.period is not None:
+            clauses.append(filters.period.clause())
+        if filters.category:
+            clauses.append(category_clause(Category(filters.category), as_of))
+        if filters.search and filters.search.strip():
+            clauses.append(search_clause(filters.search))
+            joins = True
+    return clauses, joins
+
+
+def _joined(query: sa.Select) -> sa.Select:
+    return (query.join(Agency, Task.agency_id == Agency.id)
+            .join(Item, Task.item_id == Item.id)
+            .join(Plan, Item.plan_id == Plan.id))
+
+
 def list_query(user: User | None, filters: TaskFilter, as_of: date,
                sort: str = "due") -> sa.Select:
     """(task, agency code, item code, plan code) matching every filter, in `sort` order."""
-    query = task_query(user, filters, as_of)
-    if isinstance(filters, TaskListFilter):
-        if filters.period is not None:
-            query = query.where(filters.period.clause())
-        if filters.category:
-            query = query.where(category_clause(Category(filters.category), as_of))
-        if filters.search and filters.search.strip():
-            query = query.where(search_clause(filters.search))
-    return query.order_by(None).order_by(*SORTS.get(sort, SORTS["due"]))
+    clauses, _ = list_clauses(user, filters, as_of)
+    return (_joined(sa.select(Task, Agency.code, Item.code, Plan.code)).where(*clauses)
+            .order_by(*SORTS.get(sort, SORTS["due"])))
 
 
 def count(session: Session, query: sa.Select) -> int:
     """How many rows a list query gives (its order dropped)."""
     inner = query.order_by(None).with_only_columns(Task.id)
     return session.scalar(sa.select(sa.func.count()).select_from(inner.subquery()))
+
+
+def count_query(user: User | None, filters: TaskFilter, as_of: date) -> sa.Select:
+    """How many tasks match, counted on `task` and its indexes (joined only for a search)."""
+    clauses, joins = list_clauses(user, filters, as_of)
+    query = sa.select(sa.func.count()).select_from(Task)
+    return (_joined(query) if joins else query).where(*clauses)
+
+
+ROW_FIELDS = ("id", "plan", "agency", "item", "period_start", "period_end", "due_on",
+              "status", "late")
+
+
+def row_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "due", *,
+              with_total: bool = False) -> sa.Select:
+    """The list as plain columns (`ROW_FIELDS`, no entities), in `sort` order; `with_total`
+    adds the count of every matching row as a last column (`total`), so a page and its total
+    are one statement."""
+    clauses, _ = list_clauses(user, filters, as_of)
+    columns = [Task.id, Plan.code, Agency.code, Item.code, Task.period_start, Task.period_end,
+               Task.due_on, Task.status, Task.late]
+    labelled = [c.label(n) for c, n in zip(columns, ROW_FIELDS, strict=True)]
+    if with_total:
+        labelled.append(count_query(user, filters, as_of).scalar_subquery().label("total"))
+    return (_joined(sa.select(*labelled)).where(*clauses)
+            .order_by(*SORTS.get(sort, SORTS["due"])))
+
+
+def plain_row(row, as_of: date) -> dict:
+    """One `row_query` row as the API and the CLI show a task in a list (dates as `date`
+    objects: orjson writes them as ISO text)."""
+    return {
+        "id": row.id, "plan": row.plan, "agency": row.agency, "item": row.item,
+        "period_start": row.period_start, "period_end": row.period_end, "due_on": row.due_on,
+        "status": row.status, "late": row.late,
+        "overdue": Task.is_overdue(row, as_of),  # the entity's rule, read off the columns
+        "category": classify(row, as_of).value,
+    }
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What `agency_filter` reads of a user, with the agency as a bound parameter."""
+
+    role: str
+    agency_id: object
+
+
+# filters whose values only fill bound parameters; `overdue` and `category` change the SQL
+_BOUND = ("plan", "section", "item", "agency", "status", "due_from", "due_to")
+_STATEMENTS: dict[tuple, sa.Select] = {}
+
+
+class TotalCache:
+    """Totals of long lists, kept `seconds` by one worker for the same filters and user.
+
+    Counting 70,000 open tasks reads 70,000 index entries on every page; a total of at least
+    `min_total` rows is reused instead (so it may lag up to `seconds` behind changes, as the
+    API documents); smaller totals cost little and are always counted. `clock` is monotonic
+    seconds (a performance cache, not the business clock)."""
+
+    def __init__(self, seconds: float = 5, min_total: int = 1000, clock=time.monotonic):
+        self.seconds, self.min_total, self.clock = seconds, min_total, clock
+        self._entries: dict[tuple, tuple[float, int]] = {}
+
+    def get(self, key: tuple) -> int | None:
+        entry = self._entries.get(key)
+        if entry is None or self.clock() >= entry[0] + self.seconds:
+            return None
+        return entry[1]
+
+    def put(self, key: tuple, total: int) -> None:
+        if total < self.min_total:
+            return
+        if len(self._entries) >= 10_000:
+            self._entries.clear()
+        self._entries[key] = (self.clock(), total)
+
+
+def _statement(key: tuple, user: User | None, filters: TaskListFilter, present: tuple,
+               sort: str, with_total: bool) -> sa.Select:
+    key = (*key, with_total)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        scope = None if user is None else _Scope(
+            user.role, None if user.agency_id is None else sa.bindparam("scope_agency"))
+        bound = TaskListFilter(overdue=filters.overdue, category=filters.category,
+                               **{name: sa.bindparam(f"f_{name}") for name in present})
+        statement = row_query(scope, bound, sa.bindparam("as_of", type_=sa.Date), sort,
+                              with_total=with_total)
+        if len(_STATEMENTS) < 1000:
+            _STATEMENTS[key] = statement
+    return statement
+
+
+def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_of: date,
+              sort: str, limit: int, offset: int,
+              totals: TotalCache | None = None) -> tuple[list, int | None]:
+    """A page of `row_query` rows and the total of the list (None past the last page).
+
+    The statement is built once per shape of the filters (which are set, the sort, the user's
+    role) and cached in this process; the values are bound at execution. The total comes
+    in the same statement; a long list's total is then kept in `totals`, so following pages
+    and repeated requests read only their rows. A period or a search is built each time."""
+    if filters.period is not None or (filters.search and filters.search.strip()):
+        query = row_query(user, filters, as_of, sort, with_total=True)
+        rows = session.execute(query.limit(limit).offset(offset)).all()
+        return rows, rows[0].total if rows else None
+    present = tuple(name for name in _BOUND if given(getattr(filters, name)))
+    key = (present, filters.overdue, filters.category, sort,
+           None if user is None else user.role, None if user is None else user.agency_id is None)
+    params = {f"f_{name}": getattr(filters, name) for name in present}
+    params["as_of"] = as_of
+    if user is not None:
+        params["scope_agency"] = user.agency_id
+    total_key = (key[:3], key[4:], tuple(sorted(params.items(), key=lambda kv: kv[0])))
+    known = totals.get(total_key) if totals is not None else None
+    if known is not None:
+        statement = _statement(key, user, filters, present, sort, with_total=False)
+        return session.execute(statement.limit(limit).offset(offset), params).all(), known
+    statement = _statement(key, user, filters, present, sort, with_total=True)
+    rows = session.execute(statement.limit(limit).offset(offset), params).all()
+    if not rows:
+        return rows, None
+    if totals is not None:
+        totals.put(total_key, rows[0].total)
+    return rows, rows[0].total
 
 
 @dataclass

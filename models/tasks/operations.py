@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.core.access import can_see_agency, get_visible
 from models.core.actors import require_user
@@ -15,6 +15,7 @@ from models.core.errors import (
     UnknownValue,
 )
 from models.org.users import Role, User
+from models.plans.entities import Item
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
 from models.tasks.errors import (
     CommentForbidden,
@@ -56,9 +57,18 @@ def snapshot(task: Task) -> dict:
     }
 
 
+# what a task is shown and checked with (its item, plan, section and agency): one query
+TASK_WITH_CONTEXT = (
+    joinedload(Task.item).joinedload(Item.plan),
+    joinedload(Task.item).joinedload(Item.section),
+    joinedload(Task.agency),
+)
+
+
 def get_task(session: Session, user: User, task_id: int) -> Task:
-    """The task if the user may see it; another agency's task is simply not found."""
-    return get_visible(session, Task, task_id, user, TaskNotFound)
+    """The task if the user may see it (another agency's task is simply not found), with its
+    item, plan, section and agency in the same query."""
+    return get_visible(session, Task, task_id, user, TaskNotFound, options=TASK_WITH_CONTEXT)
 
 
 def check_version(obj, expected_version: int | None) -> None:

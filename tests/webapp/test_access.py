@@ -71,6 +71,8 @@ ROUTES = [
     ("GET", "/exports/agencies.{fmt}?period=2025", None, 200, 403, READERS),
     ("GET", "/exports/sections.{fmt}?period=2025", None, 200, 403, READERS),
     ("GET", "/exports/scorecard/{agency}.{fmt}?period=2025", None, 200, 404, SEE_A),
+    # every signed-in user exports their own workspace (an officer's agency filter is ignored)
+    ("GET", "/exports/workspace.{fmt}?agency=AG-A", None, 200, 200, None),
     ("GET", "/feeds/", None, 200, 200, None),
     ("POST", "/feeds/", {"agency": "NO-SUCH"}, 404, 404, None),
     # {feed} is the spare account's: nobody else may renew or revoke it, admins included

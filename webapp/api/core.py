@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 import marshmallow as ma
-from flask import g, request
+import orjson
+from flask import Response, g, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.exceptions import PreconditionFailed
 from marshmallow import validate
@@ -72,6 +73,11 @@ class ApiBlueprint(Blueprint):
         super().__init__(name, import_name, url_prefix=PREFIX + url_prefix, **kwargs)
         self.before_request(require_token)
         register_on(self)
+
+    def arguments(self, schema, **kwargs):
+        """flask-smorest's `arguments`, with a schema class made an instance once here (webargs
+        would otherwise build a new schema object on every request)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
 
     def etag(self, view):
         """flask-smorest's `etag` on one view method, placed below `arguments` so a body is
@@ -189,6 +195,12 @@ class Paging:
     def of(self, items, total: int) -> dict:
         """The envelope: {"items", "total", "page", "page_size"}."""
         return {"items": items, "total": total, "page": self.page, "page_size": self.size}
+
+
+def json_response(data, status: int = 200) -> Response:
+    """`data` as a JSON answer, serialised by orjson (plain values: str, int, bool, None,
+    lists and dicts; dates as ISO strings)."""
+    return Response(orjson.dumps(data), status=status, mimetype="application/json")
 
 
 def api_user() -> User:

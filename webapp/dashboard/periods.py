@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,21 +55,28 @@ def period_label(period: ReportPeriod | None) -> str:
     return period.label(current_locale_name()) if period else _("All periods")
 
 
+@lru_cache(maxsize=256)
+def _year_options(year: int, locale: str) -> tuple[tuple[str, str], ...]:
+    """A year's months, quarters, halves and the year itself: pure, so built once a process."""
+    keys = [f"{year}-{m:02d}" for m in range(1, 13)] + [f"{year}-Q{q}" for q in range(1, 5)]
+    keys += [f"{year}-H{h}" for h in (1, 2)] + [str(year)]
+    return tuple((p.key, p.label(locale)) for p in map(parse_period, keys))
+
+
+@lru_cache(maxsize=64)
+def _this_period(today: date, locale: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p.key, p.label(locale)) for p in
+                 (period_of(k, today) for k in ("month", "quarter", "half", "year")))
+
+
 def period_choices(today: date, first_year: int | None = None, last_year: int | None = None):
     """(group label, [(key, label)]) for the period select: months, quarters, halves, years."""
     loc = current_locale_name()
     first = min(first_year or today.year, today.year)
     last = max(last_year or today.year, today.year)
-    years = list(range(last, first - 1, -1))
-    groups = [(_("This period"), [(period_of(k, today).key, period_of(k, today).label(loc))
-                                  for k in ("month", "quarter", "half", "year")])]
-    for y in years:
-        options = [(parse_period(f"{y}-{m:02d}").key, parse_period(f"{y}-{m:02d}").label(loc))
-                   for m in range(1, 13)]
-        options += [(f"{y}-Q{q}", parse_period(f"{y}-Q{q}").label(loc)) for q in range(1, 5)]
-        options += [(f"{y}-H{h}", parse_period(f"{y}-H{h}").label(loc)) for h in (1, 2)]
-        options.append((str(y), parse_period(str(y)).label(loc)))
-        groups.append((str(y), options))
+    groups = [(_("This period"), list(_this_period(today, loc)))]
+    for y in range(last, first - 1, -1):
+        groups.append((str(y), list(_year_options(y, loc))))
     return groups
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
@@ -14,10 +16,11 @@ from models.plans.entities import Item, Plan, Section
 from models.tasks import stats
 from models.tasks.entities import Task, TaskStatus
 from models.tasks.listing import PAGE_SIZES, SORTS, TaskListFilter, list_query, page_of
-from models.tasks.overview import accepted_count, overview, scorecard
+from models.tasks.overview import overview, scorecard
 from models.tasks.periods import Category, period_of
 from webapp.clock import today
 from webapp.dashboard import bp
+from webapp.dashboard.cells import figure_cells
 from webapp.dashboard.chart import BAR_WIDTH, LABEL_WIDTH, bars
 from webapp.dashboard.periods import (
     SORT_LABELS,
@@ -41,11 +44,11 @@ def _plans():
     return plans, next((p for p in plans if p.code == code), None)
 
 
-def _years() -> tuple[int | None, int | None]:
-    """The years the plans run over, for the period choices (a plan's dates, not a scan)."""
-    low, high = db.session.execute(sa.select(sa.func.min(Plan.starts_on),
-                                             sa.func.max(Plan.ends_on))).one()
-    return (low.year if low else None, high.year if high else None)
+def _years(plans) -> tuple[int | None, int | None]:
+    """The years the plans run over, for the period choices (the plans already loaded)."""
+    starts = [p.starts_on for p in plans if p.starts_on]
+    ends = [p.ends_on for p in plans if p.ends_on]
+    return (min(starts).year if starts else None, max(ends).year if ends else None)
 
 
 def _int_arg(name: str, default: int) -> int:
@@ -62,9 +65,10 @@ def index():
     period = chosen_period(request.args, day)
     section, item = request.args.get("section") or None, request.args.get("item") or None
     context = dict(plans=plans, plan=plan, today=day, period=period,
-                   period_label=period_label(period), choices=period_choices(day, *_years()),
+                   period_label=period_label(period), choices=period_choices(day, *_years(plans)),
                    categories=list(Category), category_label=category_label,
                    locale=current_locale_name(), section=section, item=item,
+                   figure_cells=figure_cells,
                    this_month=period_of("month", day))
     if plan is None:
         return render_template("dashboard/index.html", **context)
@@ -74,15 +78,14 @@ def index():
     number = min(max(1, _int_arg("apage", 1)), pages)
     shown = view.agencies[(number - 1) * AGENCY_PAGE: number * AGENCY_PAGE]
     drill = {"plan": plan.code, **period_args(period)}
+    tasks_url = url_for("dashboard.tasks")  # built once: 20 bars link to it
     chart, height = bars([
         (a.code, c.completion_rate, c.on_time_rate,
-         url_for("dashboard.tasks", **drill, agency=a.code))
+         f"{tasks_url}?{urlencode({**drill, 'agency': a.code})}")
         for a, c in view.agencies[:CHART_ROWS]])
-    accepted = accepted_count(db.session, current_user, plan, period, section=section,
-                              item=item)
     return render_template(
         "dashboard/index.html", **context, view=view, agencies=shown, agency_total=total,
-        agency_page=number, agency_pages=pages, drill=drill, accepted=accepted,
+        agency_page=number, agency_pages=pages, drill=drill, accepted=view.accepted,
         chart=chart, chart_height=height, label_width=LABEL_WIDTH, bar_width=BAR_WIDTH)
 
 
@@ -142,7 +145,7 @@ def tasks():
         statuses=[s.value for s in TaskStatus], categories=list(Category),
         category_label=category_label, sorts=SORT_LABELS, sizes=PAGE_SIZES, args=args,
         agency_name=agency_name,
-        choices=period_choices(day, *_years()), period=filters.period,
+        choices=period_choices(day, *_years(plans)), period=filters.period,
         period_label=period_label(filters.period), locale=current_locale_name())
 
 
@@ -161,6 +164,6 @@ def agency_card(code: str):
     return render_template(
         "dashboard/scorecard.html", card=card, plan=plan, plans=plans, today=day,
         period=period, period_label=period_label(period), categories=list(Category),
-        category_label=category_label, choices=period_choices(day, *_years()),
+        category_label=category_label, choices=period_choices(day, *_years(plans)),
         locale=current_locale_name(), drill={"plan": plan.code if plan else "",
                                              "agency": agency.code, **period_args(period)})

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Response, abort, request, stream_with_context
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from models.core.access import can_see_agency
+from models.core.access import can_see_agency, sees_all_agencies
 from models.core.db import db
 from models.org.agencies import Agency, agency_code_is
 from models.tasks.exports import Column, Table, csv_chunks, xlsx_chunks
 from models.tasks.listing import export_query
 from models.tasks.overview import overview, scorecard
-from models.tasks.periods import Category
+from models.tasks.periods import DONE, Category
+from models.tasks.queries import TaskFilter
 from webapp import labels
 from webapp.clock import now, today
 from webapp.dashboard.periods import category_label, chosen_period, period_label
@@ -61,6 +64,24 @@ def _heading(period, **filters) -> list[tuple[str, str]]:
     return lines
 
 
+def _task_columns(extra: list[Column] = ()) -> list[Column]:
+    """The columns of a task list's export (the drill-down's and the workspace's)."""
+    statuses = {k: str(v) for k, v in labels.STATUS.items()}
+    cats = {c.value: category_label(c) for c in Category}  # translated before streaming
+    late = _("late")
+    return [
+        Column(_("No."), 8, "int"), Column(_("Plan"), 12), Column(_("Section"), 9),
+        Column(_("Item"), 12), Column(_("Item title"), 50), Column(_("Agency code"), 14),
+        Column(_("Agency"), 40), Column(_("Period start"), 12, "date"),
+        Column(_("Period end"), 12, "date"), Column(_("Due"), 12, "date"),
+        Column(_("Status"), 16, value=lambda r: statuses.get(r.status, r.status)),
+        Column(_("Category"), 26, value=lambda r: cats.get(r.category, "")),
+        Column(_("Submitted"), 17, "datetime"),
+        Column(_("Late"), 6, value=lambda r: late if r.late else ""),
+        *extra,
+    ]
+
+
 @bp.get("/tasks.<fmt>")
 @roles_required(*READERS)
 def tasks(fmt: str):
@@ -73,25 +94,44 @@ def tasks(fmt: str):
     if state != "all":
         query = query.where(stats.state_clause(state, day))
     statuses = {k: str(v) for k, v in labels.STATUS.items()}
-    cats = {c.value: category_label(c) for c in Category}  # translated before streaming
-
-    columns = [
-        Column(_("No."), 8, "int"), Column(_("Plan"), 12), Column(_("Section"), 9),
-        Column(_("Item"), 12), Column(_("Item title"), 50), Column(_("Agency code"), 14),
-        Column(_("Agency"), 40), Column(_("Period start"), 12, "date"),
-        Column(_("Period end"), 12, "date"), Column(_("Due"), 12, "date"),
-        Column(_("Status"), 16, value=lambda r: statuses.get(r.status, r.status)),
-        Column(_("Category"), 26, value=lambda r: cats.get(r.category, "")),
-        Column(_("Submitted"), 17, "datetime"),
-        Column(_("Late"), 6, value=lambda r: _("late") if r.late else ""),
-    ]
-    table = Table(title=_("Tasks"), columns=columns, rows=_stream(query), heading=_heading(
+    table = Table(title=_("Tasks"), columns=_task_columns(), rows=_stream(query),
+                  heading=_heading(
         filters.period, plan=filters.plan, section=filters.section, item=filters.item,
         agency=filters.agency, category=category_label(filters.category)
         if filters.category else None,
         status=statuses.get(filters.status) if filters.status else None,
         search=filters.search))
     return _send(table, fmt, "tasks")
+
+
+@bp.get("/workspace.<fmt>")
+@login_required
+def workspace(fmt: str):
+    """The workspace's tasks (an officer's own agency's; staff: the agency chosen), every row of
+    every group, with the group each row is shown in on the page."""
+    day = today()
+    agency = (request.args.get("agency") or None) if sees_all_agencies(current_user) else None
+    filters = TaskFilter(plan=request.args.get("plan") or None,
+                         section=request.args.get("section") or None, agency=agency)
+    query = export_query(current_user, filters, day, "due", current_locale_name())
+    # the workspace page's groups (webapp/workspace/routes.py `_groups`: 7 days is "soon")
+    groups = {"overdue": _("Overdue"), "soon": _("Due in the next 7 days"),
+              "upcoming": _("Upcoming"), "done": _("Done")}
+    soon = day + timedelta(days=7)
+
+    def group(row) -> str:
+        if row.status in DONE:
+            return groups["done"]
+        if row.due_on < day:
+            return groups["overdue"]
+        return groups["soon"] if row.due_on <= soon else groups["upcoming"]
+
+    own = current_user.agency.name(current_locale_name()) if (
+        current_user.agency is not None and not sees_all_agencies(current_user)) else agency
+    table = Table(title=_("Tasks"), columns=_task_columns([Column(_("Group"), 24, value=group)]),
+                  rows=_stream(query), heading=_heading(
+                      None, plan=filters.plan, section=filters.section, agency=own))
+    return _send(table, fmt, "workspace")
 
 
 def _overview_table(title: str, label_columns: list[Column], rows, period, **filters) -> Table:

@@ -1,15 +1,13 @@
 """GET /agencies and /agencies/{id}: the directory every role may read."""
 
-import sqlalchemy as sa
 from flask.views import MethodView
-from sqlalchemy.orm import selectinload
 
 from models.core.access import get_visible
 from models.core.db import db
-from models.org.agencies import Agency
+from models.org.agencies import Agency, directory
 from models.org.errors import AgencyNotFound
 from webapp.api.agencies.schemas import AgencySchema
-from webapp.api.core import ApiBlueprint, api_user
+from webapp.api.core import ApiBlueprint, api_user, json_response
 
 bp = ApiBlueprint("Agencies", __name__, "/agencies", description="Agencies and their groups.")
 
@@ -19,8 +17,7 @@ class Agencies(MethodView):
     @bp.response(200, AgencySchema(many=True))
     def get(self):
         """Every agency, by code."""
-        query = sa.select(Agency).options(selectinload(Agency.groups), selectinload(Agency.parent))
-        return db.session.scalars(query.order_by(Agency.code)).all()
+        return json_response(directory(db.session))  # already in AgencySchema's shape
 
 
 @bp.route("/<id:agency_id>")

@@ -39,6 +39,8 @@ class TaskQueryArgsSchema(PageArgs):
                         metadata={"description": "the category on today's date (QĐ 42/2014)"})
     search = text(200, metadata={"description": "item or agency code, title or name contains"})
     sort = F.String(validate=validate.OneOf(list(SORTS)), load_default="due")
+    as_of = F.Date(metadata={"description": "judge overdue and the category on this day "
+                                            "(default: today in Hà Nội)"})
 
 
 class TaskRowSchema(ma.Schema):
