@@ -23,7 +23,7 @@ from models.core.db import make_engine, make_session_factory
 from models.notify.dispatch import WORKERS, dispatch
 from models.notify.entities import Channel, Notification
 from models.notify.ladder import sweep
-from models.notify.settings import load_settings
+from models.notify.settings import server_mail
 from models.notify.targets import list_targets, retry_dead, set_target
 from models.org.agencies import Agency, agency_code_is
 from models.tasks.entities import Task
@@ -34,11 +34,10 @@ def _base_url() -> str:
     return settings().base_url
 
 
-def _smtp_url(session=None) -> str | None:
-    """Whether users without a channel of their own are mailed (the server's SMTP settings)."""
-    if session is not None and load_settings(session).smtp.configured:
-        return "server-settings"
-    return settings().smtp_url
+def _smtp_url(session) -> str | None:
+    """Whether users without a channel of their own are mailed (the server's SMTP settings,
+    the environment's PLANWATCH_SMTP_URL only as the default)."""
+    return server_mail(session, settings().smtp_url)
 
 
 @click.group()
@@ -112,7 +111,7 @@ def notify_run(limit, as_of, workers) -> None:
         # so its leases stay true while it sends
         summary = dispatch(make_session_factory(engine), now=as_of or utcnow(), limit=limit,
                            base_url=_base_url(), clock=None if as_of else utcnow,
-                           workers=workers)
+                           workers=workers, default_smtp_url=settings().smtp_url)
     finally:
         engine.dispose()
     out = {k: summary.get(k, 0) for k in ("sent", "failed", "dead")}

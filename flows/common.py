@@ -82,7 +82,8 @@ def base_url() -> str:
 
 
 def smtp_url() -> str | None:
-    """The server's mailto:// settings, for users who set no target of their own."""
+    """The deployment's default mailto:// URL (PLANWATCH_SMTP_URL): only a default, the SMTP
+    settings an admin saves in the web win (models.notify.settings.load_settings)."""
     return run_settings().smtp_url
 
 

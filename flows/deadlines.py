@@ -18,6 +18,7 @@ from flows.common import (
 )
 from models.notify.ladder import sweep
 from models.notify.run_summary import sweep_summary
+from models.notify.settings import server_mail
 
 RUNG_GROUPS = ("reminder", "overdue", "escalation")
 TAGS = ["planwatch", "deadlines"]
@@ -28,7 +29,8 @@ TAGS = ["planwatch", "deadlines"]
 def sweep_rungs(kind: str, now: datetime) -> dict[str, int]:
     """Write today's rungs of one kind into the outbox, in its own transaction (idempotent)."""
     with transaction() as session:
-        return sweep(session, now=now, smtp_url=smtp_url(), kinds=[kind])
+        # the SMTP server an admin saved in the web; the environment's only while none is
+        return sweep(session, now=now, smtp_url=server_mail(session, smtp_url()), kinds=[kind])
 
 
 @task(name="record sweep summary", tags=TAGS, retry_condition_fn=transient, **RETRY)

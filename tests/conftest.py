@@ -203,6 +203,15 @@ def http_receiver():
 
 
 @pytest.fixture
+def refusing_smtp_receiver():
+    """An SMTP server on loopback that answers 550 to every recipient."""
+    receiver = SmtpReceiver(refuse=True)
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
 def smtp_receiver():
     """An aiosmtpd server on loopback that keeps every message (apprise `mailto://`)."""
     receiver = SmtpReceiver()

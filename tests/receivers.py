@@ -64,14 +64,25 @@ class HttpReceiver:
 
 
 class SmtpReceiver:
-    """An aiosmtpd server that keeps every message it accepts."""
+    """An aiosmtpd server that keeps every message it accepts (or, with `refuse`, refuses every
+    recipient with a 550 and keeps nothing)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: bool = False) -> None:
         self.messages: list[tuple[list[str], str]] = []
+        self.refused: list[str] = []
+        self.peers: list[tuple] = []  # the client's address of each message: one per connection
         receiver = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+                if refuse:
+                    receiver.refused.append(address)
+                    return "550 5.7.1 Recipient refused by policy"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                receiver.peers.append(tuple(session.peer))
                 receiver.messages.append(
                     (list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
                 return "250 OK"

@@ -41,8 +41,47 @@ def release_immediate(session: Session, *, now: datetime) -> int:
     return n
 
 
+def _follow_ups(session: Session, *, now: datetime) -> int:
+    """Re-key the items written now whose day's digest can no longer take them.
+
+    A second sweep on the same day (a task rescheduled to today, a late target) writes new
+    items under the day's digest key. If that digest is still waiting (pending, or failed and
+    waiting for its retry) and no dispatcher holds it, the items join it: it is composed when
+    it is sent. If it was sent, went dead, was cancelled or is being sent now, its follow-up
+    takes them ("digest:DAY:TO#2", "#3"…), so nothing written that day is dropped. On
+    PostgreSQL the waiting digest is locked until the sweep commits (a dispatcher's claim
+    skips it meanwhile); on SQLite the sweep already holds the write lock.
+    """
+    N = Notification
+    keys = sorted(session.scalars(sa.select(N.digest_key).where(
+        N.status == NotificationStatus.BUNDLED, N.created_at == now,
+        N.digest_key.is_not(None)).group_by(N.digest_key)))
+    moved = 0
+    for key in keys:
+        base = key.split("#", 1)[0]
+        digests = session.scalars(
+            sa.select(N).where(N.subject_type == DIGEST,
+                               sa.or_(N.dedupe_key == base, N.dedupe_key.like(base + "#%")))
+            .order_by(N.id).with_for_update()).all()
+        if not digests:
+            continue
+        latest = digests[-1]
+        open_ = (latest.status in (NotificationStatus.PENDING, NotificationStatus.FAILED)
+                 and (latest.claimed_until is None or latest.claimed_until < now))
+        target = latest.dedupe_key if open_ else f"{base}#{len(digests) + 1}"
+        if target != key:
+            moved += session.execute(
+                sa.update(N).where(N.status == NotificationStatus.BUNDLED, N.created_at == now,
+                                   N.digest_key == key)
+                .values(digest_key=target)
+                .execution_options(synchronize_session=False)).rowcount
+    return moved
+
+
 def write_digests(session: Session, *, now: datetime) -> int:
-    """One digest row per digest key among the rows written now; a rerun adds none."""
+    """One digest row per digest key among the rows written now; a rerun on the same day
+    adds its new items to the day's digest while it waits, else to a follow-up."""
+    _follow_ups(session, now=now)
     N = Notification
     dialect = session.get_bind().dialect.name
     empty = sa.func.json_build_object() if dialect == "postgresql" else sa.func.json_object()

@@ -15,6 +15,7 @@ receiver drops such a duplicate.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import queue
 import threading
@@ -61,6 +62,7 @@ class Summary(dict):
         super().__init__(sent=0, failed=0, dead=0, cancelled=0)
         self.failures: list[tuple[int, str]] = []  # (outbox id, reason), the first few
         self.alerted = 0  # admin messages written about rows that went dead
+        self.dead: list[tuple[int, str]] = []  # (outbox id, reason) of the rows gone dead
 
     @property
     def ok(self) -> bool:
@@ -154,14 +156,25 @@ def why_cancelled(session: Session, row: Notification) -> str | None:
     return None
 
 
-def address_of(session: Session, row: Notification, settings: NotifySettings) -> str:
-    """The apprise URL of a row, built now from its target (or the server's mail settings)."""
+def address_of(session: Session, row: Notification, settings: NotifySettings,
+               urls: dict | None = None) -> str:
+    """The apprise URL of a row, built now from its target (or the server's mail settings).
+
+    `urls` keeps each target's decrypted URL for the rest of one dispatch run (in memory only):
+    decrypting per message was a third of the cost of preparing it."""
     if row.target_id is None:  # a user without a channel of their own: the server's mail
         if not settings.smtp.configured:
             raise LookupError("the server's mail (SMTP) is not set up")
         return mail_url(settings, session.get(User, row.recipient_user_id).email, row.id)
     target = session.get(NotificationTarget, row.target_id)
-    return send_url(target.channel, target.address, target_url(target), settings, row.id)
+    if urls is None:
+        secret_url = target_url(target)
+    else:
+        key = (target.id, target.secret)
+        if key not in urls:
+            urls[key] = target_url(target)
+        secret_url = urls[key]
+    return send_url(target.channel, target.address, secret_url, settings, row.id)
 
 
 def prepare(session: Session, row: Notification, *, now: datetime, base_url: str):
@@ -173,7 +186,7 @@ def prepare(session: Session, row: Notification, *, now: datetime, base_url: str
 
 
 def build(session: Session, row: Notification, *, now: datetime, base_url: str,
-          settings: NotifySettings) -> Job | str:
+          settings: NotifySettings, urls: dict | None = None) -> Job | str:
     """The message of one claimed row, or why it is cancelled (a str); may raise."""
     reason = why_cancelled(session, row)
     if reason:
@@ -182,7 +195,7 @@ def build(session: Session, row: Notification, *, now: datetime, base_url: str,
     if text == NotificationStatus.CANCELLED:
         return "no longer applies"
     title, body, notify_type = text
-    return Job(row.id, row.claim_token, row.attempts, address_of(session, row, settings),
+    return Job(row.id, row.claim_token, row.attempts, address_of(session, row, settings, urls),
                title, body, row.claimed_until, row.subject_type, notify_type)
 
 
@@ -220,13 +233,18 @@ def mark_failed(row: Notification, error: str, now: datetime, max_attempts: int)
         row.next_attempt_at = now + backoff(row.attempts)
 
 
+@functools.lru_cache(maxsize=32)
+def _takes_notify_type(send: SendFn) -> bool:
+    return "notify_type" in inspect.signature(send).parameters
+
+
 def _send_one(send: SendFn, job: Job, clock) -> str | None | bool:
     """In a sender thread: False if our lease ran out before sending, else send()'s answer."""
     if clock is not None and job.lease_until is not None and job.lease_until < clock():
         return False  # another dispatcher may own the row now
     try:
         # a sender that takes apprise's notify type (send_apprise does) gets it
-        if "notify_type" in inspect.signature(send).parameters:
+        if _takes_notify_type(send):
             return send(job.url, job.title, job.body, notify_type=job.notify_type)
         return send(job.url, job.title, job.body)
     except Exception as exc:  # a failure, not a stuck claim
@@ -234,7 +252,7 @@ def _send_one(send: SendFn, job: Job, clock) -> str | None | bool:
 
 
 def _record(session: Session, outcomes: list[Outcome], at: datetime, max_attempts: int,
-            summary: Summary, dead: list[tuple[int, str]]) -> None:
+            summary: Summary, dead: list[tuple[int, str]], commit: bool = True) -> None:
     """Write a group of outcomes: one UPDATE per claim for the sent rows, one per other row."""
     N = Notification
     by_token: dict[str, list[int]] = {}
@@ -271,25 +289,29 @@ def _record(session: Session, outcomes: list[Outcome], at: datetime, max_attempt
             summary.failures.append((o.row_id, o.error))
         if status == "dead" and o.subject_type != "outbox":
             dead.append((o.row_id, o.error))
-    session.commit()
+    if commit:
+        session.commit()
 
 
 class _Claimer(threading.Thread):
     """Claims chunks and builds their messages while the senders send the previous ones."""
 
     def __init__(self, session_factory, *, now, limit, chunk, lease, base_url, clock,
-                 jobs: queue.Queue, outcomes: queue.Queue, workers: int):
+                 jobs: queue.Queue, outcomes: queue.Queue, workers: int,
+                 default_smtp_url: str | None = None):
         super().__init__(name="outbox-claimer", daemon=True)
         self.session_factory, self.now, self.limit, self.chunk = session_factory, now, limit, chunk
         self.lease, self.base_url, self.clock = lease, base_url, clock
         self.jobs, self.outcomes, self.workers = jobs, outcomes, workers
+        self.default_smtp_url = default_smtp_url
         self.error: BaseException | None = None
         self.settings: NotifySettings | None = None
+        self.urls: dict = {}  # targets' decrypted URLs, for this run only
 
     def run(self) -> None:
         try:
             with self.session_factory(expire_on_commit=False) as session:
-                self.settings = load_settings(session)
+                self.settings = load_settings(session, self.default_smtp_url)
                 session.commit()
                 taken = 0
                 while taken < self.limit:
@@ -315,7 +337,7 @@ class _Claimer(threading.Thread):
         for row in rows:
             try:
                 job = build(session, row, now=at, base_url=self.base_url,
-                            settings=self.settings)
+                            settings=self.settings, urls=self.urls)
             except Exception as exc:  # a row that cannot be built fails (and dies), not loops
                 self.outcomes.put(Outcome(row.id, row.claim_token, row.attempts,
                                           f"{type(exc).__name__}: {exc}",
@@ -349,9 +371,12 @@ def dispatch(
     base_url: str = "http://127.0.0.1:5000",
     lease: timedelta = LEASE, send: SendFn = send_apprise,
     max_attempts: int = MAX_ATTEMPTS, clock: Callable[[], datetime] | None = None,
-    workers: int = WORKERS, chunk: int = CHUNK,
+    workers: int = WORKERS, chunk: int = CHUNK, default_smtp_url: str | None = None,
 ) -> Summary:
-    """Send up to `limit` due rows (claim, build and send overlap); the run's summary."""
+    """Send up to `limit` due rows (claim, build and send overlap); the run's summary.
+
+    The server's mail is the SMTP an admin saved; `default_smtp_url` (PLANWATCH_SMTP_URL)
+    stands in while none is saved."""
     summary = Summary()
     if send is send_apprise:
         from models.notify.sending import _install
@@ -362,7 +387,7 @@ def dispatch(
     outcomes: queue.Queue = queue.Queue()
     claimer = _Claimer(session_factory, now=now, limit=limit, chunk=min(chunk, limit),
                        lease=lease, base_url=base_url, clock=clock, jobs=jobs,
-                       outcomes=outcomes, workers=workers)
+                       outcomes=outcomes, workers=workers, default_smtp_url=default_smtp_url)
     claimer.start()
     senders = [threading.Thread(target=_sender, args=(send, jobs, outcomes, clock),
                                 name=f"outbox-sender-{i}", daemon=True) for i in range(workers)]
@@ -404,3 +429,114 @@ def dispatch(
     if claimer.error is not None:
         raise claimer.error
     return summary
+
+
+# --- the same three stages one batch at a time, for callers that run each as its own step
+# (the notify flow: a Prefect task per stage). Each stage is safe to retry on its own:
+# - claim_batch takes rows under a new lease and commits; the batch names them by its token;
+# - send_batch builds every message first (the only database work; a retry after a database
+#   error builds again from the same token: nothing is claimed twice and nothing was sent yet),
+#   then sends without touching the database, and never raises for a failed send;
+# - record_batch writes the outcomes in one transaction, each UPDATE conditioned on the row
+#   still holding the batch's token (and clearing it): a retry after a rollback writes them
+#   all, a repeat after a commit writes none, so nothing is recorded twice.
+
+
+@dataclass
+class Batch:
+    """Claimed rows, by their claim token: no address, no text (safe to hand between steps)."""
+
+    token: str
+    row_ids: list[int]
+
+    def __len__(self) -> int:
+        return len(self.row_ids)
+
+
+def claim_batch(session_factory: sessionmaker, *, now: datetime, limit: int = 200,
+                lease: timedelta = LEASE) -> Batch:
+    """Claim up to `limit` due rows until now + lease, committed."""
+    with session_factory() as session:
+        rows = claim(session, now=now, limit=limit, lease=lease)
+        session.commit()
+        return Batch(rows[0].claim_token if rows else "", [r.id for r in rows])
+
+
+def send_batch(session_factory: sessionmaker, batch: Batch, *, now: datetime,
+               base_url: str = "http://127.0.0.1:5000", send: SendFn = send_apprise,
+               workers: int = WORKERS, clock: Callable[[], datetime] | None = None,
+               default_smtp_url: str | None = None) -> list[Outcome]:
+    """Build the batch's messages, then send them `workers` at a time; one outcome per row."""
+    if not batch.row_ids:
+        return []
+    if send is send_apprise:
+        from models.notify.sending import _install
+
+        _install()
+    outcomes: list[Outcome] = []
+    jobs: list[Job] = []
+    with session_factory(expire_on_commit=False) as session:
+        settings = load_settings(session, default_smtp_url)
+        urls: dict = {}
+        rows = list(session.scalars(sa.select(Notification).where(
+            Notification.claim_token == batch.token).order_by(Notification.id)))
+        kept = _preload(session, rows)  # noqa: F841  (held until the batch is built)
+        at = clock() if clock else now
+        for row in rows:
+            try:
+                job = build(session, row, now=at, base_url=base_url, settings=settings,
+                            urls=urls)
+            except sa.exc.OperationalError:
+                raise  # the database, not the row: the step is retried, nothing sent yet
+            except Exception as exc:  # a row that cannot be built fails (and dies), not loops
+                outcomes.append(Outcome(row.id, row.claim_token, row.attempts,
+                                        f"{type(exc).__name__}: {exc}",
+                                        subject_type=row.subject_type))
+                continue
+            if isinstance(job, str):
+                outcomes.append(Outcome(row.id, row.claim_token, row.attempts, job,
+                                        cancelled=True))
+            else:
+                jobs.append(job)
+        session.commit()  # digest items found closed while composing are cancelled
+    # from here on no database: nothing below can fail in a way worth a retry
+
+    def one(job: Job) -> Outcome:
+        error = _send_one(send, job, clock)
+        if isinstance(error, str):
+            error = _scrub(error, job.url)
+        return Outcome(job.row_id, job.token, job.attempts, error,
+                       subject_type=job.subject_type)
+
+    if len(jobs) <= 1 or workers <= 1:
+        outcomes += [one(job) for job in jobs]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(workers, len(jobs)),
+                                thread_name_prefix="outbox-sender") as pool:
+            outcomes += list(pool.map(one, jobs))
+    return outcomes
+
+
+def record_batch(session_factory: sessionmaker, outcomes: list[Outcome], *, now: datetime,
+                 max_attempts: int = MAX_ATTEMPTS) -> Summary:
+    """Write the outcomes in one transaction; the summary lists the rows that went dead."""
+    summary = Summary()
+    if outcomes:
+        with session_factory(expire_on_commit=False) as session:
+            _record(session, outcomes, now, max_attempts, summary, summary.dead)
+    return summary
+
+
+def alert_dead(session_factory: sessionmaker, dead: list[tuple[int, str]], *, now: datetime,
+               base_url: str = "http://127.0.0.1:5000",
+               default_smtp_url: str | None = None) -> int:
+    """Once per run: the admins' message about the rows that went dead in it; how many."""
+    if not dead:
+        return 0
+    with session_factory(expire_on_commit=False) as session:
+        n = alert_admins(session, dead, now=now, base_url=base_url,
+                         settings=load_settings(session, default_smtp_url))
+        session.commit()
+    return n

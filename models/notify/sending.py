@@ -76,6 +76,18 @@ def send_apprise(url: str, title: str, body: str, notify_type: str = "info") -> 
     from apprise import Apprise, AppriseAsset, NotifyFormat, NotifyType
 
     _install()
+    if url[:8].lower().startswith(("pwhook:", "pwhooks:")):
+        # our own webhook plugin, called without building apprise's objects for it
+        from models.notify.webhook import post
+
+        reason = post(url, title, body, NotifyType(notify_type).value)
+        return None if reason is None else scrub(reason, secrets_of(url))[:MAX_REASON]
+    from models.notify import mail
+
+    if mail.is_server_mail(url):
+        # the server's own SMTP settings: on a connection kept open across messages
+        reason = mail.send(url, title, body)
+        return None if reason is None else scrub(reason, secrets_of(url))[:MAX_REASON]
     _local.lines = []
     try:
         # service_timeout=0: apprise sends in this thread instead of handing each call to its

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -100,22 +101,62 @@ def _secret(row: ServerSetting | None) -> str:
     return decrypt(row.secret) if row is not None and row.secret else ""
 
 
-def load_settings(session: Session) -> NotifySettings:
-    """Every notification setting, secrets decrypted (for the dispatcher, never for a page)."""
+def smtp_from_url(url: str | None) -> SmtpSettings:
+    """A `mailto://[user[:pass]@]host[:port]/?from=…&mode=…` URL (PLANWATCH_SMTP_URL, the
+    deployment's default) as SMTP settings; an empty or unreadable URL is "not configured"."""
+    if not url:
+        return SmtpSettings()
+    parts = urlsplit(url)
+    query = {k.lower(): v[-1] for k, v in parse_qs(parts.query).items()}
+    try:
+        port = parts.port
+    except ValueError:
+        return SmtpSettings()
+    if parts.scheme not in ("mailto", "mailtos") or not parts.hostname:
+        return SmtpSettings()
+    tls = query.get("mode") or ("none" if parts.scheme == "mailto" else "starttls")
+    return SmtpSettings(
+        host=query.get("smtp") or parts.hostname,
+        port=port or (25 if tls == "none" else 465 if tls == "ssl" else 587),
+        tls=tls if tls in TLS_MODES else "starttls",
+        user=unquote(parts.username or query.get("user", "")),
+        sender=query.get("from", ""),
+        password=unquote(parts.password or query.get("pass", "")))
+
+
+def load_settings(session: Session, default_smtp_url: str | None = None) -> NotifySettings:
+    """Every notification setting, secrets decrypted (for the dispatcher, never for a page).
+
+    The SMTP server is the one an admin saved on the settings page; `default_smtp_url` (the
+    deployment's PLANWATCH_SMTP_URL) only stands in while none is saved.
+    """
     rows = _rows(session)
     smtp = rows.get("smtp")
     value = smtp.value if smtp else {}
     zalo = rows.get("zalo")
-    return NotifySettings(
-        smtp=SmtpSettings(host=value.get("host", ""), port=int(value.get("port", 587)),
+    stored = SmtpSettings(host=value.get("host", ""), port=int(value.get("port", 587)),
                           tls=value.get("tls", "starttls"), user=value.get("user", ""),
-                          sender=value.get("from", ""), password=_secret(smtp)),
+                          sender=value.get("from", ""), password=_secret(smtp))
+    return NotifySettings(
+        smtp=stored if stored.configured else smtp_from_url(default_smtp_url),
         allowlist=list((rows["allowlist"].value if "allowlist" in rows else {})
                        .get("entries", [])),
         telegram_token=_secret(rows.get("telegram")),
         zalo_base=(zalo.value.get("base_url") if zalo else None) or ZALO_DEFAULT_BASE,
         zalo_token=_secret(zalo),
     )
+
+
+def server_mail(session: Session, default_smtp_url: str | None = None) -> str | None:
+    """Whether people without a channel of their own are mailed at their account's address,
+    and from which settings: "settings" (saved by an admin), "environment" (the default), or
+    None (no server mail). The sweep writes their rows only then; the dispatcher builds the
+    same server's mailto:// URL from `load_settings` with the same default."""
+    settings = load_settings(session, default_smtp_url)
+    if not settings.smtp.configured:
+        return None
+    stored = _rows(session).get("smtp")
+    return "settings" if stored is not None and stored.value.get("host") else "environment"
 
 
 def settings_view(session: Session) -> dict:

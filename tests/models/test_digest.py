@@ -14,7 +14,7 @@ from models.notify.targets import set_target
 from models.plans.entities import Item
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
-from models.tasks.operations import change_status
+from models.tasks.operations import change_status, reschedule
 from tests.factories import T0, load_mini, make_user
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -144,3 +144,58 @@ def test_a_late_reminder_is_dropped_not_sent_saying_overdue(
         assert "quá hạn" not in body["message"].lower() or not body["title"].startswith("Nhắc")
     assert not any(p == "/a" and b["title"].startswith("Nhắc hạn")
                    for p, b in http_receiver.received)
+
+
+def test_a_second_sweep_on_the_same_day_sends_the_items_the_first_digest_lacked(
+        session, http_receiver):  # noqa: F811
+    setup(session, http_receiver)
+    coordinator = make_user(session, email="lead@coord.example.org", role="coordinator",
+                            agency="COORD")
+    day = morning(date(2025, 9, 23))
+    sweep(session, now=day)
+    session.commit()
+    factory = make_session_factory(session.get_bind())
+    dispatch(factory, now=day + timedelta(minutes=5), limit=50, base_url=BASE)
+    [first] = [b for p, b in http_receiver.received if p == "/a"]
+    assert first["title"].endswith("(2 việc)")
+    # at noon the coordinator brings October's monthly report forward to today; the sweep
+    # runs again: its reminder for today must reach officer a, whose digest already went
+    october = session.scalar(sa.select(Task).where(
+        Task.agency.has(code="AG-A"), Task.due_on > date(2025, 9, 30)).order_by(Task.due_on))
+    noon = day + timedelta(hours=6)
+    reschedule(session, coordinator, october, date(2025, 9, 23), reason="họp sớm", now=noon)
+    created = sweep(session, now=noon)
+    assert created.get("0")
+    # a third sweep before the dispatcher ran adds nothing, and joins the waiting follow-up
+    assert sweep(session, now=noon + timedelta(minutes=30)) == {}
+    session.commit()
+    dispatch(factory, now=noon + timedelta(minutes=5), limit=50, base_url=BASE)
+    to_a = [b for p, b in http_receiver.received if p == "/a"]
+    assert len(to_a) == 2
+    follow_up = to_a[1]["message"]
+    assert f"{BASE}/tasks/{october.id}" in follow_up and "ĐẾN HẠN HÔM NAY (1)" in follow_up
+    # the follow-up has only what the first one lacked
+    assert to_a[1]["title"].endswith("(1 việc)")
+    # the day's digest and its follow-up: both of 23 September
+    follow_ups = session.scalars(sa.select(Notification.dedupe_key).where(
+        Notification.subject_type == "digest", Notification.dedupe_key.like("%#2"))).all()
+    assert follow_ups and all(k.startswith("digest:2025-09-23:") for k in follow_ups)
+
+
+def test_items_of_a_rerun_join_the_day_s_digest_while_it_waits(
+        session, http_receiver):  # noqa: F811
+    setup(session, http_receiver)
+    coordinator = make_user(session, email="lead@coord.example.org", role="coordinator",
+                            agency="COORD")
+    day = morning(date(2025, 9, 23))
+    sweep(session, now=day)
+    october = session.scalar(sa.select(Task).where(
+        Task.agency.has(code="AG-A"), Task.due_on > date(2025, 9, 30)).order_by(Task.due_on))
+    reschedule(session, coordinator, october, date(2025, 9, 23), reason="họp sớm",
+               now=day + timedelta(minutes=10))
+    sweep(session, now=day + timedelta(minutes=20))
+    session.commit()
+    dispatch(make_session_factory(session.get_bind()), now=day + timedelta(minutes=30),
+             limit=50, base_url=BASE)
+    [to_a] = [b for p, b in http_receiver.received if p == "/a"]  # still one message a day
+    assert to_a["title"].endswith("(3 việc)") and f"/tasks/{october.id}" in to_a["message"]

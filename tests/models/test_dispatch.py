@@ -119,6 +119,44 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
     assert rcpt == ["a@a.example.org"]
 
 
+def test_the_server_mail_keeps_one_smtp_connection_open_across_messages(
+        session, smtp_receiver):
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 10, 31), now=T0)
+    for who in ("a1", "a2", "a3"):
+        make_user(session, email=f"{who}@a.example.org")
+    save_smtp(session, CONSOLE, host="127.0.0.1", port=smtp_receiver.port, tls="none", user="",
+              sender="planwatch@example.org", password=None, now=T0)
+    immediate(session)
+    assert sweep(session, now=DUE_DAY, smtp_url="settings") == {"0": 3}
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE, workers=1)[
+        "sent"] == 3
+    assert sorted(r for r, _ in smtp_receiver.messages) == [
+        ["a1@a.example.org"], ["a2@a.example.org"], ["a3@a.example.org"]]
+    assert len(set(smtp_receiver.peers)) == 1  # three messages, one connection
+    for _, raw in smtp_receiver.messages:
+        mail = email.message_from_string(raw, policy=email.policy.default)
+        assert mail["X-Planwatch-Outbox-Id"] and mail["Message-ID"]
+        assert mail["Subject"] == "Nhắc hạn: Xây dựng kế hoạch"
+
+
+def test_the_saved_smtp_settings_win_and_the_environment_is_only_the_default(session):
+    from models.notify.settings import load_settings, server_mail
+
+    env = "mailto://mailer:s3cret@10.0.0.9:2525?from=env@example.org"
+    assert server_mail(session) is None and not load_settings(session).smtp.configured
+    assert server_mail(session, env) == "environment"
+    smtp = load_settings(session, env).smtp
+    assert (smtp.host, smtp.port, smtp.tls, smtp.user, smtp.password, smtp.sender) == (
+        "10.0.0.9", 2525, "none", "mailer", "s3cret", "env@example.org")
+    assert not load_settings(session, "mailto://?from=x@example.org").smtp.configured
+    save_smtp(session, CONSOLE, host="mail.cb.example.org", port=587, tls="starttls",
+              user="", sender="planwatch@cb.example.org", password=None, now=T0)
+    assert server_mail(session, env) == server_mail(session) == "settings"
+    assert load_settings(session, env).smtp.host == "mail.cb.example.org"
+
+
 def test_failed_delivery_backs_off_then_dies_and_can_be_retried(
         session, outbox, http_receiver):
     http_receiver.status = 500
