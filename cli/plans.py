@@ -61,5 +61,73 @@ def plan_export(code: str, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@plan.command("draft")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
+              help="Write the draft plan file here (default: print it).")
+@click.option("--agencies", "agencies_file", type=click.Path(dir_okay=False, exists=True),
+              help="Match bodies against this agencies file instead of the database.")
+@fail_cleanly
+def plan_draft(file: str, out: str | None, agencies_file: str | None) -> None:
+    """Draft a plan file from the plan document FILE (.txt, .docx or a text .pdf)."""
+    from drafting import DraftError, draft_file
+    from drafting.agencies import Directory, directory_from_file
+
+    try:
+        if agencies_file:
+            directory = directory_from_file(agencies_file)
+        else:
+            with session_scope() as session:
+                directory = Directory.from_session(session)
+        draft = draft_file(file, directory, today=utcnow().date())
+    except DraftError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    text = draft.to_yaml()
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        read_plan(out)  # the draft must load like any plan file
+        click.echo(f"{out}: {len(draft.items)} candidate item(s) in"
+                   f" {len(draft.section_codes())} section(s);"
+                   f" {len(draft.undecided)} point(s) left undecided (see the file's head)")
+    else:
+        click.echo(text, nl=False)
+
+
+@plan.command("draft-check")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--against", "against", type=click.Path(dir_okay=False, exists=True),
+              required=True, help="The hand-written plan file to compare the draft with.")
+@click.option("--agencies", "agencies_file", type=click.Path(dir_okay=False, exists=True),
+              help="Match bodies against this agencies file instead of the database.")
+@fail_cleanly
+def plan_draft_check(file: str, against: str, agencies_file: str | None) -> None:
+    """Draft FILE and print, per field, how often it agrees with the plan file AGAINST."""
+    import tempfile
+    from pathlib import Path
+
+    from drafting import DraftError, draft_file
+    from drafting.agencies import Directory, directory_from_file
+    from drafting.compare import compare
+
+    try:
+        if agencies_file:
+            directory = directory_from_file(agencies_file)
+        else:
+            with session_scope() as session:
+                directory = Directory.from_session(session)
+        draft = draft_file(file, directory, today=utcnow().date())
+    except DraftError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "draft.yaml"
+        path.write_text(draft.to_yaml(), encoding="utf-8")
+        ours = read_plan(path).data
+    for line in compare(ours, read_plan(against).data).lines():
+        click.echo(line)
+
+
 def register(main: click.Group) -> None:
     main.add_command(plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -122,7 +123,8 @@ def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now
             group = groups[g["code"]] = AgencyGroup(namespace=namespace, code=g["code"])
             session.add(group)
             diff.add(f"group {label}{g['code']}")
-        _sync(group, {"name_vi": g["name_vi"], "name_en": g.get("name_en", "")},
+        _sync(group, {"name_vi": g["name_vi"], "name_en": g.get("name_en", ""),
+                      "aliases": "\n".join(g["aliases"])},
               f"group {label}{g['code']}", diff, is_new)
     agencies = {a.code: a for a in session.scalars(
         sa.select(Agency).where(Agency.namespace == namespace))}
@@ -136,7 +138,7 @@ def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now
             session.add(agency)
             diff.add(f"agency {label}{a['code']}")
         values = {"name_vi": a["name_vi"], "name_en": a.get("name_en", ""),
-                  "note": a.get("note", "")}
+                  "note": a.get("note", ""), "aliases": "\n".join(a["aliases"])}
         # dates are kept unless the file gives them: a merger's active_to survives a re-import
         values |= {key: a[key] for key in ("active_from", "active_to") if key in a}
         _sync(agency, values, f"agency {label}{a['code']}", diff, is_new)
@@ -267,15 +269,17 @@ def _current_parties(item: Item) -> list[tuple[str, str, str]]:
 
 def import_plan(
     session: Session, path: str | Path, *, actor: Actor = SYSTEM, now: datetime,
-    dry_run: bool = False,
+    dry_run: bool = False, action: str = "plan.import",
 ) -> Diff:
-    """Create or update a plan from its file; re-importing the same file changes nothing."""
+    """Create or update a plan from its file; re-importing the same file changes nothing.
+    `action` names the audit record (the web's plan editor records "plan.edit")."""
     loaded = validate_plan(session, path)
-    return _in_savepoint(session, _apply_plan, loaded, path, actor=actor, now=now,
-                         dry_run=dry_run)
+    return _in_savepoint(session, functools.partial(_apply_plan, action=action), loaded, path,
+                         actor=actor, now=now, dry_run=dry_run)
 
 
-def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: datetime) -> Diff:
+def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: datetime,
+                action: str = "plan.import") -> Diff:
     data, header = loaded.data, loaded.data["plan"]
     namespace = data.get("namespace", DEFAULT_NAMESPACE)  # the province whose codes it uses
     agencies = {a.code: a for a in session.scalars(
@@ -357,7 +361,7 @@ def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: da
     for item in rule_changed:
         _reschedule_open_tasks(session, item, actor=actor, now=now, diff=diff)
     if not diff.empty:
-        record(session, actor=actor, action="plan.import", entity_type="plan", entity_id=plan.code,
+        record(session, actor=actor, action=action, entity_type="plan", entity_id=plan.code,
                before=None, after={"file": Path(path).name, "changes": diff.lines}, now=now)
     return diff
 

@@ -41,6 +41,8 @@ class GroupSchema(Strict):
     code = fields.String(required=True, validate=GROUP_CODE)
     name_vi = text(max_len=300)
     name_en = text(required=False, max_len=300)
+    aliases = fields.List(fields.String(validate=validate.Length(min=2, max=300)),
+                          load_default=list)
 
 
 class AgencySchema(Strict):
@@ -50,6 +52,8 @@ class AgencySchema(Strict):
     parent = fields.String(validate=AGENCY_CODE, allow_none=True)
     groups = fields.List(fields.String(validate=GROUP_CODE), load_default=list)
     note = text(required=False)
+    aliases = fields.List(fields.String(validate=validate.Length(min=2, max=300)),
+                          load_default=list)
     # the day the agency began to exist / its last day (a merger); no tasks due outside
     active_from = fields.Date(allow_none=True)
     active_to = fields.Date(allow_none=True)

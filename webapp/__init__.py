@@ -36,13 +36,15 @@ def create_app(config: dict | None = None, settings: Settings | None = None) -> 
         feeds,
         main,
         notifications,
+        plandraft,
+        planedit,
         reports,
         review,
         workspace,
     )
 
     for area in (main, auth, workspace, review, dashboard, admin, notifications, reports, exports,
-                 feeds):
+                 feeds, plandraft, planedit):
         app.register_blueprint(area.bp)
 
     from webapp.inspections import init_inspections

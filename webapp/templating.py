@@ -25,6 +25,8 @@ NAV = [
     ("dashboard.index", _l("Dashboard"), ("coordinator", "inspector", "viewer", "admin")),
     ("inspections.desk", _l("Inspections"), ("coordinator", "inspector", "viewer", "admin")),
     ("inspections.actions", _l("Corrective actions"), ("officer",)),
+    ("plandraft.upload_form", _l("Draft a plan"), ("coordinator", "admin")),
+    ("planedit.index", _l("Edit plans"), ("coordinator", "admin")),
     ("admin.users", _l("Users"), ("admin",)),
     ("notifications.outbox_page", _l("Outbox"), ("coordinator", "admin")),
     ("notifications.mine", _l("Notifications"),

@@ -2,7 +2,7 @@
 calendar overrides remember the file they came from
 
 Revision ID: 0015
-Revises: 0020
+Revises: 0019
 Create Date: 2026-12-01 12:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0020'  # main's 0013 and 0020 landed first: applied after them
+down_revision = '0019'  # main's 0013, 0020 and 0019 landed first: applied after them
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,7 @@ LINES = {
         "agency": "Đơn vị thực hiện: {agency}",
         "task": "Nhiệm vụ: {item} (kỳ {start} – {end})",
         "due": "Hạn báo cáo: {due}",
+        "deadline": "Thời hạn: {due}",  # items that are not reports
         "left": "Còn {days} ngày.",
         "today": "Hôm nay là hạn cuối.",
         "late": "Đã quá hạn {days} ngày.",
@@ -43,6 +44,7 @@ LINES = {
         "agency": "Agency: {agency}",
         "task": "Task: {item} (period {start} – {end})",
         "due": "Due: {due}",
+        "deadline": "Due: {due}",
         "left": "{days} day(s) left.",
         "today": "Due today.",
         "late": "Overdue by {days} day(s).",
@@ -105,7 +107,8 @@ def render(row, task, *, base_url: str, today: date) -> tuple[str, str]:
         lines["plan"].format(plan=f"{task.item.plan.code} {task.item.plan.title(lang)}"),
         lines["agency"].format(agency=task.agency.name(lang)),
         lines["task"].format(item=item, start=_d(task.period_start), end=_d(task.period_end)),
-        lines["due"].format(due=_d(task.due_on)),
+        lines["due" if "report" in (task.item.kind or "") else "deadline"].format(
+            due=_d(task.due_on)),
         status,
         lines["link"].format(link=f"{base_url.rstrip('/')}/tasks/{task.id}"),
     ]

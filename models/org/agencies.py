@@ -43,6 +43,8 @@ class AgencyGroup(db.Model):
     code: Mapped[str] = mapped_column(sa.String(64))
     name_vi: Mapped[str] = mapped_column(sa.String(300))
     name_en: Mapped[str] = mapped_column(sa.String(300), default="")
+    # other names the group goes by in documents, one a line (drafting matches them)
+    aliases: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_group_member, back_populates="groups", order_by="Agency.code"
@@ -122,3 +124,23 @@ def directory(session) -> list[dict]:
         if row.group is not None:
             entry["groups"].append(row.group)
     return list(out.values())
+
+
+def names_directory(session) -> tuple[list[dict], list[dict]]:
+    """Every agency group and agency with the names a document may call it by (read-only).
+
+    Returns (groups, agencies); each entry is {"code", "names", "members"/"parent", "groups"}
+    with the Vietnamese name first, then the aliases.
+    """
+    groups = []
+    for group in session.scalars(sa.select(AgencyGroup).order_by(AgencyGroup.code)):
+        names = [group.name_vi] + [a for a in (group.aliases or "").splitlines() if a.strip()]
+        groups.append({"code": group.code, "names": names,
+                       "members": [a.code for a in group.agencies]})
+    agencies = []
+    for agency in session.scalars(sa.select(Agency).order_by(Agency.code)):
+        names = [agency.name_vi] + [a for a in (agency.aliases or "").splitlines() if a.strip()]
+        agencies.append({"code": agency.code, "names": names,
+                         "parent": agency.parent.code if agency.parent else None,
+                         "groups": sorted(g.code for g in agency.groups)})
+    return groups, agencies

@@ -209,8 +209,13 @@ class AnnualRow:
 
     @property
     def state(self) -> str:
-        """inspected, planned or not_planned."""
-        return "inspected" if self.inspected else ("planned" if self.planned else "not_planned")
+        """inspected (an inspection concluded), in_progress (started, none concluded yet),
+        planned or not_planned."""
+        if any(i.status == InspectionStatus.CONCLUDED for i in self.inspected):
+            return "inspected"
+        if self.inspected:
+            return "in_progress"
+        return "planned" if self.planned else "not_planned"
 
 
 def annual_inspection_plan(session: Session, year: int) -> list[AnnualRow]:
@@ -232,7 +237,7 @@ def annual_inspection_plan(session: Session, year: int) -> list[AnnualRow]:
             row = rows.setdefault(agency.id, AnnualRow(agency, [], []))
             started = inspection.status != InspectionStatus.PLANNED
             (row.inspected if started else row.planned).append(inspection)
-    order = {"not_planned": 0, "planned": 1, "inspected": 2}
+    order = {"not_planned": 0, "planned": 1, "in_progress": 2, "inspected": 3}
     return sorted(rows.values(), key=lambda r: (order[r.state], r.agency.code))
 
 

@@ -33,3 +33,9 @@ class UnknownDayKind(InvalidInput):
 class CalendarDayNotSet(NotFound):
     code = "calendar.day_not_set"
     message = N_("No day off or make-up working day is set on %(day)s.")
+
+
+class PlanEditCoordinatorOnly(Forbidden):
+    code = "plan.edit_coordinator_only"
+    message = N_("Only a coordinator may change a plan.")
+

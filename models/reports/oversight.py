@@ -49,7 +49,7 @@ def action_line(action: CorrectiveAction, as_of: date) -> str:
         state += " (quá hạn)"
     due = f"hạn {day(action.due_on)}"
     if action.extended:
-        due += f", đã gia hạn từ {day(action.original_due_on)}"
+        due += f", đã điều chỉnh thời hạn từ {day(action.original_due_on)}"
     return f"+ Yêu cầu khắc phục ({action.agency.name_vi}): {action.description} — {due}; " \
            f"tình trạng đến ngày {day(as_of)}: {state}."
 

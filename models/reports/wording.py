@@ -17,9 +17,9 @@ CATEGORY_VI = {
     Category.NOT_DUE: "chưa đến hạn",
 }
 SEVERITY_VI = {
-    Severity.OBSERVATION: "ghi nhận",
-    Severity.MINOR: "thiếu sót nhỏ",
-    Severity.MAJOR: "thiếu sót nghiêm trọng",
+    Severity.OBSERVATION: "lưu ý",
+    Severity.MINOR: "hạn chế, thiếu sót",
+    Severity.MAJOR: "khuyết điểm, vi phạm",
 }
 ACTION_STATUS_VI = {
     ActionStatus.OPEN: "chưa thực hiện",

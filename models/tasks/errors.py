@@ -93,3 +93,15 @@ class FeedNotFound(NotFound):
 class FeedAgencyForbidden(Forbidden):
     code = "feed.agency_forbidden"
     message = N_("You may only subscribe to the deadlines of your own agency.")
+
+
+class BulkAcceptNothingChosen(InvalidInput):
+    code = "task.bulk_accept_nothing_chosen"
+    message = N_("Choose at least one report to accept.")
+
+
+class BulkAcceptRefused(TransitionNotAllowed):
+    code = "task.bulk_accept_refused"
+    message = N_("Nothing was accepted: the report of %(agency)s for %(item)s (due %(due)s) "
+                 "cannot be accepted now (it changed or is no longer waiting). Reload the list "
+                 "and choose again.")

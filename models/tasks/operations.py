@@ -11,6 +11,7 @@ from models.core.actors import require_user
 from models.core.audit import record
 from models.core.clock import end_of_day
 from models.core.errors import (
+    DomainError,
     RecordChanged,
     UnknownValue,
 )
@@ -18,6 +19,8 @@ from models.org.users import Role, User
 from models.plans.entities import Item
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
 from models.tasks.errors import (
+    BulkAcceptNothingChosen,
+    BulkAcceptRefused,
     CommentForbidden,
     NilReturnNotAllowed,
     NoteEmpty,
@@ -155,6 +158,44 @@ def change_status(
         now=now,
     )
     return update
+
+
+def accept_many(
+    session: Session,
+    actor: User,
+    choices: list[tuple[int, int | None]],
+    *,
+    now: datetime,
+    note: str = "",
+) -> list[TaskUpdate]:
+    """Accept several submitted reports at once: each accepted and audited as `change_status`
+    does, or none of them (a savepoint) with an error naming the report that could not be.
+
+    `choices` are (task id, the version the reviewer saw); a task changed since is refused.
+    """
+    require_user(actor)
+    seen: dict[int, int | None] = {}
+    for task_id, version in choices:
+        seen.setdefault(task_id, version)
+    if not seen:
+        raise BulkAcceptNothingChosen(field="task_ids")
+    updates = []
+    savepoint = session.begin_nested()
+    try:
+        for task_id, version in seen.items():
+            task = get_task(session, actor, task_id)
+            try:
+                updates.append(change_status(session, actor, task, TaskStatus.ACCEPTED, now=now,
+                                             note=note, expected_version=version))
+            except DomainError as exc:
+                raise BulkAcceptRefused(
+                    task_id=task.id, agency=task.agency.name("vi"), item=task.item.title("vi"),
+                    due=task.due_on.strftime("%d/%m/%Y"), cause=type(exc).code) from exc
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return updates
 
 
 def add_note(session: Session, actor: User, task: Task, note: str, *, now: datetime) -> TaskUpdate:

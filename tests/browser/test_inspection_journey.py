@@ -49,7 +49,8 @@ def test_inspection_journey(page_as, inspection_site, tmp_path):
     inspector.goto("/inspections/new")
     inspector.select_option("select[name=kind]", "inspection")
     inspector.fill("input[name=title]", "Kiểm tra Đơn vị A năm 2026")
-    inspector.select_option("select[name=agency_ids]", label="AG-A · Đơn vị A")
+    # a checkbox list with a filter box, not a multi-select that needs Ctrl-click
+    inspector.get_by_label("Đơn vị A (AG-A)").check()
     inspector.fill("input[name=planned_on]", "2026-02-10")
     inspector.click("#new-inspection button[type=submit]")
     inspector.click("#start-form button")
@@ -88,8 +89,8 @@ def test_inspection_journey(page_as, inspection_site, tmp_path):
     assert steps[:2] == ["Lập kế hoạch kiểm tra", "Bắt đầu kiểm tra"]
     assert steps[2:] == ["Ghi nhận nội dung phát hiện", "Ban hành yêu cầu khắc phục",
                          "Đơn vị gửi kết quả khắc phục", "Đính kèm tệp",
-                         "Kiểm tra viên yêu cầu khắc phục lại",
-                         "Đơn vị gửi kết quả khắc phục", "Kiểm tra viên xác nhận đã khắc phục"]
+                         "Cán bộ kiểm tra yêu cầu khắc phục lại",
+                         "Đơn vị gửi kết quả khắc phục", "Cán bộ kiểm tra xác nhận đã khắc phục"]
     notes = inspector.locator("#timeline").inner_text()
     assert re.search("Đã lập sổ.*Sổ chưa có chữ ký.*Đã bổ sung chữ ký", notes, re.S)
     assert "so-theo-doi.pdf" in notes

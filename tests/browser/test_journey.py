@@ -14,7 +14,6 @@ from models.tasks.entities import Task
 from tests.webapp.conftest import USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _quarterly_task_of_agency_a(app) -> int:
@@ -51,16 +50,14 @@ def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
     expect(coordinator.locator(f"#submission-{task_id}")).to_have_count(0)
 
     officer.goto(f"/tasks/{task_id}")
-    expect(officer.locator("#task-status")).to_have_text("Bị trả lại")
+    expect(officer.locator("#task-status")).to_have_text("Trả lại, đề nghị bổ sung")
     expect(officer.locator(".history")).to_contain_text("Thiếu số liệu tháng 9")
     _submit(officer, task_id, report, "Đã bổ sung số liệu tháng 9")
-    officer.goto("/tasks")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    officer.screenshot(path=str(SCREENSHOTS / "workspace.png"), full_page=True)
+    officer.goto("/tasks")  # (docs/screenshots: tests/browser/test_pages.py, on the seed plan)
 
     coordinator.goto("/review/")
     coordinator.locator(f"#submission-{task_id} button.accept").click()
-    expect(coordinator.locator(".flash")).to_contain_text("Đã chấp nhận báo cáo")
+    expect(coordinator.locator(".flash")).to_contain_text("Đã tiếp nhận báo cáo")
 
     outsider = page_as(base_url, USERS["officer_b"][0])
     assert outsider.goto(f"/tasks/{task_id}").status == 404
@@ -72,4 +69,3 @@ def test_report_is_returned_resubmitted_accepted_and_kept_from_other_agencies(
     coordinator.goto("/dashboard/?period=2025-Q3")  # the quarter of the report (default: October)
     expect(coordinator.locator("#total-accepted")).to_have_text("1")
     expect(coordinator.locator("#total-completion")).to_have_text("25%")
-    coordinator.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)

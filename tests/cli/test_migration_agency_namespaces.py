@@ -10,7 +10,7 @@ from models.core.db import make_engine
 
 
 def test_existing_agencies_keep_their_codes_in_the_default_namespace(empty_db_url):
-    upgrade(empty_db_url, "0020")
+    upgrade(empty_db_url, "0019")
     engine = make_engine(empty_db_url)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO agency (code, name_vi, name_en, note) "
@@ -33,7 +33,7 @@ def test_existing_agencies_keep_their_codes_in_the_default_namespace(empty_db_ur
                              "VALUES ('LS', 'TU', 'again', '', '')"))
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM agency WHERE namespace = 'LS'"))
-    command.downgrade(alembic_config(empty_db_url), "0020")
+    command.downgrade(alembic_config(empty_db_url), "0019")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT code, name_vi FROM agency")).one() == \
             ("TU", "Tỉnh uỷ Cao Bằng")

@@ -109,12 +109,17 @@ def test_annual_plan_shows_planned_inspected_and_not_yet(session, world):
     create_inspection(session, world["inspector"], kind="inspection", title="Năm sau",
                       agency_ids=[world.agency_b.id], planned_on=date(2026, 3, 1), now=at(8))
     rows = {r.agency.code: r for r in annual_inspection_plan(session, 2025)}
-    assert rows["AG-A"].state == "inspected" and rows["AG-A"].inspected == [world.inspection]
+    # started, not concluded: in progress, not "inspected" yet (issue 16)
+    assert rows["AG-A"].state == "in_progress" and rows["AG-A"].inspected == [world.inspection]
     assert rows["AG-B"].state == "planned" and [i.title for i in rows["AG-B"].planned] == [
         "Giám sát B"]
     assert rows["COORD"].state == "not_planned"  # owns the annual inspection duty's task
     assert [r.agency.code for r in annual_inspection_plan(session, 2026)
             if r.state == "planned"] == ["AG-B"]
+    change_inspection_status(session, world["inspector"], world.inspection, "concluded",
+                             conclusion="Kết luận", now=at(20))
+    rows = {r.agency.code: r for r in annual_inspection_plan(session, 2025)}
+    assert rows["AG-A"].state == "inspected"
 
 
 def test_annual_duty_is_covered_by_a_concluded_inspection_in_scope(session, world):

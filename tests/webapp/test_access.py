@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", "/review/", None, 200, 403, REVIEWERS),
     ("POST", "/review/{task}/accept", {"version": "999"}, 412, 403, REVIEWERS),
     ("POST", "/review/{task}/return", {"version": "999", "reason": "r"}, 412, 403, REVIEWERS),
+    ("POST", "/review/accept", {}, 422, 403, REVIEWERS),  # nothing chosen
     ("GET", "/dashboard/", None, 200, 403, READERS),
     ("GET", "/dashboard/tasks?state=all", None, 200, 403, READERS),
     ("GET", "/admin/users", None, 200, 403, {"admin"}),
@@ -87,6 +88,14 @@ ROUTES = [
      {"admin"}),
     ("POST", "/notifications/settings/telegram", {}, 302, 403, {"admin"}),
     ("POST", "/notifications/settings/zalo", {"base_url": "ftp://x"}, 422, 403, {"admin"}),
+    # drafting a plan from its document: nothing uploaded (refused), a form without a draft
+    # (sent back to the upload page); the editor: an item the plan does not have
+    ("GET", "/plans/draft/", None, 200, 403, REVIEWERS),
+    ("POST", "/plans/draft/", {}, 422, 403, REVIEWERS),
+    ("POST", "/plans/draft/review", {"base": "not a draft"}, 302, 403, REVIEWERS),
+    ("GET", "/plans/edit/", None, 302, 403, REVIEWERS),
+    ("GET", "/plans/edit/{plan}", None, 200, 403, REVIEWERS),
+    ("POST", "/plans/edit/{plan}", {"item": "NO-SUCH"}, 404, 403, REVIEWERS),
     ("POST", "/language", {"lang": "vi"}, 302, 302, None),
     ("POST", "/logout", {}, 302, 302, None),
 ]
@@ -107,7 +116,7 @@ def a_submission(world, as_user, session):
     return {"task": task_id, "attachment": session.scalar(sa.select(Attachment.id)),
             "spare": spare.id, "target": target.id, "notification": sent.id, "agency": "AG-A",
             "fmt": "csv", "feed": feed.id, "token": "pwf_not-a-feed",
-            "inspection": 999999, "template": "period-report.docx"}
+            "inspection": 999999, "template": "period-report.docx", "plan": "MINI-1"}
 
 
 def test_the_matrix_covers_every_route(app):
@@ -126,7 +135,8 @@ def test_the_matrix_covers_every_route(app):
                     "<int:notification_id>", "{notification}").replace(
                     "<int:inspection_id>", "{inspection}").replace("<name>", "{template}").replace(
                     "<code>", "{agency}").replace("<fmt>", "{fmt}").replace(
-                    "<int:feed_id>", "{feed}").replace("<token>", "{token}")
+                    "<int:feed_id>", "{feed}").replace("<token>", "{token}").replace(
+                    "<path:code>", "{plan}")
                 if pattern == path:
                     covered.add((method, rule.rule))
     assert rules - covered == set()

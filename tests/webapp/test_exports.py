@@ -57,7 +57,7 @@ def test_the_xlsx_of_a_filtered_list_holds_exactly_the_api_rows(app, coordinator
     sheet, heading, header, rows = sheet_rows(response.get_data())
     assert [r[0] for r in rows] == expected  # the same tasks, in the same order
     assert sheet.freeze_panes == f"A{len(heading) + 2}"  # the header row stays in view
-    assert isinstance(rows[0][header.index("Hạn")], datetime)  # dates as dates
+    assert isinstance(rows[0][header.index("Thời hạn")], datetime)  # dates as dates
     assert sheet.column_dimensions["E"].width >= 40  # the item title is readable
     lines = {r[0]: r[1] for r in heading if r and r[0]}
     assert lines["Kỳ báo cáo"] == "quý IV năm 2025"

@@ -181,7 +181,7 @@ def test_report_prints_in_vietnamese_with_the_print_stylesheet(app, as_user, ses
     assert report.status_code == 200 and "print.css" in html
     page = text(report)
     for words in ("Báo cáo", "Kết luận", "Đơn vị cần khắc phục", "Chưa báo cáo tháng 9",
-                  "Nộp báo cáo tháng 9", "Yêu cầu khắc phục", "Thiếu sót nghiêm trọng"):
+                  "Nộp báo cáo tháng 9", "Yêu cầu khắc phục", "Khuyết điểm, vi phạm"):
         assert words in page, words
     css = app.test_client().get("/static/print.css").get_data(as_text=True)
     assert "@media print" in css and "display: none" in css

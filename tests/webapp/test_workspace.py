@@ -51,7 +51,7 @@ def test_submit_a_report_with_evidence_and_download_it(world, as_user, session):
     assert _status(session, task_id) == "submitted"
     attachment = session.scalar(sa.select(Attachment))
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "report.pdf" in page and "trễ hạn" in page  # submitted after 22/09
+    assert "report.pdf" in page and "chậm" in page  # submitted after 22/09
     download = client.get(f"/attachments/{attachment.id}")
     assert download.status_code == 200 and download.data == b"%PDF-1.4 report"
     assert as_user("coordinator").get(f"/attachments/{attachment.id}").status_code == 200
@@ -97,7 +97,7 @@ def test_return_then_resubmit_then_accept(world, as_user, session):
     assert coordinator.post(f"/review/{task_id}/return", data={"reason": ""}).status_code == 422
     coordinator.post(f"/review/{task_id}/return", data={"reason": "Thiếu số liệu quý"})
     page = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "Bị trả lại" in page and "Thiếu số liệu quý" in page
+    assert "Trả lại, đề nghị bổ sung" in page and "Thiếu số liệu quý" in page
     submit(officer, task_id, name="report-v2.pdf")
     coordinator.post(f"/review/{task_id}/accept")
     assert _status(session, task_id) == "accepted"

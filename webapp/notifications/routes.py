@@ -96,7 +96,20 @@ def helpers():
 def mine():
     """The notifications sent (or to be sent) to me, newest first."""
     rows, page, pages = notifications_of(db.session, current_user, page_arg())
-    return render_template("notifications/mine.html", rows=rows, page=page, pages=pages)
+    return render_template("notifications/mine.html", rows=rows, page=page, pages=pages,
+                           texts={row.id: message_text(row) for row in rows})
+
+
+def message_text(row) -> tuple[str, str]:
+    """The title and text of a notification as its recipient reads it (today's figures)."""
+    from models.core.clock import local_today
+    from models.notify.messages import render
+    from models.notify.subjects import load_subject, subject_timezone
+    from webapp.clock import now
+
+    subject = load_subject(db.session, row)
+    day = local_today(now(), subject_timezone(subject)) if subject is not None else now().date()
+    return render(row, subject, base_url=request.host_url, today=day)
 
 
 def render_channels(status: int = 200, error: str | None = None):

@@ -55,3 +55,14 @@ def due_explanation(session, task: Task) -> dict:
         "skipped": skipped,
         "rescheduled": shifted and not skipped,
     }
+
+
+def days_left(session, task: Task, today) -> dict | None:
+    """Calendar and working days until the due date (negative once past), for an open task."""
+    from models.tasks.entities import OPEN_STATUSES
+
+    if task.status not in OPEN_STATUSES:
+        return None
+    calendar = load_calendar(session)
+    return {"days": (task.due_on - today).days,
+            "working": calendar.working_days_between(today, task.due_on)}

@@ -15,23 +15,24 @@ from models.core.evidence import Upload, open_evidence
 from models.org.agencies import Agency
 from models.plans.entities import Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus
+from models.tasks.listing import TaskListFilter, list_query, page_of
 from models.tasks.operations import add_note, allowed_targets, change_status, get_task
-from models.tasks.queries import TaskFilter, task_query
 from models.tasks.reports import submit_report as submit
 from webapp.clock import now, today
 from webapp.forms import form_version
 from webapp.workspace import bp
-from webapp.workspace.due import due_explanation
+from webapp.workspace.due import days_left, due_explanation
 
-GROUP_LIMIT = 100
+GROUP_PAGE = 50
+SORTS = ("due", "-due", "agency", "item", "status")
 OPEN = [s.value for s in OPEN_STATUSES]
 DONE = [TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value]
 
 
-def _groups(filters: TaskFilter) -> list[dict]:
-    """Overdue, due within 7 days, upcoming and done: each a few rows and a total."""
+def _groups(filters: TaskListFilter, sort: str) -> list[dict]:
+    """Overdue, due within 7 days, upcoming and done: each paged (`<key>_page`), with a total."""
     day = today()
-    base = task_query(current_user, filters, day)
+    base = list_query(current_user, filters, day, sort)
     soon = day + timedelta(days=7)
     wheres = [
         ("overdue", _("Overdue"), Task.overdue_clause(day), None),
@@ -43,13 +44,12 @@ def _groups(filters: TaskFilter) -> list[dict]:
     groups = []
     for key, title, where, order in wheres:
         query = base.where(where)
-        if order is not None:
+        if order is not None and sort == "due":  # done: the latest first unless asked otherwise
             query = query.order_by(None).order_by(order, Task.id)
-        rows = db.session.execute(query.limit(GROUP_LIMIT)).all()
-        total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(
-                query.order_by(None).with_only_columns(Task.id).subquery()))
-        groups.append({"key": key, "title": title, "rows": rows, "total": total})
+        raw = request.args.get(f"{key}_page", "")
+        page = page_of(db.session, query, int(raw) if raw.isdigit() else 1, GROUP_PAGE)
+        groups.append({"key": key, "title": title, "rows": page.rows, "total": page.total,
+                       "page": page})
     return groups
 
 
@@ -69,10 +69,15 @@ def index():
     if sees_all_agencies(current_user):  # officers see their own agency only, by the query
         agencies = db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
         agency = request.args.get("agency") or None
-    groups = _groups(TaskFilter(plan=plan, section=section, agency=agency))
+    search = (request.args.get("q") or "").strip() or None
+    sort = request.args.get("sort", "due")
+    sort = sort if sort in SORTS else "due"
+    groups = _groups(TaskListFilter(plan=plan, section=section, agency=agency, search=search),
+                     sort)
+    args = {k: v for k, v in request.args.items() if not k.endswith("_page") and v}
     return render_template("workspace/index.html", groups=groups, plans=plans, plan=plan,
                            sections=sections, section=section, agencies=agencies, agency=agency,
-                           today=today())
+                           today=today(), search=search, sort=sort, sorts=SORTS, args=args)
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -83,9 +88,19 @@ def task(task_id: int):
     return render_template(
         "workspace/task.html", task=item_task, item=item_task.item,
         due=due_explanation(db.session, item_task),
+        left=days_left(db.session, item_task, today()),
+        returned=_return_reason(item_task),
         targets=allowed_targets(item_task, current_user),
         today=today(), overdue=item_task.is_overdue(today()),
     )
+
+
+def _return_reason(task: Task):
+    """The coordinator's latest return of a task now returned (its reason goes at the top)."""
+    if task.status != TaskStatus.RETURNED:
+        return None
+    returns = [u for u in task.updates if u.action == "return"]
+    return max(returns, key=lambda u: (u.at, u.id)) if returns else None
 
 
 @bp.post("/tasks/<int:task_id>/status")
