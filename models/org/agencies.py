@@ -63,6 +63,8 @@ class Agency(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(300), default="")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # other names the agency goes by in documents, one a line (drafting matches them)
+    aliases: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # the agency exists from active_from to active_to, both included (None: no limit); it is
     # given no task due outside that span (a commune set up later, one merged into another)
     active_from: Mapped[date | None]
