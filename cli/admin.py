@@ -9,7 +9,13 @@ from cli.context import DATE, acting, as_option, fail_cleanly, session_scope, se
 from models.core.actors import CONSOLE
 from models.org.accounts import create_user, find_user, generate_password, reset_password
 from models.org.users import Role, User
-from models.plans.calendar_days import CalendarOverride, remove_override, set_override
+from models.plans.calendar_days import (
+    CalendarOverride,
+    change_calendar,
+    remove_override,
+)
+from models.tasks.merging import merge_agencies
+from plan_items.calendar_file import import_calendar
 from plan_items.importer import import_agencies
 
 
@@ -103,28 +109,62 @@ def calendar() -> None:
     """Extra days off and make-up working days."""
 
 
+def _show(change, dry_run: bool) -> None:
+    """The tasks a calendar change moves (task, agency, old -> new), then a summary."""
+    for line in change.lines():
+        click.echo(line)
+    agencies = len(change.by_agency())
+    if dry_run:
+        click.echo(f"{len(change.moves)} open task(s) of {agencies} agency(ies) would move"
+                   " (dry run, nothing written)")
+    else:
+        click.echo(f"{len(change.moves)} open task(s) of {agencies} agency(ies) moved;"
+                   f" {change.notified} message(s) queued")
+
+
 @calendar.command("set")
 @click.argument("day", type=DATE)
 @click.argument("kind", type=click.Choice(["day_off", "working_day"]))
 @click.option("--note", default="")
+@click.option("--dry-run", is_flag=True, help="Show the tasks that would move; write nothing.")
 @as_option
 @fail_cleanly
-def calendar_set(day, kind, note, as_user) -> None:
-    """Declare DAY a day off or a make-up working day."""
+def calendar_set(day, kind, note, dry_run, as_user) -> None:
+    """Declare DAY a day off or a make-up working day; open tasks due around it move."""
     with session_scope() as session:
-        set_override(session, acting(session, as_user), day, kind, note, now=utcnow())
-    click.echo(f"{day.isoformat()}: {kind}")
+        # set_override's own operation, asked for what it moves
+        change = change_calendar(session, acting(session, as_user), set_days={day: (kind, note)},
+                                 now=utcnow(), action="calendar.override",
+                                 entity_id=day.isoformat(), dry_run=dry_run)
+    click.echo(f"{day.isoformat()}: {kind}" + (" (dry run)" if dry_run else ""))
+    _show(change, dry_run)
 
 
 @calendar.command("remove")
 @click.argument("day", type=DATE)
+@click.option("--dry-run", is_flag=True, help="Show the tasks that would move; write nothing.")
 @as_option
 @fail_cleanly
-def calendar_remove(day, as_user) -> None:
-    """Take back the extra day off or make-up working day on DAY."""
+def calendar_remove(day, dry_run, as_user) -> None:
+    """Drop the override of DAY (back to the public calendar); open tasks move back."""
     with session_scope() as session:
-        remove_override(session, acting(session, as_user), day, now=utcnow())
-    click.echo(f"{day.isoformat()}: removed")
+        change = remove_override(session, acting(session, as_user), day, now=utcnow(),
+                                 dry_run=dry_run)
+    click.echo(f"{day.isoformat()}: removed" + (" (dry run)" if dry_run else ""))
+    _show(change, dry_run)
+
+
+@calendar.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show the tasks that would move; write nothing.")
+@as_option
+@fail_cleanly
+def calendar_import(file, dry_run, as_user) -> None:
+    """Load a year's official days off and make-up working days from a YAML file."""
+    with session_scope() as session:
+        change = import_calendar(session, file, actor=acting(session, as_user), now=utcnow(),
+                                 dry_run=dry_run)
+    _show(change, dry_run)
 
 
 @calendar.command("list")
@@ -133,6 +173,32 @@ def calendar_list() -> None:
     with session_scope() as session:
         for row in session.scalars(sa.select(CalendarOverride).order_by(CalendarOverride.day)):
             click.echo(f"{row.day.isoformat()}  {row.kind:12}  {row.note}")
+
+
+@agencies.command("merge")
+@click.argument("old")
+@click.argument("new")
+@click.option("--on", "on", type=DATE, required=True,
+              help="The first day NEW answers for OLD (OLD's last day is the day before).")
+@click.option("--dry-run", is_flag=True, help="Show what would move; write nothing.")
+@as_option
+@fail_cleanly
+def agencies_merge(old, new, on, dry_run, as_user) -> None:
+    """Merge agency OLD into NEW: OLD's open tasks move to NEW, OLD is closed."""
+    with session_scope() as session:
+        merge = merge_agencies(session, acting(session, as_user), old, new, on=on,
+                               now=utcnow(), dry_run=dry_run)
+        last_day = merge.last_day
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{old} -> {new}: {len(merge.moved)} open task(s) {verb}; {old}'s last day "
+               f"{last_day.isoformat()}")
+    if merge.groups_added:
+        click.echo(f"{new} joins {', '.join(merge.groups_added)}")
+    if merge.kept:
+        click.echo(f"{len(merge.kept)} task(s) kept by {old}: {new} already has them "
+                   f"({', '.join(map(str, merge.kept))})")
+    if dry_run:
+        click.echo("dry run, nothing written")
 
 
 def register(main: click.Group) -> None:

@@ -25,7 +25,7 @@ from models.notify.entities import Channel, Notification
 from models.notify.ladder import sweep
 from models.notify.settings import server_mail
 from models.notify.targets import list_targets, retry_dead, set_target
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.tasks.entities import Task
 from models.tasks.generation import generate_tasks
 
@@ -71,7 +71,7 @@ def targets_list() -> None:
     """List the targets (URLs without their secrets)."""
     with session_scope() as session:
         for t in list_targets(session):
-            owner = f"agency {t.agency.code}" if t.agency else f"user {t.user.email}"
+            owner = f"agency {t.agency.qualified_code}" if t.agency else f"user {t.user.email}"
             state = "" if t.active else " (inactive)"
             click.echo(f"{t.id:>4}  {owner:40}  {t.channel:9} {t.address}  {t.label}{state}")
 
@@ -151,7 +151,7 @@ def simulate(start, end, agency_code) -> None:
     try:
         agency_id = None
         if agency_code:
-            agency_id = session.scalar(sa.select(Agency.id).where(Agency.code == agency_code))
+            agency_id = session.scalar(sa.select(Agency.id).where(agency_code_is(agency_code)))
             if agency_id is None:
                 raise click.ClickException(f"no agency {agency_code}")
         day = start

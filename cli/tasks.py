@@ -13,7 +13,7 @@ from rich.table import Table
 from cli.context import DATE, acting_user, fail_cleanly, session_scope, utcnow
 from models.core.actors import CONSOLE
 from models.core.clock import local_today
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.org.errors import UnknownAgencyCode
 from models.plans.entities import Item, Plan
 from models.plans.errors import UnknownItemCode
@@ -113,7 +113,7 @@ def tasks_request(item_code, plan_code, agency_code, due, event_on, note, as_use
         user = acting_user(session, as_user)
         item = session.scalar(sa.select(Item).join(Plan).where(
             Plan.code == plan_code, Item.code == item_code))
-        agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        agency = session.scalar(sa.select(Agency).where(agency_code_is(agency_code)))
         if item is None or agency is None:
             raise (UnknownItemCode(item_code=item_code, plan_code=plan_code) if item is None
                    else UnknownAgencyCode(agency_code=agency_code))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from cli.context import fail_cleanly, session_scope, utcnow
 from models.core.actors import CONSOLE
 from models.org.accounts import create_user, generate_password
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.org.users import Role, User
 
 # (email, role, agency code, display name): one account per role, officers of two agencies
@@ -62,7 +62,7 @@ def demo_users() -> None:
             if session.scalar(sa.select(User.id).where(User.email == email)):
                 lines.append(f"existing  {role:<12} {email}")
                 continue
-            if agency and not session.scalar(sa.select(Agency.id).where(Agency.code == agency)):
+            if agency and not session.scalar(sa.select(Agency.id).where(agency_code_is(agency))):
                 lines.append(f"skipped   {role:<12} {email} (agency {agency} not imported)")
                 continue
             password = generate_password()

@@ -12,13 +12,20 @@ from sqlalchemy.orm import Session
 
 from models.core.actors import SYSTEM, Actor
 from models.core.audit import record
-from models.org.agencies import Agency, AgencyGroup
+from models.org.agencies import DEFAULT_NAMESPACE, SEPARATOR, Agency, AgencyGroup
 from models.plans.cadence import Cadence, DueRule, Period, parse_first_period
 from models.plans.calendar_days import load_calendar
 from models.plans.entities import Item, ItemParty, Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task
 from models.tasks.generation import DueContext
-from plan_items.loader import Loaded, PlanFileError, read_agencies, read_plan, walk_sections
+from plan_items.loader import (
+    Loaded,
+    PlanFileError,
+    check_agency_references,
+    read_agencies,
+    read_plan,
+    walk_sections,
+)
 
 
 @dataclass
@@ -76,38 +83,69 @@ def import_agencies(
     session: Session, path: str | Path, *, actor: Actor = SYSTEM, now: datetime,
     dry_run: bool = False,
 ) -> Diff:
-    """Create or update agency groups and agencies from a file (dry run: show, keep nothing)."""
-    loaded = read_agencies(path)
+    """Create or update agency groups and agencies from a file (dry run: show, keep nothing).
+
+    Groups and parents may be named by the file or already be in the database (in the file's
+    namespace), so a province's communes can come in a second file."""
+    loaded = validate_agencies(session, path)
     return _in_savepoint(session, _apply_agencies, loaded, path, actor=actor, now=now,
                          dry_run=dry_run)
 
 
+def validate_agencies(session: Session, path: str | Path) -> Loaded:
+    """An agencies file checked fully: its own codes, and its references against the database."""
+    try:
+        loaded, problems = read_agencies(path), []
+    except PlanFileError as exc:
+        if exc.loaded is None:
+            raise
+        loaded, problems = exc.loaded, list(exc.problems)
+    namespace = loaded.data.get("namespace") or DEFAULT_NAMESPACE
+    namespace = namespace if isinstance(namespace, str) else DEFAULT_NAMESPACE
+    known_groups = set(session.scalars(sa.select(AgencyGroup.code)
+                                       .where(AgencyGroup.namespace == namespace)))
+    known_agencies = set(session.scalars(sa.select(Agency.code)
+                                         .where(Agency.namespace == namespace)))
+    problems += [p for p in check_agency_references(loaded, known_groups, known_agencies)
+                 if "duplicate" not in p.message]
+    if problems:
+        unique = {(p.line, p.message): p for p in problems}
+        raise PlanFileError(sorted(unique.values(), key=lambda p: (p.line, p.message)), loaded)
+    return loaded
+
+
 def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now: datetime) -> Diff:
     diff = Diff()
-    groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
+    namespace = loaded.data["namespace"]
+    label = f"{namespace}{SEPARATOR}" if namespace else ""
+    groups = {g.code: g for g in session.scalars(
+        sa.select(AgencyGroup).where(AgencyGroup.namespace == namespace))}
     for g in loaded.data["groups"]:
         group = groups.get(g["code"])
         is_new = group is None
         if is_new:
-            group = groups[g["code"]] = AgencyGroup(code=g["code"])
+            group = groups[g["code"]] = AgencyGroup(namespace=namespace, code=g["code"])
             session.add(group)
-            diff.add(f"group {g['code']}")
+            diff.add(f"group {label}{g['code']}")
         _sync(group, {"name_vi": g["name_vi"], "name_en": g.get("name_en", ""),
                       "aliases": "\n".join(g["aliases"])},
-              f"group {g['code']}", diff, is_new)
-    agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
+              f"group {label}{g['code']}", diff, is_new)
+    agencies = {a.code: a for a in session.scalars(
+        sa.select(Agency).where(Agency.namespace == namespace))}
     new_codes: set[str] = set()
     for a in loaded.data["agencies"]:
         agency = agencies.get(a["code"])
         is_new = agency is None
         if is_new:
             new_codes.add(a["code"])
-            agency = agencies[a["code"]] = Agency(code=a["code"])
+            agency = agencies[a["code"]] = Agency(namespace=namespace, code=a["code"])
             session.add(agency)
-            diff.add(f"agency {a['code']}")
-        _sync(agency, {"name_vi": a["name_vi"], "name_en": a.get("name_en", ""),
-                       "note": a.get("note", ""), "aliases": "\n".join(a["aliases"])},
-              f"agency {a['code']}", diff, is_new)
+            diff.add(f"agency {label}{a['code']}")
+        values = {"name_vi": a["name_vi"], "name_en": a.get("name_en", ""),
+                  "note": a.get("note", ""), "aliases": "\n".join(a["aliases"])}
+        # dates are kept unless the file gives them: a merger's active_to survives a re-import
+        values |= {key: a[key] for key in ("active_from", "active_to") if key in a}
+        _sync(agency, values, f"agency {label}{a['code']}", diff, is_new)
     session.flush()
     for a in loaded.data["agencies"]:
         agency = agencies[a["code"]]
@@ -115,28 +153,33 @@ def _apply_agencies(session: Session, loaded: Loaded, path, *, actor: Actor, now
         parent = agencies[a["parent"]] if a.get("parent") else None
         if agency.parent is not parent:
             if not is_new:
-                diff.change(f"agency {a['code']}.parent",
+                diff.change(f"agency {label}{a['code']}.parent",
                             agency.parent.code if agency.parent else None, a.get("parent"))
             agency.parent = parent
         wanted = sorted(a["groups"])
         current = sorted(g.code for g in agency.groups)
         if wanted != current:
             if not is_new:
-                diff.change(f"agency {a['code']}.groups", current, wanted)
+                diff.change(f"agency {label}{a['code']}.groups", current, wanted)
             agency.groups = [groups[c] for c in wanted]
     session.flush()
     if not diff.empty:
         record(session, actor=actor, action="agencies.import", entity_type="agencies",
-               entity_id=Path(path).name, before=None, after={"changes": diff.lines}, now=now)
+               entity_id=Path(path).name, before=None,
+               after={"namespace": namespace, "changes": diff.lines}, now=now)
     return diff
 
 
 # ---------------------------------------------------------------- plans
 
 def check_against_database(session: Session, loaded: Loaded) -> list:
-    """Every agency and group a plan names must exist (tolerates a file with other mistakes)."""
-    agencies = set(session.scalars(sa.select(Agency.code)))
-    groups = set(session.scalars(sa.select(AgencyGroup.code)))
+    """Every agency and group a plan names must exist in the plan's namespace (tolerates a file
+    with other mistakes)."""
+    namespace = loaded.data.get("namespace") or DEFAULT_NAMESPACE
+    namespace = namespace if isinstance(namespace, str) else DEFAULT_NAMESPACE
+    agencies = set(session.scalars(sa.select(Agency.code).where(Agency.namespace == namespace)))
+    groups = set(session.scalars(sa.select(AgencyGroup.code)
+                                 .where(AgencyGroup.namespace == namespace)))
     problems = []
     header = loaded.data.get("plan")
     header = header if isinstance(header, dict) else {}
@@ -250,8 +293,11 @@ def import_plan(
 def _apply_plan(session: Session, loaded: Loaded, path, *, actor: Actor, now: datetime,
                 action: str = "plan.import") -> Diff:
     data, header = loaded.data, loaded.data["plan"]
-    agencies = {a.code: a for a in session.scalars(sa.select(Agency))}
-    groups = {g.code: g for g in session.scalars(sa.select(AgencyGroup))}
+    namespace = data.get("namespace", DEFAULT_NAMESPACE)  # the province whose codes it uses
+    agencies = {a.code: a for a in session.scalars(
+        sa.select(Agency).where(Agency.namespace == namespace))}
+    groups = {g.code: g for g in session.scalars(
+        sa.select(AgencyGroup).where(AgencyGroup.namespace == namespace))}
     diff = Diff()
 
     plan = session.scalar(sa.select(Plan).where(Plan.code == header["code"]))

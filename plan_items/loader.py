@@ -219,8 +219,10 @@ def _dicts(value) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def check_agency_references(loaded: Loaded) -> list[Problem]:
-    """Unique codes, known parents and groups."""
+def check_agency_references(loaded: Loaded, known_groups: set[str] | None = None,
+                            known_agencies: set[str] | None = None) -> list[Problem]:
+    """Unique codes; parents and groups known in the file or, when given, in the database
+    (so a communes file may name the groups and parents of an agencies file loaded before)."""
     data, problems = loaded.data, []
     group_codes: set[str] = set()
     for i, group in enumerate(_dicts(data.get("groups"))):
@@ -234,6 +236,10 @@ def check_agency_references(loaded: Loaded) -> list[Problem]:
             problems.append(loaded.problem(("agencies", i, "code"),
                                            f"duplicate agency code {agency['code']!r}"))
         codes.add(agency.get("code"))
+    if known_groups is None and known_agencies is None:
+        return problems  # without a database, references are checked when importing
+    group_codes |= known_groups or set()
+    codes |= known_agencies or set()
     for i, agency in enumerate(_dicts(data.get("agencies"))):
         if agency.get("parent") and agency["parent"] not in codes:
             problems.append(loaded.problem(("agencies", i, "parent"),

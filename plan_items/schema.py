@@ -18,6 +18,8 @@ from models.plans.entities import ItemKind
 PLAN_FORMAT = "planwatch/plan@1"
 AGENCIES_FORMAT = "planwatch/agencies@1"
 AGENCY_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]*$", error="agency codes are A-Z, 0-9, _ and -")
+NAMESPACE = validate.Regexp(r"^([A-Z0-9][A-Z0-9_-]{0,31})?$",
+                            error="a namespace is A-Z, 0-9, _ and - (at most 32)")
 GROUP_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_]*$", error="group codes are a-z, 0-9 and _")
 ITEM_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9._-]*$", error="item codes are A-Z, 0-9, ., _ and -")
 RECIPIENTS = ("responsible", "agency_head", "coordinator", "parent_head", "reports_to")
@@ -52,10 +54,22 @@ class AgencySchema(Strict):
     note = text(required=False)
     aliases = fields.List(fields.String(validate=validate.Length(min=2, max=300)),
                           load_default=list)
+    # the day the agency began to exist / its last day (a merger); no tasks due outside
+    active_from = fields.Date(allow_none=True)
+    active_to = fields.Date(allow_none=True)
+
+    @validates_schema
+    def _lifetime(self, data, **_):
+        if data.get("active_from") and data.get("active_to") \
+                and data["active_to"] < data["active_from"]:
+            raise ValidationError("active_to is before active_from", "active_to")
 
 
 class AgenciesFileSchema(Strict):
     format = fields.String(required=True, validate=validate.Equal(AGENCIES_FORMAT))
+    # the province whose codes these are: codes are unique within a namespace; none (the
+    # default) for the installation's own province, so the bundled file needs no key
+    namespace = fields.String(load_default="", validate=NAMESPACE)
     groups = fields.List(fields.Nested(GroupSchema), load_default=list)
     agencies = fields.List(fields.Nested(AgencySchema), required=True)
 
@@ -218,6 +232,7 @@ class ItemSchema(Strict):
 
 class PlanFileSchema(Strict):
     format = fields.String(required=True, validate=validate.Equal(PLAN_FORMAT))
+    namespace = fields.String(load_default="", validate=NAMESPACE)  # whose agency codes
     plan = fields.Nested(PlanHeaderSchema, required=True)
     sections = fields.List(fields.Nested(SectionSchema), required=True)
     items = fields.List(fields.Nested(ItemSchema), required=True)

@@ -284,14 +284,21 @@ def _spec(ladder, rung: dict) -> tuple:
 
 def _ladders(session: Session) -> dict[tuple, list[int]]:
     """Rung groups -> item ids: one insert per group. Corrective actions form group(s) of []."""
-    codes = dict(session.execute(sa.select(Agency.code, Agency.id)).all())
+    # a plan's codes are those of its namespace (its coordinator's): two provinces may share them
+    codes = {(ns, code): agency_id for ns, code, agency_id in session.execute(
+        sa.select(Agency.namespace, Agency.code, Agency.id))}
+    coordinator = aliased(Agency)
     groups: dict[tuple, list[int]] = defaultdict(list)
     items = session.execute(
-        sa.select(Item.id, Item.reports_to, Item.reminders, Plan.reminders, Plan.timezone)
-        .join(Plan).where(Item.active.is_(True)).order_by(Item.id)
+        sa.select(Item.id, Item.reports_to, Item.reminders, Plan.reminders, Plan.timezone,
+                  sa.func.coalesce(coordinator.namespace, ""))
+        .select_from(Item).join(Plan, Plan.id == Item.plan_id)
+        .outerjoin(coordinator, coordinator.id == Plan.coordinator_id)
+        .where(Item.active.is_(True)).order_by(Item.id)
     )
-    for item_id, item_reports_to, own, plan_ladder, tz in items:
-        reports_to = tuple(sorted(codes[c] for c in item_reports_to or [] if c in codes))
+    for item_id, item_reports_to, own, plan_ladder, tz, ns in items:
+        reports_to = tuple(sorted(codes[(ns, c)] for c in item_reports_to or []
+                                  if (ns, c) in codes))
         ladder = own if own is not None else (plan_ladder or [])
         for rung in ladder:
             rt = reports_to if "reports_to" in rung["to"] else ()

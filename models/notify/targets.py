@@ -25,7 +25,7 @@ from models.notify.errors import (
 )
 from models.notify.secrets import decrypt, encrypt
 from models.notify.settings import load_settings
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.org.errors import UnknownAgencyCode, UnknownUserEmail
 from models.org.users import User
 
@@ -34,7 +34,7 @@ def _owner(session: Session, agency_code: str | None, user_email: str | None):
     if bool(agency_code) == bool(user_email):
         raise TargetOwnerAmbiguous(field="owner")
     if agency_code:
-        agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        agency = session.scalar(sa.select(Agency).where(agency_code_is(agency_code)))
         if agency is None:
             raise UnknownAgencyCode(agency_code=agency_code)
         return {"agency_id": agency.id}

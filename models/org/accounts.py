@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.core.actors import Actor, is_admin, is_user
 from models.core.audit import record
 from models.org import throttle
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.org.errors import (
     AdminOnly,
     EmailTaken,
@@ -95,7 +95,7 @@ def create_user(
         raise UnknownLocale(field="locale")
     agency = None
     if agency_code:
-        agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        agency = session.scalar(sa.select(Agency).where(agency_code_is(agency_code)))
         if agency is None:
             raise UnknownAgencyCode(field="agency", agency_code=agency_code)
     if role == Role.OFFICER and agency is None:
@@ -224,7 +224,7 @@ def update_user(
         raise UnknownRole(field="role", role=role)
     agency = None
     if agency_code:
-        agency = session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        agency = session.scalar(sa.select(Agency).where(agency_code_is(agency_code)))
         if agency is None:
             raise UnknownAgencyCode(field="agency", agency_code=agency_code)
     if role == Role.OFFICER and agency is None:

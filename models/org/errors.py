@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from models.core.errors import N_, DomainError, Forbidden, InvalidInput, NotFound
+from models.core.errors import (
+    N_,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionNotAllowed,
+)
 
 
 class NotAnEmail(InvalidInput):
@@ -94,3 +101,23 @@ class WrongCurrentPassword(InvalidInput):
 class PasswordsDiffer(InvalidInput):
     code = "account.passwords_differ"
     message = N_("The two new passwords are not the same.")
+
+
+class MergeCoordinatorOnly(Forbidden):
+    code = "agency.merge_coordinator_only"
+    message = N_("Only a coordinator or an administrator may merge agencies.")
+
+
+class MergeIntoItself(InvalidInput):
+    code = "agency.merge_into_itself"
+    message = N_("An agency cannot be merged into itself.")
+
+
+class MergeIntoClosed(InvalidInput):
+    code = "agency.merge_into_closed"
+    message = N_("The successor %(agency_code)s no longer exists on %(day)s.")
+
+
+class AgencyAlreadyClosed(TransitionNotAllowed):
+    code = "agency.already_closed"
+    message = N_("The agency %(agency_code)s was already closed on %(day)s.")

@@ -12,7 +12,7 @@ from models.core.access import agency_filter, can_see_agency, sees_all_agencies
 from models.core.attachments import Attachment
 from models.core.audit import AuditEvent
 from models.core.clock import DEFAULT_TZ, local_today
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.org.errors import AgencyNotFound
 from models.org.users import User
 from models.oversight.entities import (
@@ -272,7 +272,7 @@ def _inspection_query(user: User, f: InspectionFilter):
         query = query.where(Inspection.id.in_(
             sa.select(inspection_agency.c.inspection_id).join(
                 Agency, Agency.id == inspection_agency.c.agency_id).where(
-                Agency.code == f.agency)))
+                agency_code_is(f.agency))))
     if f.year:
         query = query.where(Inspection.planned_on.between(date(f.year, 1, 1),
                                                           date(f.year, 12, 31)))
@@ -302,7 +302,7 @@ def list_actions(session: Session, user: User, f: ActionFilter, today: date, *, 
     query = sa.select(CorrectiveAction).where(agency_filter(user, CorrectiveAction.agency_id))
     if f.agency:
         query = query.where(CorrectiveAction.agency_id.in_(
-            sa.select(Agency.id).where(Agency.code == f.agency)))
+            sa.select(Agency.id).where(agency_code_is(f.agency))))
     if f.status:
         query = query.where(CorrectiveAction.status == f.status)
     if f.overdue is not None:

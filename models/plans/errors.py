@@ -30,11 +30,11 @@ class UnknownDayKind(InvalidInput):
     message = N_("A calendar day is either a day off or a working day.")
 
 
+class CalendarDayNotSet(NotFound):
+    code = "calendar.day_not_set"
+    message = N_("No day off or make-up working day is set on %(day)s.")
+
+
 class PlanEditCoordinatorOnly(Forbidden):
     code = "plan.edit_coordinator_only"
     message = N_("Only a coordinator may change a plan.")
-
-
-class CalendarDayNotFound(NotFound):
-    code = "calendar.day_not_found"
-    message = N_("There is no extra day off or make-up working day on %(day)s.")

@@ -142,7 +142,8 @@ def recipients_of(session: Session, plan: Plan, body: Agency, issuer: Issuer) ->
         codes += [c for c in item.reports_to or [] if c != body.code and c not in codes]
     if not codes and plan.issuer is not None and plan.issuer.code != body.code:
         codes = [plan.issuer.code]
-    found = {a.code: a for a in session.scalars(sa.select(Agency).where(Agency.code.in_(codes)))}
+    found = {a.code: a for a in session.scalars(sa.select(Agency).where(
+        Agency.code.in_(codes), Agency.namespace == body.namespace))}
     lines = [f"- {found[c].name_vi} (để báo cáo)," for c in codes if c in found]
     return [*lines, f"- {issuer.archive}."]
 

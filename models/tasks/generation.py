@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from models.core.actors import SYSTEM, Actor
 from models.core.audit import record
-from models.org.agencies import AgencyGroup, agency_group_member
+from models.org.agencies import Agency, AgencyGroup, agency_group_member
 from models.plans.cadence import (
     Cadence,
     DueDate,
@@ -185,6 +185,7 @@ def planned_rows(
     responsible: dict[int, set[int]] | None = None,
     existing: dict[date, int] | None = None,
     context: DueContext | None = None,
+    lifetimes: dict[int, tuple[date | None, date | None]] | None = None,
 ) -> list[dict]:
     """The task rows an item should have by `through`, before de-duplication.
 
@@ -192,6 +193,10 @@ def planned_rows(
     are left out (`existing` counts them, see `tasks_per_period`), so a run at a million
     tasks plans only the new month instead of every period since the plan began; the unique
     key still guards against races.
+
+    An agency with a lifetime (`lifetimes`: agency id -> (active_from, active_to), see
+    `agency_lifetimes`) gets no task due outside it: a commune set up on 1/12/2026 owes nothing
+    due before that day, a merged one nothing due after its last day.
     """
     periods = item_periods(item, through)
     if not periods:
@@ -210,19 +215,25 @@ def planned_rows(
     if only_incomplete and existing is None:
         existing = tasks_per_period(session, {item.id: agencies}, [item.id]).get(item.id, {})
     existing = existing if only_incomplete else {}
+    lifetimes = {a: span for a, span in (lifetimes or {}).items() if a in agencies}
     rows = []
     for period in periods:
         # a period absorbed for some agencies wants fewer rows: plan it in full, as before
         partly_absorbed = any(is_absorbed(period, cadence, higher) for higher, _ in absorbing)
-        if not partly_absorbed and existing.get(period.start, 0) == len(agencies):
-            continue
         shared = None if DueRule.from_dict(item.due_rule).overrides else \
             context.due(item, None, period)
-        for agency_id in sorted(agencies):
+        dues = {a: shared or context.due(item, a, period) for a in sorted(agencies)} \
+            if lifetimes else {}
+        # an agency owes the task only if it exists on the task's due date
+        owing = [a for a in sorted(agencies) if alive(lifetimes.get(a), dues[a][0].due_on)] \
+            if lifetimes else sorted(agencies)
+        if not partly_absorbed and existing.get(period.start, 0) >= len(owing):
+            continue
+        for agency_id in owing:
             if any(agency_id in who and is_absorbed(period, cadence, higher)
                    for higher, who in absorbing):
                 continue
-            due, data = shared or context.due(item, agency_id, period)
+            due, data = dues.get(agency_id) or shared or context.due(item, agency_id, period)
             rows.append({
                 "item_id": item.id, "agency_id": agency_id,
                 "period_start": period.start, "period_end": period.end,
@@ -232,6 +243,21 @@ def planned_rows(
                 "version": 1, "late": False, "nil_return": False, "request_note": "",
             })
     return rows
+
+
+def alive(span: tuple[date | None, date | None] | None, day: date) -> bool:
+    """True when an agency with this lifetime exists on `day`."""
+    if span is None:
+        return True
+    start, end = span
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def agency_lifetimes(session: Session) -> dict[int, tuple[date | None, date | None]]:
+    """The agencies that joined or left at some date: id -> (active_from, active_to)."""
+    rows = session.execute(sa.select(Agency.id, Agency.active_from, Agency.active_to).where(
+        sa.or_(Agency.active_from.is_not(None), Agency.active_to.is_not(None))))
+    return {agency_id: (start, end) for agency_id, start, end in rows}
 
 
 def generate_tasks(
@@ -262,12 +288,14 @@ def generate_tasks(
     responsible = responsibilities(session)
     context = DueContext(session, calendar, responsible=responsible, items=by_code)
     existing = tasks_per_period(session, responsible, [i.id for i in items])
+    lifetimes = agency_lifetimes(session)
     per_item: Counter[int] = Counter()
     pending: list[dict] = []
     for done, item in enumerate(items, 1):
         pending += planned_rows(session, item, through, calendar, now, absorbers.get(item.id, ()),
                                 only_incomplete=True, responsible=responsible,
-                                existing=existing.get(item.id, {}), context=context)
+                                existing=existing.get(item.id, {}), context=context,
+                                lifetimes=lifetimes)
         if len(pending) >= FLUSH_ROWS or done == len(items):
             # written in large batches: one COPY per batch, memory bounded on a first run
             per_item.update(insert_missing(session, pending))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import agency_filter
-from models.org.agencies import Agency
+from models.org.agencies import Agency, qualified_agency_code
 from models.org.users import User
 from models.oversight.entities import ACTION_OPEN_STATUSES, CorrectiveAction
 from models.plans.entities import Item, Plan, Section
@@ -103,7 +103,7 @@ def _cells(session: Session, user: User, plan: Plan, period: ReportPeriod,
 def _agency_refs(session: Session) -> dict[int, AgencyRef]:
     """Every agency as four columns: a few hundred short rows, cheaper than an IN list."""
     return {row[0]: AgencyRef(*row) for row in session.execute(
-        sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.name_en))}
+        sa.select(Agency.id, qualified_agency_code(), Agency.name_vi, Agency.name_en))}
 
 
 def overview(session: Session, user: User, plan: Plan, period: ReportPeriod, as_of: date, *,

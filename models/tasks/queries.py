@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.core.access import agency_filter
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is, qualified_agency_code
 from models.org.users import User
 from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import Task
@@ -53,8 +53,11 @@ def task_clauses(user: User | None, filters: TaskFilter, as_of: date) -> list:
         clauses.append(Task.item_id.in_(sa.select(Item.id).where(Item.code == filters.item)))
     if given(filters.agency):
         # an equality (not IN): the index on (agency_id, due_on) then gives the order too
-        clauses.append(Task.agency_id == sa.select(Agency.id).where(
-            Agency.code == filters.agency).limit(1).scalar_subquery())
+        # a typed code may name another namespace ("LS:TU"); a bound parameter is a bare code
+        which = agency_code_is(filters.agency) if isinstance(filters.agency, str) \
+            else Agency.code == filters.agency
+        clauses.append(Task.agency_id == sa.select(Agency.id).where(which)
+                       .limit(1).scalar_subquery())
     if given(filters.status):
         clauses.append(Task.status == filters.status)
     if filters.overdue is True:
@@ -71,7 +74,7 @@ def task_clauses(user: User | None, filters: TaskFilter, as_of: date) -> list:
 def task_query(user: User | None, filters: TaskFilter, as_of: date) -> sa.Select:
     """Tasks (with agency, item and plan codes) the user may see, matching the filters."""
     return (
-        sa.select(Task, Agency.code, Item.code, Plan.code)
+        sa.select(Task, qualified_agency_code(), Item.code, Plan.code)
         .join(Agency, Task.agency_id == Agency.id)
         .join(Item, Task.item_id == Item.id)
         .join(Plan, Item.plan_id == Plan.id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from models.core.access import can_see_agency
 from models.core.db import db
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is, qualified_agency_code
 from models.plans.entities import Item, Plan, Section
 from models.tasks import stats
 from models.tasks.entities import Task, TaskStatus
@@ -126,7 +126,8 @@ def tasks():
     page = page_of(db.session, query, _int_arg("page", 1), size)
     plans, _plan = _plans()
     plan = next((p for p in plans if p.code == filters.plan), None)
-    agencies = db.session.execute(sa.select(Agency.code, Agency.name_vi, Agency.name_en)
+    agencies = db.session.execute(sa.select(qualified_agency_code().label("code"),
+                                            Agency.name_vi, Agency.name_en)
                                   .order_by(Agency.name_vi)).all()
     sections = items = []
     if plan is not None:
@@ -152,7 +153,7 @@ def tasks():
 @roles_required(*READERS, "officer")
 def agency_card(code: str):
     """One agency's scorecard for a period: the five categories, month by month, open actions."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+    agency = db.session.scalar(sa.select(Agency).where(agency_code_is(code)))
     if agency is None or not can_see_agency(current_user, agency.id):
         abort(404)
     day = today()

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from models.core.access import can_see_agency, sees_all_agencies
 from models.core.db import db
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.tasks.exports import Column, Table, csv_chunks, xlsx_chunks
 from models.tasks.listing import export_query
 from models.tasks.overview import overview, scorecard
@@ -188,7 +188,7 @@ def sections(fmt: str):
 @roles_required(*READERS, "officer")
 def scorecard_export(code: str, fmt: str):
     """An agency's scorecard month by month for the period (the page's table)."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+    agency = db.session.scalar(sa.select(Agency).where(agency_code_is(code)))
     if agency is None or not can_see_agency(current_user, agency.id):
         abort(404)
     _all, plan = _plans()

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from models.core.access import sees_all_agencies
 from models.core.db import db
-from models.org.agencies import Agency
+from models.org.agencies import Agency, agency_code_is
 from models.tasks.feeds import (
     FeedNotFound,
     calendar,
@@ -56,7 +56,7 @@ def create():
     code = request.form.get("agency") or ""
     agency = None
     if code:
-        agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+        agency = db.session.scalar(sa.select(Agency).where(agency_code_is(code)))
         if agency is None:
             abort(404)
     _feed, secret = issue_feed(db.session, current_user, agency=agency, now=now())
