@@ -17,6 +17,11 @@ class Body:
         return self.code
 
 
+_PARTY_WORDS = ("Đảng", "Huyện", "Thành", "Tỉnh", "Thị", "Quận")
+_COMMITTEE = re.compile(r"\b(" + "|".join(fold(w) for w in _PARTY_WORDS) + r") " + fold("uỷ")
+                        + r"\b")
+
+
 @dataclass(frozen=True)
 class Mention:
     body: Body
@@ -73,6 +78,14 @@ class Directory:
                 continue
             out.append(body)
         return out
+
+    def has_party_committee(self, body: Body) -> bool:
+        """A group (of party committees or their bodies) or an agency named as a party
+        committee (Đảng uỷ, Huyện uỷ, Thành uỷ…): the bodies with a cấp uỷ's Ban Thường vụ."""
+        if body.kind == "group":
+            return True
+        names = next((a["names"] for a in self.agencies if a["code"] == body.code), [])
+        return any(_COMMITTEE.search(fold(n)) for n in names)
 
     def in_groups(self, agency: Body, bodies: list[Body]) -> bool:
         return agency.kind == "agency" and any(

@@ -606,7 +606,21 @@ def _make_items(base, section, unit, verbatim, folded, mentions, lead, notes, co
                               GUESS))
         if lead == ctx.assignees and lead:
             ctx.undecided.append(f"{base}: lead (the sentence names no body)")
-        return [DraftItem(base, section.code, kind, cadence, verbatim, title, lead, [],
+        if fold("Ban Thường vụ cấp uỷ") in folded:
+            # a duty of a cấp uỷ's Ban Thường vụ: only bodies that have one (the Fatherland
+            # Front has a Ban Thường trực)
+            kept = [b for b in lead if directory.has_party_committee(b)]
+            if kept != lead:
+                notes.append(Note("lead", "'Ban Thường vụ cấp uỷ': only party committees; left"
+                                  " out " + ", ".join(b.code for b in lead if b not in kept),
+                                  LIKELY))
+                lead = kept
+        # the body the result goes to does not owe it to itself
+        exclude = [b for b in reports_to if directory.in_groups(b, lead)]
+        if exclude:
+            notes.append(Note("lead.exclude", ", ".join(b.code for b in exclude)
+                              + " receives the result and is in the lead group", LIKELY))
+        return [DraftItem(base, section.code, kind, cadence, verbatim, title, lead, exclude,
                           coordinating, reports_to, due, [], notes)]
     # A report: one item per cadence, plus the consolidation "gửi X để tổng hợp, báo cáo Y".
     cut = folded.find("để tổng hợp")
