@@ -20,6 +20,7 @@ from models.core.errors import (
     FieldRequired,
     Forbidden,
     NotFound,
+    VersionConflict,
 )
 from models.core.evidence import Upload
 
@@ -170,7 +171,9 @@ def attempt(form: FormState, action) -> bool:
                                  error="input.invalid"))
         return False
     except DomainError as exc:
-        if isinstance(exc, NotFound | Forbidden) or wants_json():
+        # a stale version gets the "changed by someone else" page (webapp.errors.stale_form),
+        # which shows what was typed even when the form is no longer on the task's page
+        if isinstance(exc, NotFound | Forbidden | VersionConflict) or wants_json():
             raise
         db.session.rollback()
         form.refuse(exc)

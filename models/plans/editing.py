@@ -50,7 +50,7 @@ def item_file_data(item: Item) -> dict:
         "absorbs": list(item.absorbs or []), "allows_nil_return": item.allows_nil_return,
         "evidence_vi": item.evidence_vi, "evidence_en": item.evidence_en,
         "reminders": item.reminders, "starts_on": _iso(item.starts_on),
-        "ends_on": _iso(item.ends_on),
+        "ends_on": _iso(item.ends_on), "first_period": item.first_period,
     }
     for key, value in optional.items():
         if value in (None, "", [], False) or (key == "coordinating" and not any(value.values())):
@@ -89,6 +89,7 @@ def plan_file_data(session: Session, plan: Plan) -> dict:
     header["implements"] = documents.get("implements", [])
     header["cites"] = documents.get("cites", [])
     header["reminders"] = plan.reminders or []
+    header["roll"] = plan.due_roll or "forward"
     items = sorted((i for i in plan.items if i.active), key=lambda i: i.position)
     return {"format": "planwatch/plan@1", "plan": header, "sections": tree(None),
             "items": [item_file_data(i) for i in items]}

@@ -1,6 +1,6 @@
 """A month of work per role in Chromium, without the command line: the officer asks for more
 time and submits; the coordinator decides two extension requests, moves a due date, asks for an
-on-request report, declares a day off and accepts three reports; the admin manages accounts.
+on-request report, declares a day off and accepts three reports at once (bulk); the admin manages accounts.
 Refused forms come back with what was typed and the error next to its field."""
 
 from __future__ import annotations
@@ -188,11 +188,13 @@ def test_coordinator_decides_moves_requests_declares_and_accepts(browser, month)
     _flash(page, "10/10/2025")
     expect(page.locator("#calendar-days")).to_contain_text("Nghỉ theo thông báo của UBND tỉnh")
 
-    # accept three reports (one by one: no bulk accept on this branch)
+    # accept three reports at once: tick them in the inbox, one button
     page.goto("/review/")
     for task_id in ids["submitted"]:
-        page.locator(f"#submission-{task_id} button.accept").click()
-        _flash(page, "Đã chấp nhận báo cáo.")
+        page.locator(f"#submission-{task_id} input.choose").check()
+    page.click("#accept-chosen")
+    _flash(page, f"Đã tiếp nhận {len(ids['submitted'])} báo cáo.")
+    for task_id in ids["submitted"]:
         expect(page.locator(f"#submission-{task_id}")).to_have_count(0)
     page.context.close()
 

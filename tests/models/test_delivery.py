@@ -220,7 +220,7 @@ def test_zalo_messages_follow_the_official_account_api(session, people):
         assert (path, token, content_type) == ("/v3.0/oa/message/cs", "oa-token-123456",
                                                "application/json")
         assert body["recipient"] == {"user_id": "8723451234567"}
-        assert "Hạn báo cáo: 30/09/2025" in body["message"]["text"]
+        assert "Thời hạn: 30/09/2025" in body["message"]["text"]
         # Zalo refuses (HTTP 200 with an error code): a failure with Zalo's reason, retried
         stand_in.error = -230
         session.execute(sa.update(Notification).values(status="pending"))

@@ -99,7 +99,7 @@ def test_each_message_arrives_once(session, outbox, http_receiver, smtp_receiver
     assert rcpt == ["b@b.example.org"]
     assert mail["subject"] == "Nhắc hạn: Xây dựng kế hoạch"  # Vietnamese by default
     text = mail.get_body(("plain",)).get_content()
-    assert "Hạn báo cáo: 30/09/2025" in text and "Đơn vị thực hiện: Đơn vị B" in text
+    assert "Thời hạn: 30/09/2025" in text and "Đơn vị thực hiện: Đơn vị B" in text
 
 
 def test_users_without_a_target_get_mail_through_the_server_settings(

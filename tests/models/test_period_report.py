@@ -167,8 +167,8 @@ def test_the_period_report_is_a_party_document_whose_numbers_are_the_dashboards(
     assert f"“{NOTE_ON_TIME}”" in text and f"“{NOTE_LATE}”" in text  # their own words
     assert "Mục III.1. Các cơ quan tham mưu, giúp việc của Tỉnh uỷ" in text
     assert "Chưa xây dựng kế hoạch cụ thể hoá Chỉ thị 47-CT/TW" in text  # the finding
-    assert ("qua 1 cuộc kiểm tra, giám sát đã ghi nhận 2 nội dung phát hiện (1 thiếu sót "
-            "nghiêm trọng; 1 ghi nhận) và 1 yêu cầu khắc phục.") in text
+    assert ("qua 1 cuộc kiểm tra, giám sát đã ghi nhận 2 nội dung phát hiện (1 khuyết điểm, "
+            "vi phạm; 1 lưu ý) và 1 yêu cầu khắc phục.") in text
     assert "hạn 31/03/2026; tình trạng đến ngày 23/03/2026: chưa thực hiện." in text
     if key == "2026-Q1":  # February's nil return belongs to the quarter, not to March
         assert "- Uỷ ban Kiểm tra Tỉnh uỷ: Báo cáo tháng" in text and f"“{NOTE_NIL}”" in text
@@ -187,7 +187,7 @@ def test_the_inspection_notice_is_in_the_same_form(session):
     text = text_of(document)
     assert blocks(document)[2].text == "kết luận kiểm tra đối với Ban Nội chính Tỉnh uỷ"
     assert "Cần ban hành kế hoạch cụ thể hoá." in text  # the conclusion, as written
-    assert "Hồ sơ lưu báo cáo tháng đầy đủ (ghi nhận, ngày 11/03/2026)" in text
+    assert "Hồ sơ lưu báo cáo tháng đầy đủ (lưu ý, ngày 11/03/2026)" in text
     assert "Ban hành kế hoạch cụ thể hoá và gửi về Ban Tuyên giáo và Dân vận" in text
     assert lines(footer.rows[0].cells[0])[1:] == [
         "- Ban Nội chính Tỉnh uỷ (để thực hiện),", "- Lưu Văn phòng Ban."]

@@ -56,7 +56,7 @@ def test_the_shown_passwords_never_travel_in_the_cookie(app, world, as_user):
     assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
     password = _shown_password(created.get_data(as_text=True))
     uid = world["users"]["officer_b"]
-    reset = admin.post(f"/admin/users/{uid}/password")
+    reset = admin.post(f"/admin/users/{uid}/password", data={"confirmed": "1"})
     assert reset.status_code == 200 and reset.headers["Cache-Control"] == "no-store"
     second = _shown_password(reset.get_data(as_text=True))
     carried = _cookie_session(app, admin)
@@ -91,7 +91,7 @@ def test_password_reset_revokes_the_users_api_tokens(app, world, as_user, sessio
     api = app.test_client()
     bearer = {"Authorization": f"Bearer {secret}"}
     assert api.get("/api/v1/me", headers=bearer).status_code == 200
-    as_user("admin").post(f"/admin/users/{uid}/password")
+    as_user("admin").post(f"/admin/users/{uid}/password", data={"confirmed": "1"})
     assert api.get("/api/v1/me", headers=bearer).status_code == 401
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
     session.expire_all()

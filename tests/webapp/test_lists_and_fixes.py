@@ -135,9 +135,12 @@ def test_no_template_uses_a_multi_select_or_an_unlabelled_file_input():
     for template in folder.rglob("*.html"):
         source = template.read_text(encoding="utf-8")
         assert not re.search(r"<select[^>]*\bmultiple", source), template.name
-        for match in re.finditer(r'<input type="file"', source):
+        for match in re.finditer(r'<input type="file"[^>]*>', source):
             before = source[:match.start()]
-            assert before.rfind("<label") > before.rfind("</label>"), template.name
+            inside = before.rfind("<label") > before.rfind("</label>")
+            named = re.search(r'\bid="([^"]+)"', match.group(0))
+            labelled = named and f'<label for="{named.group(1)}"' in source
+            assert inside or labelled, template.name
 
 
 def test_the_new_inspection_form_offers_checkboxes(app, as_user, session):
