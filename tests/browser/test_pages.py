@@ -44,6 +44,7 @@ NOT_PAGES = {
     "exports.agencies": "an XLSX/CSV download",
     "exports.sections": "an XLSX/CSV download",
     "exports.scorecard_export": "an XLSX/CSV download",
+    "exports.workspace": "an XLSX/CSV download",
     "reports.period": "a DOCX download",
     "reports.inspection": "a DOCX download",
     "reports.default_template": "a DOCX download",
