@@ -25,8 +25,9 @@ DEMO_USERS = [
 ]
 
 
-# threads per worker by default (docs/benchmarks.md, "API": sync against gthread)
-WEB_THREADS = 4
+# threads per worker by default: 1, sync workers, which served the API faster than gthread
+# (docs/benchmarks.md, "API": 671 against 474 req/s for a list, 190 against 131 writes/s)
+WEB_THREADS = 1
 
 
 @click.command()

@@ -1,6 +1,7 @@
 """A month of work per role in Chromium, without the command line: the officer asks for more
 time and submits; the coordinator decides two extension requests, moves a due date, asks for an
-on-request report, declares a day off and accepts three reports at once (bulk); the admin manages accounts.
+on-request report, declares a day off and accepts three reports at once (bulk); the admin
+manages accounts.
 Refused forms come back with what was typed and the error next to its field."""
 
 from __future__ import annotations
