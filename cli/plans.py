@@ -61,15 +61,9 @@ def plan_export(code: str, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@plan.command("draft")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True))
-@click.option("-o", "--out", type=click.Path(dir_okay=False),
-              help="Write the draft plan file here (default: print it).")
-@click.option("--agencies", "agencies_file", type=click.Path(dir_okay=False, exists=True),
-              help="Match bodies against this agencies file instead of the database.")
-@fail_cleanly
-def plan_draft(file: str, out: str | None, agencies_file: str | None) -> None:
-    """Draft a plan file from the plan document FILE (.txt, .docx or a text .pdf)."""
+def _draft(file: str, agencies_file: str | None):
+    """The draft of FILE, bodies matched against AGENCIES_FILE or the database; a document
+    that cannot be drafted ends the command with its reason."""
     from drafting import DraftError, draft_file
     from drafting.agencies import Directory, directory_from_file
 
@@ -79,10 +73,22 @@ def plan_draft(file: str, out: str | None, agencies_file: str | None) -> None:
         else:
             with session_scope() as session:
                 directory = Directory.from_session(session)
-        draft = draft_file(file, directory, today=utcnow().date())
+        return draft_file(file, directory, today=utcnow().date())
     except DraftError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+
+
+@plan.command("draft")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
+              help="Write the draft plan file here (default: print it).")
+@click.option("--agencies", "agencies_file", type=click.Path(dir_okay=False, exists=True),
+              help="Match bodies against this agencies file instead of the database.")
+@fail_cleanly
+def plan_draft(file: str, out: str | None, agencies_file: str | None) -> None:
+    """Draft a plan file from the plan document FILE (.txt, .docx or a text .pdf)."""
+    draft = _draft(file, agencies_file)
     text = draft.to_yaml()
     if out:
         with open(out, "w", encoding="utf-8") as fh:
@@ -107,20 +113,9 @@ def plan_draft_check(file: str, against: str, agencies_file: str | None) -> None
     import tempfile
     from pathlib import Path
 
-    from drafting import DraftError, draft_file
-    from drafting.agencies import Directory, directory_from_file
     from drafting.compare import compare
 
-    try:
-        if agencies_file:
-            directory = directory_from_file(agencies_file)
-        else:
-            with session_scope() as session:
-                directory = Directory.from_session(session)
-        draft = draft_file(file, directory, today=utcnow().date())
-    except DraftError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+    draft = _draft(file, agencies_file)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "draft.yaml"
         path.write_text(draft.to_yaml(), encoding="utf-8")
