@@ -13,9 +13,10 @@ from flask import current_app
 from models.core.clock import DEFAULT_TZ, local_today
 
 
-def now() -> datetime:
-    """The current time, or the fixed time the app was configured with."""
-    fixed = current_app.config.get("PLANWATCH_NOW")
+def now(app=None) -> datetime:
+    """The current time, or the fixed time the app (default: the current one) was configured
+    with."""
+    fixed = (app or current_app).config.get("PLANWATCH_NOW")
     if callable(fixed):
         return fixed()
     return fixed or datetime.now(UTC)

@@ -29,11 +29,24 @@ OPEN_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.RETU
 # since a database uses a partial index only for a query whose WHERE repeats its condition
 # (a bound parameter would not match it)
 OPEN_SQL = "status IN ('not_started', 'in_progress', 'returned')"
+_OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
+
+
+def overdue_on(status: str, due_on, today) -> bool:
+    """The overdue rule on bare values: an open status and a due day before `today` (dates,
+    or ISO date strings on both sides, as SQLite's driver returns them)."""
+    return status in _OPEN_VALUES and due_on < today
 
 
 def open_clause():
     """Tasks in an open status, as SQL that the partial indexes on open tasks answer."""
-    return Task.status.in_([sa.literal_column(f"'{s.value}'") for s in OPEN_STATUSES])
+    return status_in(OPEN_STATUSES)
+
+
+def status_in(statuses) -> sa.ColumnElement:
+    """`task.status IN ('a', 'b')` with the statuses written as literals (they are constants):
+    a partial index can match it, and a cached statement's SQL does not depend on a list."""
+    return Task.status.in_([sa.literal_column(f"'{TaskStatus(s).value}'") for s in statuses])
 
 
 class Task(db.Model):
@@ -95,7 +108,7 @@ class Task(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         """Derived: the due day has passed and the agency has not submitted."""
-        return self.status in OPEN_STATUSES and self.due_on < today
+        return overdue_on(self.status, self.due_on, today)
 
     @classmethod
     def overdue_clause(cls, today: date):

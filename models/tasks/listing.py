@@ -19,13 +19,13 @@ from sqlalchemy.sql.functions import GenericFunction
 from models.org.agencies import Agency
 from models.org.users import User
 from models.plans.entities import Item, Plan, Section
-from models.tasks.entities import Task
+from models.tasks.entities import Task, overdue_on
 from models.tasks.periods import (
     Category,
     ReportPeriod,
     category_case,
     category_clause,
-    classify,
+    category_of,
 )
 from models.tasks.queries import TaskFilter, given, task_clauses
 
@@ -156,12 +156,21 @@ def row_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "
 def plain_row(row, as_of: date) -> dict:
     """One `row_query` row as the API and the CLI show a task in a list (dates as `date`
     objects: orjson writes them as ISO text)."""
+    return plain_values(row, as_of)
+
+
+def plain_values(values, as_of) -> dict:
+    """`plain_row` of the first nine values of a row (ROW_FIELDS' order), from the ORM or a
+    bare DB-API cursor; `as_of` of the same kind as the row's dates (SQLite's driver gives
+    ISO text: then the ISO text of the day)."""
+    id_, plan, agency, item, start, end, due_on, status, late = values[:9]
+    late = bool(late)
     return {
-        "id": row.id, "plan": row.plan, "agency": row.agency, "item": row.item,
-        "period_start": row.period_start, "period_end": row.period_end, "due_on": row.due_on,
-        "status": row.status, "late": row.late,
-        "overdue": Task.is_overdue(row, as_of),  # the entity's rule, read off the columns
-        "category": classify(row, as_of).value,
+        "id": id_, "plan": plan, "agency": agency, "item": item,
+        "period_start": start, "period_end": end, "due_on": due_on,
+        "status": status, "late": late,
+        "overdue": overdue_on(status, due_on, as_of),  # the entity's rule
+        "category": category_of(status, late, due_on, as_of).value,
     }
 
 
@@ -220,6 +229,20 @@ def _statement(key: tuple, user: User | None, filters: TaskListFilter, present: 
     return statement
 
 
+def _shape(user: User | None, filters: TaskListFilter, sort: str, as_of: date):
+    """What names a cached statement (which filters are set, the sort, the user's role), its
+    bound values, and the key of its total in a `TotalCache`."""
+    present = tuple(name for name in _BOUND if given(getattr(filters, name)))
+    key = (present, filters.overdue, filters.category, sort,
+           None if user is None else user.role, None if user is None else user.agency_id is None)
+    params = {f"f_{name}": getattr(filters, name) for name in present}
+    params["as_of"] = as_of
+    if user is not None:
+        params["scope_agency"] = user.agency_id
+    total_key = (key[:3], key[4:], tuple(sorted(params.items(), key=lambda kv: kv[0])))
+    return present, key, params, total_key
+
+
 def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_of: date,
               sort: str, limit: int, offset: int,
               totals: TotalCache | None = None) -> tuple[list, int | None]:
@@ -233,14 +256,7 @@ def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_o
         query = row_query(user, filters, as_of, sort, with_total=True)
         rows = session.execute(query.limit(limit).offset(offset)).all()
         return rows, rows[0].total if rows else None
-    present = tuple(name for name in _BOUND if given(getattr(filters, name)))
-    key = (present, filters.overdue, filters.category, sort,
-           None if user is None else user.role, None if user is None else user.agency_id is None)
-    params = {f"f_{name}": getattr(filters, name) for name in present}
-    params["as_of"] = as_of
-    if user is not None:
-        params["scope_agency"] = user.agency_id
-    total_key = (key[:3], key[4:], tuple(sorted(params.items(), key=lambda kv: kv[0])))
+    present, key, params, total_key = _shape(user, filters, sort, as_of)
     known = totals.get(total_key) if totals is not None else None
     if known is not None:
         statement = _statement(key, user, filters, present, sort, with_total=False)
@@ -252,6 +268,84 @@ def page_rows(session: Session, user: User | None, filters: TaskListFilter, as_o
     if totals is not None:
         totals.put(total_key, rows[0].total)
     return rows, rows[0].total
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A cached list statement compiled to its driver's own SQL, for a bare DB-API cursor."""
+
+    sql: str
+    names: tuple[str, ...]  # the parameters, in placeholder order when `positional`
+    positional: bool
+    defaults: dict
+    text_dates: bool  # SQLite keeps dates as ISO text, and its driver gives them back so
+
+    def bind(self, values: dict):
+        params = {**self.defaults, **values}
+        if self.text_dates:
+            params = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        if self.positional:
+            return tuple(params[n] for n in self.names)
+        return {n: params[n] for n in self.names}
+
+
+_DRIVER: dict[tuple, DriverStatement | None] = {}
+
+
+def _driver_statement(dialect, key: tuple, user, filters, present, sort,
+                      with_total: bool) -> DriverStatement | None:
+    """`_statement` with its page as parameters, compiled once per dialect (None when its SQL
+    depends on the values, e.g. an expanding IN: then it goes through the session)."""
+    cache_key = (dialect.name, *key, with_total)
+    if cache_key in _DRIVER:
+        return _DRIVER[cache_key]
+    statement = (_statement(key, user, filters, present, sort, with_total)
+                 .limit(sa.bindparam("page_limit", type_=sa.Integer))
+                 .offset(sa.bindparam("page_offset", type_=sa.Integer)))
+    compiled = statement.compile(dialect=dialect)
+    driver = None
+    if not (compiled.literal_execute_params or compiled.post_compile_params):
+        binds = compiled.binds  # name -> bind parameter; a value where the statement has one
+        driver = DriverStatement(
+            compiled.string,
+            tuple(compiled.positiontup) if compiled.positional else tuple(binds),
+            bool(compiled.positional),
+            {name: b.value for name, b in binds.items() if b.value is not None},
+            dialect.name == "sqlite")
+    if len(_DRIVER) < 1000:
+        _DRIVER[cache_key] = driver
+    return driver
+
+
+def driver_page(cursor, dialect, user: User, filters: TaskListFilter, as_of: date, sort: str,
+                limit: int, offset: int,
+                totals: TotalCache | None = None) -> tuple[list[dict], int] | None:
+    """`page_rows` then `plain_row` on a bare DB-API cursor: the same statement, the same rows,
+    the same total, without the ORM session. None when the list needs the session (a period,
+    a search, a page past the end): the caller then goes the usual way."""
+    if filters.period is not None or (filters.search and filters.search.strip()):
+        return None
+    present, key, params, total_key = _shape(user, filters, sort, as_of)
+    known = totals.get(total_key) if totals is not None else None
+    statement = _driver_statement(dialect, key, user, filters, present, sort,
+                                  with_total=known is None)
+    if statement is None:
+        return None
+    cursor.execute(statement.sql, statement.bind(
+        {**params, "page_limit": limit, "page_offset": offset}))
+    rows = cursor.fetchall()
+    if known is not None:
+        total = known
+    elif rows:
+        total = rows[0][-1]
+        if totals is not None:
+            totals.put(total_key, total)
+    elif offset:
+        return None  # past the last page: the total is counted on its own
+    else:
+        total = 0
+    day = as_of.isoformat() if statement.text_dates else as_of
+    return [plain_values(row, day) for row in rows], total
 
 
 @dataclass

@@ -35,7 +35,7 @@ from models.core.access import agency_filter
 from models.core.errors import N_
 from models.org.users import User
 from models.plans.entities import Item, Plan
-from models.tasks.entities import Task, TaskStatus
+from models.tasks.entities import Task, TaskStatus, status_in
 from models.tasks.errors import InvalidPeriod  # noqa: F401  (raised here)
 
 DONE = (TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value)
@@ -165,22 +165,27 @@ def period_of(kind: str, as_of: date) -> ReportPeriod:
 
 def classify(task: Task, as_of: date) -> Category:
     """The category of one task on `as_of` (the same rule as `category_case`)."""
-    if task.status in DONE:
-        return Category.DONE_LATE if task.late else Category.DONE_ON_TIME
-    if task.due_on < as_of:
+    return category_of(task.status, task.late, task.due_on, as_of)
+
+
+def category_of(status: str, late: bool, due_on, as_of) -> Category:
+    """`classify` on bare values (dates, or ISO date strings on both sides)."""
+    if status in DONE:
+        return Category.DONE_LATE if late else Category.DONE_ON_TIME
+    if due_on < as_of:
         return Category.OVERDUE
-    return Category.IN_PROGRESS if task.status in STARTED else Category.NOT_DUE
+    return Category.IN_PROGRESS if status in STARTED else Category.NOT_DUE
 
 
 def category_clause(category: Category | str, as_of: date):
     """The tasks of one category on `as_of`, as SQL."""
-    done = Task.status.in_(DONE)
+    done = status_in(DONE)
     not_past = Task.due_on >= as_of
     return {
         Category.DONE_ON_TIME: sa.and_(done, Task.late.is_(False)),
         Category.DONE_LATE: sa.and_(done, Task.late.is_(True)),
         Category.OVERDUE: Task.overdue_clause(as_of),
-        Category.IN_PROGRESS: sa.and_(Task.status.in_(STARTED), not_past),
+        Category.IN_PROGRESS: sa.and_(status_in(STARTED), not_past),
         Category.NOT_DUE: sa.and_(Task.status == TaskStatus.NOT_STARTED.value, not_past),
     }[Category(category)]
 

@@ -68,4 +68,7 @@ def init_api(app: Flask) -> Api:
     app.register_blueprint(docs.bp, url_prefix=PREFIX)
     for bp in blueprints:  # bearer tokens are not sent by browsers on their own: no CSRF
         csrf.exempt(bp)
+    from webapp.api.tasks import lane
+
+    lane.init_app(app)  # the task list's short way for tokens this worker has checked
     return api
