@@ -60,9 +60,12 @@ def test_a_change_in_another_process_stops_the_token_within_the_cache_time(
     ident = world.token_ids["coordinator"] if what == "revoke" else world.users["coordinator"]
     _elsewhere(db_url, what, ident)
     _at(app, 1)
-    # the documented delay: this worker has not looked again yet
+    # the documented delay: this worker has not looked again yet (the task list's short way,
+    # webapp/api/tasks/lane.py, reads the same cache)
     assert coordinator.get("/me").status_code == 200
+    assert coordinator.get("/tasks?overdue=true").status_code == 200
     _at(app, DEFAULT_TOKEN_CACHE_SECONDS + 1)
+    assert coordinator.get("/tasks?overdue=true").status_code == 401
     assert coordinator.get("/me").status_code == 401
     assert coordinator.get("/tasks").status_code == 401
 
@@ -71,11 +74,14 @@ def test_a_change_in_this_worker_stops_the_token_at_once(as_role, world, app, se
     officer, viewer = as_role("officer"), as_role("viewer")
     assert officer.get("/me").status_code == 200
     assert viewer.get("/me").status_code == 200
+    assert officer.get("/tasks?overdue=true").status_code == 200
     revoke_token(session, session.get(User, world.users["officer"]),
                  world.token_ids["officer"], now=API_NOW)
     viewer_user = session.get(User, world.users["viewer"])
     set_password(session, viewer_user, viewer_user, "another-password-2", now=API_NOW)
     session.commit()
+    assert officer.get("/tasks?overdue=true").status_code == 401
+    assert viewer.get("/tasks").status_code == 401
     assert officer.get("/me").status_code == 401
     assert viewer.get("/me").status_code == 401
 
@@ -85,5 +91,7 @@ def test_a_cached_token_still_expires_on_time(as_role, world, app):
     expiry = (T0 + timedelta(days=90) - API_NOW).total_seconds()  # made at T0 for 90 days
     _at(app, expiry - 5)
     assert coordinator.get("/me").status_code == 200  # looked up and kept 10 s
+    assert coordinator.get("/tasks").status_code == 200
     _at(app, expiry)  # within the cache time, but the token's own time is over
+    assert coordinator.get("/tasks").status_code == 401
     assert coordinator.get("/me").status_code == 401
