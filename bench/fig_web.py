@@ -10,6 +10,7 @@ import re
 import shutil
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -123,6 +124,19 @@ def api_floor(ctx: Context, worker_class: str) -> dict:
     return ctx.notes[key]
 
 
+def bare_list_floor(ctx: Context, worker_class: str, agency: str) -> dict:
+    """The agency's overdue list by the bare statement (bench/bare_list.py), same settings."""
+    from models.core.clock import local_today
+
+    key = f"bare-list-{worker_class}"
+    if key not in ctx.notes:
+        env = {**_env(ctx), "PLANWATCH_BENCH_AGENCY": agency,
+               "PLANWATCH_BENCH_AS_OF": local_today(datetime.now(UTC)).isoformat()}
+        with gunicorn("bench.bare_list:app", env, worker_class=worker_class) as (base, _pid):
+            ctx.notes[key] = wrk(base + "/", _seconds(ctx), connections=API_CONNECTIONS)
+    return ctx.notes[key]
+
+
 def api_figures(ctx: Context) -> list[Figure]:
     """The API under gunicorn, each figure against hello-world in the same run and settings:
     one agency's overdue list, the all-overdue page with its total, status changes
@@ -151,6 +165,16 @@ def api_figures(ctx: Context) -> list[Figure]:
                     raise Skip(f"GET {path} answered {status}: {body[:200]!r}")
                 run = wrk(base + path, seconds, connections=API_CONNECTIONS, headers=auth)
                 figures.append(_wrk_figure(name + tag, run, floor, goal, p99=50))
+                if name == "API agency overdue list":
+                    agency_run = run
+            # what the machine allows for that list: its statement with nothing around it
+            bare = bare_list_floor(ctx, worker_class, agency)
+            figures.append(Figure(
+                "API agency overdue list against the bare statement" + tag, agency_run["rps"],
+                "req/s", bare["rps"],
+                detail=(f"bare statement (bench/bare_list.py: no Flask, no token) "
+                        f"{bare['rps']:,.0f} req/s, p99 {bare['p99']:.1f} ms, that is "
+                        f"{bare['rps'] / floor['rps']:.2f}x hello-world")))
             for part, (name, connections, threads) in enumerate((
                     ("API status change, sequential", 1, 1),
                     ("API status change, c=8", API_CONNECTIONS, 2))):
