@@ -26,6 +26,7 @@ class HttpReceiver:
         self.received: list[tuple[str, dict]] = []
         self.delay = 0.0
         self.status = 200
+        self.reason: str | None = None  # the status line's phrase (None: the standard one)
         self.lock = threading.Lock()
         receiver = self
 
@@ -36,7 +37,7 @@ class HttpReceiver:
                 with receiver.lock:  # counted on arrival: a killed sender still delivered it
                     receiver.received.append((self.path, body))
                 time.sleep(receiver.delay)
-                self.send_response(receiver.status)
+                self.send_response(receiver.status, receiver.reason)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

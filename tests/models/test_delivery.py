@@ -103,6 +103,30 @@ def test_no_outbox_row_nor_log_line_holds_a_password(
     assert session.scalar(sa.select(Notification.last_error)).count("***") <= 1
 
 
+def test_a_refusal_that_repeats_the_secrets_is_stored_without_them(
+        session, people, http_receiver):  # noqa: F811
+    """A receiver that echoes the credentials in its refusal: the reason is kept, blanked."""
+    token = "tok-7Qz2mW9xR4"
+    url = f"http://planwatch:{PASSWORD}@127.0.0.1:{http_receiver.port}/hook?token={token}"
+    assert set_target(session, CONSOLE, url=url, user_email="a@a.example.org",
+                      now=T0).channel == "webhook"
+    immediate(session)
+    sweep(session, now=DUE_DAY)
+    session.commit()
+    http_receiver.status = 401
+    http_receiver.reason = f"Unauthorized: planwatch:{PASSWORD} token={token}"
+    summary = dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)
+    assert summary["failed"] == 1
+    reason = summary.failures[0][1]
+    assert "HTTP 401 Unauthorized" in reason and "***" in reason
+    with session.get_bind().connect() as conn:
+        for table in ("notification", "notification_target", "audit_event"):
+            for row in conn.execute(sa.text(f"SELECT * FROM {table}")):
+                assert PASSWORD not in repr(tuple(row)) and token not in repr(tuple(row)), table
+    session.expire_all()
+    assert session.scalar(sa.select(Notification.last_error)) == reason
+
+
 def test_the_key_file_is_created_private(tmp_path, monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.setenv("PLANWATCH_HOME", str(tmp_path))
