@@ -128,6 +128,9 @@ data loaded in {meta['seconds']:.0f} s
   rolled back. The second sweep is compared with the same floor.
 - API and pages: a hello-world Flask app under the same gunicorn settings and the same wrk or
   request loop.
+- API agency overdue list, second floor: the same list's statement on a bare DB-API connection
+  as a WSGI app (`bench/bare_list.py`: no Flask, no token, no parsing) under the same gunicorn:
+  what the database and the machine allow for that list.
 - notification dispatch: apprise alone, one `notify()` per message, sequentially.
 - memory: the same process just before the work (sweep), a hello-world worker (web).
 
@@ -142,6 +145,16 @@ data loaded in {meta['seconds']:.0f} s
 """
 
 
+# what follows this line in the page is written by hand (profiles, analyses) and kept by `write`
+KEPT = "<!-- written by hand below: bench/report.py keeps it when it rewrites the page -->"
+
+
 def write(path: Path, run, command: str) -> None:
+    """Write the page; the hand-written part after `KEPT` in the old page is kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(run, command))
+    kept = ""
+    if path.exists():
+        old = path.read_text()
+        if KEPT in old:
+            kept = "\n" + old[old.index(KEPT):]
+    path.write_text(render(run, command) + kept)
