@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
 
 from models.core.access import can_see_agency, get_visible
 from models.core.actors import require_user
-from models.core.audit import record
+from models.core.audit import chain_lock_sql, chain_locked, record
 from models.core.clock import end_of_day
 from models.core.errors import (
     DomainError,
@@ -130,15 +133,12 @@ def change_status(
 
     before = snapshot(task)
     late = False
+    values = {"status": to, "updated_at": now}
     if to == TaskStatus.SUBMITTED:
         late = now > end_of_day(task.due_on, task.item.plan.timezone)
-        task.submitted_at = now
-        task.late = late
-        task.nil_return = nil_return
-    task.status = to
-    task.updated_at = now
-    update = TaskUpdate(
-        task=task,
+        values.update(submitted_at=now, late=late, nil_return=nil_return)
+    update = _write_change(session, task, values, TaskUpdate(
+        task_id=task.id,
         actor_id=actor.id,
         at=now,
         action="nil_return" if nil_return else action,
@@ -146,9 +146,7 @@ def change_status(
         to_status=to,
         note=note,
         late=late,
-    )
-    session.add(update)
-    session.flush()
+    ))
     record(
         session,
         actor=actor,
@@ -159,6 +157,44 @@ def change_status(
         after={**snapshot(task), "note": note},
         now=now,
     )
+    return update
+
+
+_TASK = Task.__table__
+_TASK_UPDATE = TaskUpdate.__table__
+
+
+def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate) -> TaskUpdate:
+    """Write a change of `task` and its history row with two statements and no unit of work.
+
+    The UPDATE checks the version the task was read at (a change made since by someone else
+    matches no row: RecordChanged, as the ORM's version check answered) and bumps it; on
+    PostgreSQL it also takes the audit chain's lock, so the event `record` appends next is one
+    INSERT. The task and the history row are then set as the database has them, as if loaded:
+    nothing is left to flush, and the answer is built without reloading them.
+    """
+    if session.dirty or session.new or session.deleted:
+        session.flush()  # the caller's own pending changes first (and the version they bump)
+    version = task.version
+    statement = (sa.update(_TASK).where(_TASK.c.id == task.id, _TASK.c.version == version)
+                 .values(**values, version=version + 1))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        statement = statement.returning(chain_lock_sql())
+    result = session.execute(statement)
+    if (len(result.all()) if postgres else result.rowcount) != 1:
+        raise RecordChanged()
+    if postgres:
+        chain_locked(session)
+    for key, value in {**values, "version": version + 1}.items():
+        set_committed_value(task, key, value)
+    columns = {c.key: getattr(update, c.key) for c in _TASK_UPDATE.columns if c.key != "id"}
+    update.id = session.execute(sa.insert(_TASK_UPDATE).values(**columns)).inserted_primary_key[0]
+    make_transient_to_detached(update)
+    session.add(update)  # persistent, as loaded: its attachments and actor load when asked for
+    set_committed_value(update, "task", task)
+    if "updates" in task.__dict__:  # a history already loaded shows the new step, as before
+        set_committed_value(task, "updates", [*task.updates, update])
     return update
 
 
