@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import UTC, date, datetime
@@ -157,14 +158,10 @@ def record(
     canonical = _canonical(_fields(now, actor_id, label, action, entity_type, entity_id,
                                    before, after))
     # one statement: the last hash read and the new event written, under the chain's lock
-    prev = sa.func.coalesce(sa.select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
-                            .scalar_subquery(), GENESIS)
-    row = session.execute(
-        sa.insert(_TABLE).values(
-            at=now, actor_id=actor_id, actor_label=label, action=action,
-            entity_type=entity_type, entity_id=entity_id, before=before, after=after,
-            prev_hash=prev, hash=_hash_sql(session, prev, canonical),
-        ).returning(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash)).one()
+    row = session.connection().execute(_append_statement(session.get_bind().dialect.name), {
+        "at": now, "actor_id": actor_id, "actor_label": label, "action": action,
+        "entity_type": entity_type, "entity_id": entity_id, "before": before, "after": after,
+        "canonical": canonical}).one()
     # the event as written, not added to the session (nothing of it is left to flush)
     return AuditEvent(id=row.id, at=now, actor_id=actor_id, actor_label=label, action=action,
                       entity_type=entity_type, entity_id=entity_id, before=before, after=after,
@@ -174,12 +171,21 @@ def record(
 _TABLE = AuditEvent.__table__
 
 
-def _hash_sql(session: Session, prev, canonical: str):
-    """`chain_hash(prev, canonical)` computed by the database, in the INSERT itself."""
-    text = sa.bindparam("canonical", canonical, type_=sa.Text)
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.func.encode(sa.func.sha256(sa.func.convert_to(prev.concat(text), "UTF8")), "hex")
-    return sa.func.planwatch_chain_hash(prev, text, type_=sa.String)
+@functools.cache
+def _append_statement(dialect: str):
+    """INSERT INTO audit_event: the columns come with the execution; prev_hash is the last
+    event's hash (or GENESIS) and hash is `chain_hash(prev_hash, :canonical)`, both computed by
+    the database (PostgreSQL's sha256; on SQLite `chain_hash`, registered by models.core.db)."""
+    prev = sa.func.coalesce(sa.select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+                            .scalar_subquery(), GENESIS)
+    canonical = sa.bindparam("canonical", type_=sa.Text)
+    if dialect == "postgresql":
+        digest = sa.func.encode(sa.func.sha256(sa.func.convert_to(prev.concat(canonical),
+                                                                  "UTF8")), "hex")
+    else:
+        digest = sa.func.planwatch_chain_hash(prev, canonical, type_=sa.String)
+    return (sa.insert(_TABLE).values(prev_hash=prev, hash=digest)
+            .returning(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash))
 
 
 def verify_chain(session: Session) -> int | None:

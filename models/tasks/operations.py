@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -162,6 +163,16 @@ def change_status(
 
 _TASK = Task.__table__
 _TASK_UPDATE = TaskUpdate.__table__
+_INSERT_UPDATE = sa.insert(_TASK_UPDATE)  # built once: its compiled form is cached
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...], postgres: bool):
+    """UPDATE task SET <columns> WHERE id = :b_id AND version = :b_version, built once per set
+    of columns (the values come with the execution); on PostgreSQL RETURNING the chain's lock."""
+    statement = sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"),
+                                       _TASK.c.version == sa.bindparam("b_version"))
+    return statement.returning(chain_lock_sql()) if postgres else statement
 
 
 def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate) -> TaskUpdate:
@@ -176,20 +187,19 @@ def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate
     if session.dirty or session.new or session.deleted:
         session.flush()  # the caller's own pending changes first (and the version they bump)
     version = task.version
-    statement = (sa.update(_TASK).where(_TASK.c.id == task.id, _TASK.c.version == version)
-                 .values(**values, version=version + 1))
+    values = {**values, "version": version + 1}
     postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        statement = statement.returning(chain_lock_sql())
-    result = session.execute(statement)
+    connection = session.connection()
+    result = connection.execute(_update_statement(tuple(values), postgres),
+                                {**values, "b_id": task.id, "b_version": version})
     if (len(result.all()) if postgres else result.rowcount) != 1:
         raise RecordChanged()
     if postgres:
         chain_locked(session)
-    for key, value in {**values, "version": version + 1}.items():
+    for key, value in values.items():
         set_committed_value(task, key, value)
     columns = {c.key: getattr(update, c.key) for c in _TASK_UPDATE.columns if c.key != "id"}
-    update.id = session.execute(sa.insert(_TASK_UPDATE).values(**columns)).inserted_primary_key[0]
+    update.id = connection.execute(_INSERT_UPDATE, columns).inserted_primary_key[0]
     make_transient_to_detached(update)
     session.add(update)  # persistent, as loaded: its attachments and actor load when asked for
     set_committed_value(update, "task", task)
