@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
-from models.core.access import can_see_agency, get_visible
+from models.core.access import can_see_agency, may_see
 from models.core.actors import require_user
 from models.core.audit import chain_lock_sql, chain_locked, record
 from models.core.clock import end_of_day
@@ -73,10 +74,20 @@ TASK_WITH_CONTEXT = (
 )
 
 
+# the same, as a statement built once (its cache key and compiled form are reused; building a
+# query per call cost about as much as the ORM's loading of the five rows)
+_TASK_BY_ID = sa.select(Task).options(*TASK_WITH_CONTEXT).where(Task.id == sa.bindparam("id"))
+
+
 def get_task(session: Session, user: User, task_id: int) -> Task:
     """The task if the user may see it (another agency's task is simply not found), with its
-    item, plan, section and agency in the same query."""
-    return get_visible(session, Task, task_id, user, TaskNotFound, options=TASK_WITH_CONTEXT)
+    item, plan, section and agency in the same query (none if the session has it loaded)."""
+    task = session.identity_map.get(identity_key(Task, task_id))
+    if task is None or sa.inspect(task).expired:
+        task = session.scalars(_TASK_BY_ID, {"id": task_id}).unique().one_or_none()
+    if task is None or not may_see(user, task):
+        raise TaskNotFound(task_id=task_id)
+    return task
 
 
 def check_version(obj, expected_version: int | None) -> None:

@@ -32,9 +32,12 @@ def task_out(task: Task, user: User, now: datetime) -> dict:
     }
 
 
+_VERSION = VersionSchema()  # one instance (flask-smorest would make one per call from the class)
+
+
 def shown(bp: ApiBlueprint, out: dict) -> dict:
     """The answer, tagged with its version (the ETag a change sends back as If-Match)."""
-    bp.set_etag(out, VersionSchema)
+    bp.set_etag(out, _VERSION)
     return out
 
 
@@ -43,7 +46,7 @@ def change(bp: ApiBlueprint, task_id: int,
     """Load the task if visible, check If-Match, run `operation(user, task, now)`, commit, show."""
     user, now = api_user(), clock.now()
     task = get_task(db.session, user, task_id)
-    bp.check_etag(task, VersionSchema)
+    bp.check_etag(task, _VERSION)
     operation(user, task, now)
     db.session.flush()  # the new version; read before commit expires the task and its
     out = task_out(task, user, now)  # item, plan and agency (four reloads otherwise)
