@@ -175,25 +175,44 @@ def change_status(
 _TASK = Task.__table__
 _TASK_UPDATE = TaskUpdate.__table__
 _INSERT_UPDATE = sa.insert(_TASK_UPDATE)  # built once: its compiled form is cached
+_HISTORY = tuple(c.key for c in _TASK_UPDATE.columns if c.key != "id")
+
+
+def _set(columns: tuple[str, ...]) -> dict:
+    return {c: sa.bindparam(f"v_{c}", type_=_TASK.c[c].type) for c in columns}
+
+
+def _changed(columns: tuple[str, ...]):
+    """UPDATE task SET <columns> WHERE id = :b_id AND version = :b_version."""
+    return (sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"),
+                                   _TASK.c.version == sa.bindparam("b_version"))
+            .values(_set(columns)))
 
 
 @functools.cache
-def _update_statement(columns: tuple[str, ...], postgres: bool):
-    """UPDATE task SET <columns> WHERE id = :b_id AND version = :b_version, built once per set
-    of columns (the values come with the execution); on PostgreSQL RETURNING the chain's lock."""
-    statement = sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"),
-                                       _TASK.c.version == sa.bindparam("b_version"))
-    return statement.returning(chain_lock_sql()) if postgres else statement
+def _change_statement(columns: tuple[str, ...], postgres: bool):
+    """The task's versioned UPDATE, built once per set of columns (values come with the
+    execution as v_<column>). On PostgreSQL one statement also inserts the history row (h_<column>)
+    when the UPDATE matched, and takes the audit chain's lock: RETURNING the new row's id."""
+    if not postgres:
+        return _changed(columns)
+    changed = _changed(columns).returning(_TASK.c.id).cte("changed")
+    others = [c for c in _HISTORY if c != "task_id"]
+    history = sa.select(changed.c.id, *(
+        sa.bindparam(f"h_{c}", type_=_TASK_UPDATE.c[c].type) for c in others))
+    return (sa.insert(_TASK_UPDATE).from_select(["task_id", *others], history)
+            .returning(_TASK_UPDATE.c.id, chain_lock_sql()).add_cte(changed))
 
 
 def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate) -> TaskUpdate:
-    """Write a change of `task` and its history row with two statements and no unit of work.
+    """Write a change of `task` and its history row, without the unit of work: one statement
+    on PostgreSQL, two on SQLite.
 
     The UPDATE checks the version the task was read at (a change made since by someone else
     matches no row: RecordChanged, as the ORM's version check answered) and bumps it; on
-    PostgreSQL it also takes the audit chain's lock, so the event `record` appends next is one
-    INSERT. The task and the history row are then set as the database has them, as if loaded:
-    nothing is left to flush, and the answer is built without reloading them.
+    PostgreSQL the statement also takes the audit chain's lock, so the event `record` appends
+    next is one INSERT. The task and the history row are then set as the database has them, as
+    if loaded: nothing is left to flush, and the answer is built without reloading them.
     """
     if session.dirty or session.new or session.deleted:
         session.flush()  # the caller's own pending changes first (and the version they bump)
@@ -201,16 +220,21 @@ def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate
     values = {**values, "version": version + 1}
     postgres = session.get_bind().dialect.name == "postgresql"
     connection = session.connection()
-    result = connection.execute(_update_statement(tuple(values), postgres),
-                                {**values, "b_id": task.id, "b_version": version})
-    if (len(result.all()) if postgres else result.rowcount) != 1:
-        raise RecordChanged()
+    params = {**{f"v_{k}": v for k, v in values.items()}, "b_id": task.id, "b_version": version}
+    history = {c: getattr(update, c) for c in _HISTORY}
     if postgres:
+        params.update({f"h_{c}": v for c, v in history.items() if c != "task_id"})
+        row = connection.execute(_change_statement(tuple(values), True), params).first()
+        if row is None:
+            raise RecordChanged()
         chain_locked(session)
+        update.id = row[0]
+    elif connection.execute(_change_statement(tuple(values), False), params).rowcount != 1:
+        raise RecordChanged()
+    else:
+        update.id = connection.execute(_INSERT_UPDATE, history).inserted_primary_key[0]
     for key, value in values.items():
         set_committed_value(task, key, value)
-    columns = {c.key: getattr(update, c.key) for c in _TASK_UPDATE.columns if c.key != "id"}
-    update.id = connection.execute(_INSERT_UPDATE, columns).inserted_primary_key[0]
     make_transient_to_detached(update)
     session.add(update)  # persistent, as loaded: its attachments and actor load when asked for
     set_committed_value(update, "task", task)
