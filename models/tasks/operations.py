@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -20,8 +21,9 @@ from models.core.errors import (
     RecordChanged,
     UnknownValue,
 )
+from models.org.agencies import Agency
 from models.org.users import Role, User
-from models.plans.entities import Item
+from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
 from models.tasks.errors import (
     BulkAcceptNothingChosen,
@@ -90,6 +92,48 @@ def get_task(session: Session, user: User, task_id: int) -> Task:
     return task
 
 
+class TaskRow(SimpleNamespace):
+    """A task read for a change through the API: its columns, and the fields of its item, plan,
+    section and agency that the rules and the answer use (`row.item.plan.timezone`,
+    `row.agency.code`), from one statement of plain columns. `change_status` takes it as it
+    takes a Task; it is not an ORM object, so nothing of it is tracked, flushed or expired.
+    """
+
+    is_overdue = Task.is_overdue  # the same rule, on the same attributes
+
+
+_CONTEXT = {  # what of each related row a TaskRow carries
+    "item": (Item.__table__, ("id", "code", "title_vi", "title_en", "due_rule",
+                              "allows_nil_return")),
+    "plan": (Plan.__table__, ("id", "code", "timezone", "due_roll")),
+    "section": (Section.__table__, ("id", "code")),
+    "agency": (Agency.__table__, ("id", "code")),
+}
+_T, _I, _P, _S, _A = Task.__table__, *(table for table, _ in _CONTEXT.values())
+_TASK_ROW = (
+    sa.select(*_T.c, *(table.c[c].label(f"{name}__{c}")
+                       for name, (table, columns) in _CONTEXT.items() for c in columns))
+    .select_from(_T.join(_I, _I.c.id == _T.c.item_id).join(_P, _P.c.id == _I.c.plan_id)
+                 .join(_S, _S.c.id == _I.c.section_id).join(_A, _A.c.id == _T.c.agency_id))
+    .where(_T.c.id == sa.bindparam("id")))
+
+
+def get_task_row(session: Session, user: User, task_id: int) -> TaskRow:
+    """The task as a TaskRow if the user may see it (else TaskNotFound, as `get_task`)."""
+    row = session.connection().execute(_TASK_ROW, {"id": task_id}).first()
+    if row is None:
+        raise TaskNotFound(task_id=task_id)
+    values = row._mapping
+    task = TaskRow(**{c.key: values[c.key] for c in _T.c})
+    item, plan, section, agency = (
+        SimpleNamespace(**{c: values[f"{name}__{c}"] for c in columns})
+        for name, (_, columns) in _CONTEXT.items())
+    item.plan, item.section, task.item, task.agency = plan, section, item, agency
+    if not may_see(user, task):
+        raise TaskNotFound(task_id=task_id)
+    return task
+
+
 def check_version(obj, expected_version: int | None) -> None:
     """Refuse a change based on a stale read."""
     if expected_version is not None and obj.version != expected_version:
@@ -113,7 +157,7 @@ def allowed_targets(task: Task, user: User) -> list[str]:
 def change_status(
     session: Session,
     actor: User,
-    task: Task,
+    task: Task | TaskRow,
     to_status: str,
     *,
     now: datetime,
@@ -204,7 +248,8 @@ def _change_statement(columns: tuple[str, ...], postgres: bool):
             .returning(_TASK_UPDATE.c.id, chain_lock_sql()).add_cte(changed))
 
 
-def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate) -> TaskUpdate:
+def _write_change(session: Session, task: Task | TaskRow, values: dict,
+                  update: TaskUpdate) -> TaskUpdate:
     """Write a change of `task` and its history row, without the unit of work: one statement
     on PostgreSQL, two on SQLite.
 
@@ -233,10 +278,14 @@ def _write_change(session: Session, task: Task, values: dict, update: TaskUpdate
         raise RecordChanged()
     else:
         update.id = connection.execute(_INSERT_UPDATE, history).inserted_primary_key[0]
-    for key, value in values.items():
-        set_committed_value(task, key, value)
     make_transient_to_detached(update)
     session.add(update)  # persistent, as loaded: its attachments and actor load when asked for
+    if not isinstance(task, Task):  # a TaskRow: its new values, nothing more to keep in step
+        for key, value in values.items():
+            setattr(task, key, value)
+        return update
+    for key, value in values.items():
+        set_committed_value(task, key, value)
     set_committed_value(update, "task", task)
     if "updates" in task.__dict__:  # a history already loaded shows the new step, as before
         set_committed_value(task, "updates", [*task.updates, update])

@@ -16,7 +16,7 @@ from models.org.users import User
 from models.tasks.entities import Task, TaskUpdate
 from models.tasks.errors import TaskTransitionNotAllowed
 from models.tasks.generation import generate_tasks
-from models.tasks.operations import change_status, get_task
+from models.tasks.operations import change_status, get_task, get_task_row
 from tests.factories import T0, load_mini, make_user
 
 NOW = datetime(2025, 10, 2, 3, tzinfo=UTC)
@@ -41,15 +41,19 @@ def _counts(session, task_id):
     return history, events
 
 
-def test_a_change_from_a_stale_read_is_refused_and_changes_nothing(engine, session, world):
+LOADERS = pytest.mark.parametrize("load", [get_task, get_task_row], ids=["orm", "row"])
+
+
+@LOADERS
+def test_a_change_from_a_stale_read_is_refused_and_changes_nothing(engine, session, world, load):
     """Two people read version 1; the second to write is refused (412 in the API, the
     "changed by someone else" page on the web), and leaves no history row or audit event."""
     factory = make_session_factory(engine)
     task_id = world["tasks"][0]
     first, second = factory(), factory()
     try:
-        mine = get_task(first, first.get(User, world["coordinator"]), task_id)
-        theirs = get_task(second, second.get(User, world["coordinator"]), task_id)
+        mine = load(first, first.get(User, world["coordinator"]), task_id)
+        theirs = load(second, second.get(User, world["coordinator"]), task_id)
         change_status(first, first.get(User, world["coordinator"]), mine, "in_progress",
                       now=NOW)
         first.commit()
@@ -91,7 +95,8 @@ def test_the_change_is_written_as_before(session, world):
     assert verify_chain(session) is None
 
 
-def test_concurrent_changes_keep_one_audit_chain(engine, session, world):
+@LOADERS
+def test_concurrent_changes_keep_one_audit_chain(engine, session, world, load):
     """8 threads, each its own session, change tasks at once (two threads per task, so half
     the attempts lose the race): every change that succeeded has its history row and its
     event, no two events share a link, and the chain verifies."""
@@ -106,7 +111,7 @@ def test_concurrent_changes_keep_one_audit_chain(engine, session, world):
             with factory() as s:
                 try:
                     user = s.get(User, world["coordinator"])
-                    task = get_task(s, user, tasks[(n + step) % len(tasks) // 2 * 2])
+                    task = load(s, user, tasks[(n + step) % len(tasks) // 2 * 2])
                     change_status(s, user, task, status, note="bench", now=NOW)
                     s.commit()
                     done.append(task.id)
@@ -128,6 +133,7 @@ def test_concurrent_changes_keep_one_audit_chain(engine, session, world):
     assert session.scalar(sa.select(sa.func.count()).select_from(TaskUpdate)) == len(done)
     for task_id in set(done):
         task = session.get(Task, task_id)
+        session.refresh(task)
         assert task.version == 1 + done.count(task_id) == 1 + len(task.updates)
     links = session.scalars(sa.select(AuditEvent.prev_hash)).all()
     assert len(links) == len(set(links))

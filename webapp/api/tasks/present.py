@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from flask import Response
+
 from models.core.clock import local_today
 from models.core.db import db
 from models.org.users import User
 from models.tasks.entities import Task
-from models.tasks.operations import allowed_targets, get_task
+from models.tasks.operations import allowed_targets, get_task, get_task_row
 from webapp import clock
 from webapp.api.core import ApiBlueprint, VersionSchema, api_user, json_response
 
@@ -42,10 +44,13 @@ def shown(bp: ApiBlueprint, out: dict) -> dict:
 
 
 def change(bp: ApiBlueprint, task_id: int,
-           operation: Callable[[User, Task, datetime], object]) -> dict:
-    """Load the task if visible, check If-Match, run `operation(user, task, now)`, commit, show."""
+           operation: Callable[[User, Task, datetime], object], *, plain: bool = False) -> Response:
+    """Load the task if visible, check If-Match, run `operation(user, task, now)`, commit, show.
+
+    `plain`: the operation is `change_status`, which takes the task as a TaskRow (one statement
+    of plain columns, no ORM objects); other operations change an ORM Task, flushed here."""
     user, now = api_user(), clock.now()
-    task = get_task(db.session, user, task_id)
+    task = (get_task_row if plain else get_task)(db.session, user, task_id)
     bp.check_etag(task, _VERSION)
     operation(user, task, now)
     db.session.flush()  # the new version; read before commit expires the task and its
