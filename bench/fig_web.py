@@ -210,7 +210,7 @@ def _update_script(ctx: Context, base: str, auth: dict, part: int = 0, threads: 
         rows = conn.execute(sa.select(Task.id, Task.version, Task.status).where(
             Task.status.in_(list(FIRST_STEP))).order_by(Task.id).limit(200_000)).all()
     rows = rows[part % 2::2]
-    if len(rows) < 100 * threads:
+    if len(rows) < 8 * threads:  # a thread keeps at most 4 requests in flight
         return None, f"only {len(rows)} tasks to change (not accepted)"
     task_id, version, _ = rows[0]
     status, body, headers = _get(f"{base}/api/v1/tasks/{task_id}", auth)

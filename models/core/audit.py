@@ -119,7 +119,8 @@ def _lock_chain(session: Session) -> None:
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        if session.info.get(_LOCKED) is not _transaction(session):
+        held = session.info.get(_LOCKED)
+        if held is None or held is not _transaction(session):  # not by this transaction
             session.execute(sa.select(chain_lock_sql()))
             chain_locked(session)
     elif dialect == "sqlite" and not _driver_in_transaction(session):

@@ -72,3 +72,14 @@ def test_report_names_the_machine_the_scale_and_the_command(result):
     assert "| task generation |" in text
     assert f"{run_.meta['tasks']:,} tasks" in text
     assert "python -m bench" in text and "CPUs" in text
+
+
+def test_every_status_change_of_the_bench_is_a_real_change(result):
+    """The status runs walk their tasks through start, submit and return with the versions
+    they leave: none is refused (a 409 or 412 would be a cheap answer counted as speed)."""
+    run_, _ = result
+    runs = [f for f in run_.figures if f.name.startswith("API status change")]
+    if any(f.skipped and "wrk not installed" in f.skipped for f in runs):
+        pytest.skip("wrk not installed")
+    assert len(runs) == 2 and all(f.value and " 0 non-2xx" in f.detail for f in runs), [
+        f.line() for f in runs]

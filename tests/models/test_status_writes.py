@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from models.core.audit import AuditEvent, verify_chain
+from models.core.audit import AuditEvent, record, verify_chain
 from models.core.db import make_session_factory
 from models.core.errors import RecordChanged
 from models.org.users import User
@@ -137,4 +137,33 @@ def test_concurrent_changes_keep_one_audit_chain(engine, session, world, load):
         assert task.version == 1 + done.count(task_id) == 1 + len(task.updates)
     links = session.scalars(sa.select(AuditEvent.prev_hash)).all()
     assert len(links) == len(set(links))
+    assert verify_chain(session) is None
+
+
+def test_concurrent_events_of_fresh_sessions_keep_one_chain(engine, session):
+    """8 threads append events, each the first statement of its own session (the PostgreSQL
+    lock is taken before anything else in the transaction): no fork, and the chain verifies."""
+    factory = make_session_factory(engine)
+    start = threading.Barrier(8)
+    errors = []
+
+    def writer(n):
+        start.wait()
+        for i in range(10):
+            with factory() as s:
+                try:
+                    record(s, actor=None, action="test.event", entity_type="thing",
+                           entity_id=f"{n}-{i}", now=NOW)
+                    s.commit()
+                except Exception as exc:  # pragma: no cover - reported below
+                    errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    links = session.scalars(sa.select(AuditEvent.prev_hash)).all()
+    assert len(links) == 80 and len(set(links)) == 80
     assert verify_chain(session) is None
