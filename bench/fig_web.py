@@ -241,13 +241,17 @@ local thread_count = 0
 function setup(thread) thread:set("tid", thread_count); thread_count = thread_count + 1 end
 local mine = {{}}
 local sent = 0
+local checked = true
 function init(args)
   for i = tid + 1, #ids, threads do mine[#mine + 1] = i end
+  checked = tid ~= 0  -- tid is set by setup(), after this file was loaded
 end
 request = function()
   local i = mine[sent % #mine + 1]
   local pass = math.floor(sent / #mine)
-  sent = sent + 1
+  -- wrk calls request() once on the first thread to check the request, without sending it:
+  -- that call must not take a step, or the first task would run one version ahead
+  if checked then sent = sent + 1 else checked = true end
   local headers = {{}}
   headers["Authorization"] = "{auth['Authorization']}"
   headers["Content-Type"] = "application/json"
