@@ -178,7 +178,7 @@ def api_figures(ctx: Context) -> list[Figure]:
             for part, (name, connections, threads) in enumerate((
                     ("API status change, sequential", 1, 1),
                     ("API status change, c=8", API_CONNECTIONS, 2))):
-                script = _update_script(ctx, base, auth, part)
+                script = _update_script(ctx, base, auth, part, threads)
                 if not isinstance(script, str):
                     figures.append(Figure(name + tag, skipped=script[1]))
                     continue
@@ -212,18 +212,31 @@ def _wrk_figure(name: str, run: dict, floor: dict, goal: str = ">= 0.5x",
         extra_goal=(f"p99 <= {p99:g} ms and all 2xx", run["p99"] <= p99 and run["non2xx"] == 0))
 
 
-def _update_script(ctx: Context, base: str, auth: dict, part: int = 0):
-    """A wrk Lua script moving distinct tasks not_started -> in_progress, or (None, reason);
-    run `part` (0 or 1) takes every other task, so two runs never run out of each other's."""
+# the status changes the bench cycles through, each a real change the coordinator may make:
+# start, submit, return (with the note as the reason), start again... A task not started or
+# returned enters the cycle at "in_progress", one in progress at "submitted", one submitted at
+# "returned"; its version grows by one with each step.
+CYCLE = ("in_progress", "submitted", "returned")
+FIRST_STEP = {"not_started": 0, "returned": 0, "in_progress": 1, "submitted": 2}
+
+
+def _update_script(ctx: Context, base: str, auth: dict, part: int = 0, threads: int = 1):
+    """A wrk Lua script of status changes that all succeed, or (None, reason).
+
+    Each wrk thread owns its own tasks (run `part`, 0 or 1, takes every other task of those not
+    accepted, so the two runs never touch each other's) and walks them in passes, one step of
+    `CYCLE` per task per pass, sending the version the previous pass left (If-Match). A task
+    comes back only after all the thread's other tasks (thousands at 100k), so a step is never
+    sent before the one it follows was answered, and the tasks never run out."""
     from models.tasks.entities import Task
 
     with ctx.engine.connect() as conn:
-        rows = conn.execute(sa.select(Task.id, Task.version).where(
-            Task.status == "not_started").order_by(Task.id).limit(200_000)).all()
+        rows = conn.execute(sa.select(Task.id, Task.version, Task.status).where(
+            Task.status.in_(list(FIRST_STEP))).order_by(Task.id).limit(200_000)).all()
     rows = rows[part % 2::2]
-    if not rows:
-        return None, "no not_started task to update"
-    task_id, version = rows[0]
+    if len(rows) < 8 * threads:  # a thread keeps at most 4 requests in flight
+        return None, f"only {len(rows)} tasks to change (not accepted)"
+    task_id, version, _ = rows[0]
     status, body, headers = _get(f"{base}/api/v1/tasks/{task_id}", auth)
     if status != 200:
         return None, f"GET /api/v1/tasks/{task_id} answered {status}"
@@ -234,37 +247,41 @@ def _update_script(ctx: Context, base: str, auth: dict, part: int = 0):
         spec = json.loads(_get(f"{base}/api/v1/openapi.json", auth)[1])
     except ValueError:
         return None, "no /api/v1/openapi.json"
-    paths = spec.get("paths", {})
-    target = None
-    for path, ops in paths.items():
-        if re.fullmatch(r"/api/v1/tasks/\{[^}]+\}/status", path) and "post" in ops:
-            target = ("POST", path)
-        elif re.fullmatch(r"/api/v1/tasks/\{[^}]+\}", path) and "patch" in ops and not target:
-            target = ("PATCH", path)
-    if not target:
-        return None, "no status update operation found in the OpenAPI document"
-    method, path = target
-    template = re.sub(r"\{[^}]+\}", "%d", path)
-    ids = ",".join(str(i) for i, _ in rows)
-    versions = ",".join(str(v) for _, v in rows)
-    lua = Path(ctx.workdir) / "update.lua"
+    if not any(re.fullmatch(r"/api/v1/tasks/\{[^}]+\}/status", path) and "post" in ops
+               for path, ops in spec.get("paths", {}).items()):
+        return None, "no POST /api/v1/tasks/{id}/status in the OpenAPI document"
+    ids = ",".join(str(i) for i, _, _ in rows)
+    versions = ",".join(str(v) for _, v, _ in rows)
+    steps = ",".join(str(FIRST_STEP[s]) for _, _, s in rows)
+    cycle = ",".join(f'"{s}"' for s in CYCLE)
+    lua = Path(ctx.workdir) / f"update-{part}.lua"
     lua.write_text(f"""
 local ids = {{{ids}}}
 local versions = {{{versions}}}
-local counter = 0
-local thread_id = 0
+local steps = {{{steps}}}
+local cycle = {{{cycle}}}
+local threads = {threads}
 local thread_count = 0
 function setup(thread) thread:set("tid", thread_count); thread_count = thread_count + 1 end
-function init(args) counter = tid end
+local mine = {{}}
+local sent = 0
+local checked = true
+function init(args)
+  for i = tid + 1, #ids, threads do mine[#mine + 1] = i end
+  checked = tid ~= 0  -- tid is set by setup(), after this file was loaded
+end
 request = function()
-  local i = counter % #ids + 1
-  counter = counter + 2
+  local i = mine[sent % #mine + 1]
+  local pass = math.floor(sent / #mine)
+  -- wrk calls request() once on the first thread to check the request, without sending it:
+  -- that call must not take a step, or the first task would run one version ahead
+  if checked then sent = sent + 1 else checked = true end
   local headers = {{}}
   headers["Authorization"] = "{auth['Authorization']}"
   headers["Content-Type"] = "application/json"
-  headers["If-Match"] = '"' .. versions[i] .. '"'
-  local body = '{{"status": "in_progress", "note": "bench"}}'
-  return wrk.format("{method}", string.format("{template}", ids[i]), headers, body)
+  headers["If-Match"] = '"' .. (versions[i] + pass) .. '"'
+  local body = '{{"status": "' .. cycle[(steps[i] + pass) % #cycle + 1] .. '", "note": "bench"}}'
+  return wrk.format("POST", string.format("/api/v1/tasks/%d/status", ids[i]), headers, body)
 end
 """)
     return str(lua)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from models.core.actors import Actor, check_actor
 from models.core.db import UTCDateTime, db
@@ -47,26 +48,64 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _digest(prev_hash: str, fields: dict) -> str:
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def _canonical(fields: dict) -> str:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, canonical: str) -> str:
+    """An event's hash: SHA-256 of the previous hash followed by the event's canonical JSON.
+
+    The same function runs in the database when an event is appended (`_hash_sql`): PostgreSQL's
+    `sha256`, and on SQLite this function, registered on every connection (models.core.db)."""
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+def _digest(prev_hash: str, fields: dict) -> str:
+    return chain_hash(prev_hash, _canonical(fields))
+
+
 def _hashed_fields(event: AuditEvent) -> dict:
+    return _fields(event.at, event.actor_id, event.actor_label, event.action, event.entity_type,
+                   event.entity_id, event.before, event.after)
+
+
+def _fields(at, actor_id, actor_label, action, entity_type, entity_id, before, after) -> dict:
     return {
-        "at": _plain(event.at),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "entity_type": event.entity_type,
-        "entity_id": event.entity_id,
-        "before": event.before,
-        "after": event.after,
+        "at": _plain(at),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
     }
 
 
 def _driver_in_transaction(session: Session) -> bool:
     return session.connection().connection.dbapi_connection.in_transaction
+
+
+_LOCK_KEY = 516047
+_LOCKED = "planwatch.audit_chain_locked"  # session.info: the transaction holding the lock
+
+
+def _transaction(session: Session):
+    """The innermost transaction (a savepoint rolled back releases what it locked)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def chain_lock_sql():
+    """PostgreSQL's lock of the chain as a SQL expression, for a caller that takes it in a
+    statement it runs anyway (`UPDATE ... RETURNING`); then `chain_locked` tells `record`."""
+    return sa.func.pg_advisory_xact_lock(_LOCK_KEY)
+
+
+def chain_locked(session: Session) -> None:
+    """The caller's transaction took `chain_lock_sql()`: `record` need not take it again."""
+    session.info[_LOCKED] = _transaction(session)
 
 
 def _lock_chain(session: Session) -> None:
@@ -80,7 +119,10 @@ def _lock_chain(session: Session) -> None:
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(516047)"))
+        held = session.info.get(_LOCKED)
+        if held is None or held is not _transaction(session):  # not by this transaction
+            session.execute(sa.select(chain_lock_sql()))
+            chain_locked(session)
     elif dialect == "sqlite" and not _driver_in_transaction(session):
         # the driver opens its transaction at the first write: if one was made (the change
         # this event records), the write lock is already held and the no-op is not needed
@@ -108,23 +150,43 @@ def record(
     else:
         check_actor(actor)
         actor_id, label = actor.id, actor.label
+    if session.dirty or session.new or session.deleted:
+        session.flush()  # the caller's changes first, as the event's own flush used to
     _lock_chain(session)
-    prev = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
-        at=now,
-        actor_id=actor_id,
-        actor_label=label,
-        action=action,
-        entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id),
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
-        prev_hash=prev or GENESIS,
-    )
-    event.hash = _digest(event.prev_hash, _hashed_fields(event))
-    session.add(event)
-    session.flush()
-    return event
+    entity_id = None if entity_id is None else str(entity_id)
+    before = _plain(before) if before is not None else None
+    after = _plain(after) if after is not None else None
+    canonical = _canonical(_fields(now, actor_id, label, action, entity_type, entity_id,
+                                   before, after))
+    # one statement: the last hash read and the new event written, under the chain's lock
+    row = session.connection().execute(_append_statement(session.get_bind().dialect.name), {
+        "at": now, "actor_id": actor_id, "actor_label": label, "action": action,
+        "entity_type": entity_type, "entity_id": entity_id, "before": before, "after": after,
+        "canonical": canonical}).one()
+    # the event as written, not added to the session (nothing of it is left to flush)
+    return AuditEvent(id=row.id, at=now, actor_id=actor_id, actor_label=label, action=action,
+                      entity_type=entity_type, entity_id=entity_id, before=before, after=after,
+                      prev_hash=row.prev_hash, hash=row.hash)
+
+
+_TABLE = AuditEvent.__table__
+
+
+@functools.cache
+def _append_statement(dialect: str):
+    """INSERT INTO audit_event: the columns come with the execution; prev_hash is the last
+    event's hash (or GENESIS) and hash is `chain_hash(prev_hash, :canonical)`, both computed by
+    the database (PostgreSQL's sha256; on SQLite `chain_hash`, registered by models.core.db)."""
+    prev = sa.func.coalesce(sa.select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+                            .scalar_subquery(), GENESIS)
+    canonical = sa.bindparam("canonical", type_=sa.Text)
+    if dialect == "postgresql":
+        digest = sa.func.encode(sa.func.sha256(sa.func.convert_to(prev.concat(canonical),
+                                                                  "UTF8")), "hex")
+    else:
+        digest = sa.func.planwatch_chain_hash(prev, canonical, type_=sa.String)
+    return (sa.insert(_TABLE).values(prev_hash=prev, hash=digest)
+            .returning(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash))
 
 
 def verify_chain(session: Session) -> int | None:

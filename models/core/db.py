@@ -77,6 +77,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # the audit chain's hash, computed in the statement that appends an event (models.core.audit)
+    from models.core.audit import chain_hash
+
+    dbapi_connection.create_function("planwatch_chain_hash", 2, chain_hash, deterministic=True)
 
 
 def _private_sqlite_files(cursor) -> None:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
+from types import SimpleNamespace
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
-from models.core.access import can_see_agency, get_visible
+from models.core.access import can_see_agency, may_see
 from models.core.actors import require_user
-from models.core.audit import record
+from models.core.audit import chain_lock_sql, chain_locked, record
 from models.core.clock import end_of_day
 from models.core.errors import (
     DomainError,
     RecordChanged,
     UnknownValue,
 )
+from models.org.agencies import Agency
 from models.org.users import Role, User
-from models.plans.entities import Item
+from models.plans.entities import Item, Plan, Section
 from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
 from models.tasks.errors import (
     BulkAcceptNothingChosen,
@@ -69,10 +76,62 @@ TASK_WITH_CONTEXT = (
 )
 
 
+# the same, as a statement built once (its cache key and compiled form are reused; building a
+# query per call cost about as much as the ORM's loading of the five rows)
+_TASK_BY_ID = sa.select(Task).options(*TASK_WITH_CONTEXT).where(Task.id == sa.bindparam("id"))
+
+
 def get_task(session: Session, user: User, task_id: int) -> Task:
     """The task if the user may see it (another agency's task is simply not found), with its
-    item, plan, section and agency in the same query."""
-    return get_visible(session, Task, task_id, user, TaskNotFound, options=TASK_WITH_CONTEXT)
+    item, plan, section and agency in the same query (none if the session has it loaded)."""
+    task = session.identity_map.get(identity_key(Task, task_id))
+    if task is None or sa.inspect(task).expired:
+        task = session.scalars(_TASK_BY_ID, {"id": task_id}).unique().one_or_none()
+    if task is None or not may_see(user, task):
+        raise TaskNotFound(task_id=task_id)
+    return task
+
+
+class TaskRow(SimpleNamespace):
+    """A task read for a change through the API: its columns, and the fields of its item, plan,
+    section and agency that the rules and the answer use (`row.item.plan.timezone`,
+    `row.agency.code`), from one statement of plain columns. `change_status` takes it as it
+    takes a Task; it is not an ORM object, so nothing of it is tracked, flushed or expired.
+    """
+
+    is_overdue = Task.is_overdue  # the same rule, on the same attributes
+
+
+_CONTEXT = {  # what of each related row a TaskRow carries
+    "item": (Item.__table__, ("id", "code", "title_vi", "title_en", "due_rule",
+                              "allows_nil_return")),
+    "plan": (Plan.__table__, ("id", "code", "timezone", "due_roll")),
+    "section": (Section.__table__, ("id", "code")),
+    "agency": (Agency.__table__, ("id", "code")),
+}
+_T, _I, _P, _S, _A = Task.__table__, *(table for table, _ in _CONTEXT.values())
+_TASK_ROW = (
+    sa.select(*_T.c, *(table.c[c].label(f"{name}__{c}")
+                       for name, (table, columns) in _CONTEXT.items() for c in columns))
+    .select_from(_T.join(_I, _I.c.id == _T.c.item_id).join(_P, _P.c.id == _I.c.plan_id)
+                 .join(_S, _S.c.id == _I.c.section_id).join(_A, _A.c.id == _T.c.agency_id))
+    .where(_T.c.id == sa.bindparam("id")))
+
+
+def get_task_row(session: Session, user: User, task_id: int) -> TaskRow:
+    """The task as a TaskRow if the user may see it (else TaskNotFound, as `get_task`)."""
+    row = session.connection().execute(_TASK_ROW, {"id": task_id}).first()
+    if row is None:
+        raise TaskNotFound(task_id=task_id)
+    values = row._mapping
+    task = TaskRow(**{c.key: values[c.key] for c in _T.c})
+    item, plan, section, agency = (
+        SimpleNamespace(**{c: values[f"{name}__{c}"] for c in columns})
+        for name, (_, columns) in _CONTEXT.items())
+    item.plan, item.section, task.item, task.agency = plan, section, item, agency
+    if not may_see(user, task):
+        raise TaskNotFound(task_id=task_id)
+    return task
 
 
 def check_version(obj, expected_version: int | None) -> None:
@@ -98,7 +157,7 @@ def allowed_targets(task: Task, user: User) -> list[str]:
 def change_status(
     session: Session,
     actor: User,
-    task: Task,
+    task: Task | TaskRow,
     to_status: str,
     *,
     now: datetime,
@@ -130,15 +189,12 @@ def change_status(
 
     before = snapshot(task)
     late = False
+    values = {"status": to, "updated_at": now}
     if to == TaskStatus.SUBMITTED:
         late = now > end_of_day(task.due_on, task.item.plan.timezone)
-        task.submitted_at = now
-        task.late = late
-        task.nil_return = nil_return
-    task.status = to
-    task.updated_at = now
-    update = TaskUpdate(
-        task=task,
+        values.update(submitted_at=now, late=late, nil_return=nil_return)
+    update = _write_change(session, task, values, TaskUpdate(
+        task_id=task.id,
         actor_id=actor.id,
         at=now,
         action="nil_return" if nil_return else action,
@@ -146,9 +202,7 @@ def change_status(
         to_status=to,
         note=note,
         late=late,
-    )
-    session.add(update)
-    session.flush()
+    ))
     record(
         session,
         actor=actor,
@@ -159,6 +213,82 @@ def change_status(
         after={**snapshot(task), "note": note},
         now=now,
     )
+    return update
+
+
+_TASK = Task.__table__
+_TASK_UPDATE = TaskUpdate.__table__
+_INSERT_UPDATE = sa.insert(_TASK_UPDATE)  # built once: its compiled form is cached
+_HISTORY = tuple(c.key for c in _TASK_UPDATE.columns if c.key != "id")
+
+
+def _set(columns: tuple[str, ...]) -> dict:
+    return {c: sa.bindparam(f"v_{c}", type_=_TASK.c[c].type) for c in columns}
+
+
+def _changed(columns: tuple[str, ...]):
+    """UPDATE task SET <columns> WHERE id = :b_id AND version = :b_version."""
+    return (sa.update(_TASK).where(_TASK.c.id == sa.bindparam("b_id"),
+                                   _TASK.c.version == sa.bindparam("b_version"))
+            .values(_set(columns)))
+
+
+@functools.cache
+def _change_statement(columns: tuple[str, ...], postgres: bool):
+    """The task's versioned UPDATE, built once per set of columns (values come with the
+    execution as v_<column>). On PostgreSQL one statement also inserts the history row (h_<column>)
+    when the UPDATE matched, and takes the audit chain's lock: RETURNING the new row's id."""
+    if not postgres:
+        return _changed(columns)
+    changed = _changed(columns).returning(_TASK.c.id).cte("changed")
+    others = [c for c in _HISTORY if c != "task_id"]
+    history = sa.select(changed.c.id, *(
+        sa.bindparam(f"h_{c}", type_=_TASK_UPDATE.c[c].type) for c in others))
+    return (sa.insert(_TASK_UPDATE).from_select(["task_id", *others], history)
+            .returning(_TASK_UPDATE.c.id, chain_lock_sql()).add_cte(changed))
+
+
+def _write_change(session: Session, task: Task | TaskRow, values: dict,
+                  update: TaskUpdate) -> TaskUpdate:
+    """Write a change of `task` and its history row, without the unit of work: one statement
+    on PostgreSQL, two on SQLite.
+
+    The UPDATE checks the version the task was read at (a change made since by someone else
+    matches no row: RecordChanged, as the ORM's version check answered) and bumps it; on
+    PostgreSQL the statement also takes the audit chain's lock, so the event `record` appends
+    next is one INSERT. The task and the history row are then set as the database has them, as
+    if loaded: nothing is left to flush, and the answer is built without reloading them.
+    """
+    if session.dirty or session.new or session.deleted:
+        session.flush()  # the caller's own pending changes first (and the version they bump)
+    version = task.version
+    values = {**values, "version": version + 1}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    connection = session.connection()
+    params = {**{f"v_{k}": v for k, v in values.items()}, "b_id": task.id, "b_version": version}
+    history = {c: getattr(update, c) for c in _HISTORY}
+    if postgres:
+        params.update({f"h_{c}": v for c, v in history.items() if c != "task_id"})
+        row = connection.execute(_change_statement(tuple(values), True), params).first()
+        if row is None:
+            raise RecordChanged()
+        chain_locked(session)
+        update.id = row[0]
+    elif connection.execute(_change_statement(tuple(values), False), params).rowcount != 1:
+        raise RecordChanged()
+    else:
+        update.id = connection.execute(_INSERT_UPDATE, history).inserted_primary_key[0]
+    make_transient_to_detached(update)
+    session.add(update)  # persistent, as loaded: its attachments and actor load when asked for
+    if not isinstance(task, Task):  # a TaskRow: its new values, nothing more to keep in step
+        for key, value in values.items():
+            setattr(task, key, value)
+        return update
+    for key, value in values.items():
+        set_committed_value(task, key, value)
+    set_committed_value(update, "task", task)
+    if "updates" in task.__dict__:  # a history already loaded shows the new step, as before
+        set_committed_value(task, "updates", [*task.updates, update])
     return update
 
 

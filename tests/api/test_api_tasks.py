@@ -148,3 +148,19 @@ def test_reschedule_needs_if_match_and_a_reason(as_role, world, session):
     assert done.status_code == 200 and done.get_json()["due_on"] == "2025-10-15"
     assert done.get_json()["overdue"] is False  # 1 October: no longer late
     assert c.open("PATCH", url, json=body, etag=etag).status_code == 412
+
+
+def test_a_change_answers_the_task_as_a_read_shows_it(as_role, world):
+    """The answer of a change is the task as GET shows it right after, with the same ETag
+    (start, then a submission, which sets submitted_at and late)."""
+    c = as_role("officer")
+    url = f"/tasks/{world.task_a}"
+    for status in ("in_progress", "submitted"):
+        done = c.post(f"{url}/status", json={"status": status, "note": "ok"},
+                      etag=c.get(url).headers["ETag"])
+        assert done.status_code == 200
+        read = c.get(url)
+        assert done.get_json() == read.get_json()
+        assert done.headers["ETag"] == read.headers["ETag"] == f'"{read.get_json()["version"]}"'
+        assert done.headers["Content-Type"] == "application/json"
+    assert read.get_json()["status"] == "submitted" and read.get_json()["submitted_at"]

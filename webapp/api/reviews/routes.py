@@ -16,7 +16,8 @@ bp = ApiBlueprint("Reviews", __name__, "/tasks",
 def review(task_id: int, to_status: str, note: str) -> dict:
     """Load, check If-Match, change status, commit, show the task."""
     return change(bp, task_id, lambda user, task, now: change_status(
-        db.session, user, task, to_status, now=now, note=note, expected_version=task.version))
+        db.session, user, task, to_status, now=now, note=note, expected_version=task.version),
+        plain=True)
 
 
 @bp.route("/<id:task_id>/accept")

@@ -81,7 +81,7 @@ class TaskStatus(MethodView):
         """Move the task along its workflow (start, submit; nil return where allowed)."""
         return change(bp, task_id, lambda user, task, now: change_status(
             db.session, user, task, body["status"], now=now, note=body["note"],
-            expected_version=task.version, nil_return=body["nil_return"]))
+            expected_version=task.version, nil_return=body["nil_return"]), plain=True)
 
 
 @bp.route("/<id:task_id>/history")
