@@ -83,9 +83,10 @@ def render(run, command: str) -> str:
             rows.append(f"| {f.name} | - | - | - | {state} |")
             continue
         goals = [g for g in (f.goal and f"ratio {f.goal}", f.extra_goal and f.extra_goal[0]) if g]
-        verdict = ("met" if f.met else "**not met**") if goals else "-"
+        goal = (f"{', '.join(goals)}: {'met' if f.met else '**not met**'}" if goals
+                else "- (for comparison)")
         rows.append(f"| {f.name} | {_value(f.value, f.unit)} | {_value(f.floor, f.unit)} | "
-                    f"{_ratio(f)} | {', '.join(goals) or '-'}: {verdict} |")
+                    f"{_ratio(f)} | {goal} |")
     details = "\n".join(f"- **{f.name}**: {f.detail}" for f in run.figures if f.detail)
     output = "\n".join(run.lines)
     return f"""# Benchmarks
