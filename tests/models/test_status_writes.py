@@ -120,11 +120,7 @@ def test_concurrent_changes_keep_one_audit_chain(engine, session, world, load):
                 except Exception as exc:  # pragma: no cover - reported below
                     errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(writer, 8)
     assert errors == []
     assert done and len(done) + len(refused) == 24
     session.expire_all()
@@ -158,12 +154,17 @@ def test_concurrent_events_of_fresh_sessions_keep_one_chain(engine, session):
                 except Exception as exc:  # pragma: no cover - reported below
                     errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _together(writer, 8)
     assert errors == []
     links = session.scalars(sa.select(AuditEvent.prev_hash)).all()
     assert len(links) == 80 and len(set(links)) == 80
     assert verify_chain(session) is None
+
+
+def _together(writer, n: int) -> None:
+    """Run writer(0) … writer(n - 1) in n threads at once and wait for them all."""
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
