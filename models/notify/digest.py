@@ -56,13 +56,27 @@ def _follow_ups(session: Session, *, now: datetime) -> int:
     keys = sorted(session.scalars(sa.select(N.digest_key).where(
         N.status == NotificationStatus.BUNDLED, N.created_at == now,
         N.digest_key.is_not(None)).group_by(N.digest_key)))
+    if not keys:
+        return 0
+    # the digests already written for these keys' days, in one read ("digest:DAY:" prefixes;
+    # on the day's first sweep there are none, and nothing more is asked)
+    prefixes = {":".join(key.split(":", 2)[:2]) + ":" for key in keys}
+    bases = {key.split("#", 1)[0] for key in keys}
+    existing = [(i, k) for i, k in session.execute(
+        sa.select(N.id, N.dedupe_key).where(
+            N.subject_type == DIGEST, sa.or_(*(N.dedupe_key.like(p + "%") for p in prefixes))))
+        if k.split("#", 1)[0] in bases]
+    if not existing:
+        return 0
+    # lock those (and only those) before reading their state
+    digests_of: dict[str, list[Notification]] = {}
+    for digest in session.scalars(sa.select(N).where(N.id.in_([i for i, _ in existing]))
+                                  .order_by(N.id).with_for_update()):
+        digests_of.setdefault(digest.dedupe_key.split("#", 1)[0], []).append(digest)
     moved = 0
     for key in keys:
         base = key.split("#", 1)[0]
-        digests = session.scalars(
-            sa.select(N).where(N.subject_type == DIGEST,
-                               sa.or_(N.dedupe_key == base, N.dedupe_key.like(base + "#%")))
-            .order_by(N.id).with_for_update()).all()
+        digests = digests_of.get(base)
         if not digests:
             continue
         latest = digests[-1]
