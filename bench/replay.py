@@ -91,12 +91,17 @@ def _u(key: str) -> float:
 
 
 def submit_day(task: Task) -> date | None:
-    """When the agency submits: 75 % on time (0-4 days early), 15 % late (1-20 days), 10 % never."""
-    u = _u(f"task:{task.id}")
+    """When the agency submits: 75 % on time (0-4 days early), 15 % late (1-20 days), 10 % never.
+
+    Drawn from what the task is (item, agency, period), not its id: ids depend on what the
+    database held before (PostgreSQL's sequences are not reset between tests), and the same
+    replay must give the same year."""
+    key = f"{task.item.code}|{task.agency.code}|{task.period_start.isoformat()}"
+    u = _u(f"task:{key}")
     if u < 0.75:
-        return task.due_on - timedelta(days=int(_u(f"early:{task.id}") * 5))
+        return task.due_on - timedelta(days=int(_u(f"early:{key}") * 5))
     if u < 0.90:
-        return task.due_on + timedelta(days=1 + int(_u(f"late:{task.id}") * 20))
+        return task.due_on + timedelta(days=1 + int(_u(f"late:{key}") * 20))
     return None
 
 
