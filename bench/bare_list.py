@@ -15,7 +15,7 @@ from datetime import date
 import orjson
 
 from models.core.db import make_engine
-from models.tasks.listing import TaskListFilter, driver_page
+from models.tasks.listing import TaskListFilter, driver_connection, driver_page
 
 _state: dict = {}
 
@@ -23,12 +23,7 @@ _state: dict = {}
 def _cursor():
     if _state.get("pid") != os.getpid():
         engine = make_engine(os.environ["PLANWATCH_DATABASE_URL"])
-        fairy = engine.raw_connection()
-        conn = fairy.driver_connection
-        fairy.detach()
-        if engine.dialect.name == "postgresql":
-            conn.autocommit = True
-            conn.execute("SET plan_cache_mode = force_generic_plan")  # as the API's lane
+        conn = driver_connection(engine)  # as the API's short way
         _state.update(pid=os.getpid(), engine=engine, conn=conn)
     return _state["conn"].cursor()
 

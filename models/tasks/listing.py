@@ -317,6 +317,23 @@ def _driver_statement(dialect, key: tuple, user, filters, present, sort,
     return driver
 
 
+def driver_connection(engine: sa.Engine):
+    """A DB-API connection of its own for `driver_page`, out of the engine's pool.
+
+    On PostgreSQL it is in autocommit (a read per statement, no BEGIN and ROLLBACK) and uses
+    generic plans: psycopg prepares a statement run 5 times, but PostgreSQL would still plan
+    each run anew when a custom plan looks cheaper (LIMIT and OFFSET unknown), and planning
+    cost more than reading the page. These statements are written for their indexes (the
+    order is the index's), so the generic plan is the plan."""
+    fairy = engine.raw_connection()
+    conn = fairy.driver_connection
+    fairy.detach()  # never handed back to the session's pool
+    if engine.dialect.name == "postgresql":
+        conn.autocommit = True
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+    return conn
+
+
 def driver_page(cursor, dialect, user: User, filters: TaskListFilter, as_of: date, sort: str,
                 limit: int, offset: int,
                 totals: TotalCache | None = None) -> tuple[list[dict], int] | None:

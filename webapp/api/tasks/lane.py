@@ -34,7 +34,7 @@ from models.core.clock import local_today
 from models.core.db import db
 from models.org.tokens import hash_secret
 from models.tasks.entities import TaskStatus
-from models.tasks.listing import SORTS, TaskListFilter, driver_page
+from models.tasks.listing import SORTS, TaskListFilter, driver_connection, driver_page
 from models.tasks.periods import Category
 from webapp import clock
 from webapp.api.core import CODE, PREFIX
@@ -169,17 +169,7 @@ class TaskListLane:
             if self._engine is None:
                 with self.app.app_context():
                     self._engine = db.engine
-            fairy = self._engine.raw_connection()
-            conn = fairy.driver_connection
-            fairy.detach()  # the lane's own: never handed back to the session's pool
-            if self._engine.dialect.name == "postgresql":
-                conn.autocommit = True  # a read per statement, no BEGIN and ROLLBACK
-                # psycopg prepares a statement run 5 times; PostgreSQL would still plan each
-                # run anew when a custom plan looks cheaper (LIMIT and OFFSET unknown), and
-                # planning cost more than reading the page. These statements are written for
-                # their indexes (the order is the index's), so the generic plan is the plan.
-                conn.execute("SET plan_cache_mode = force_generic_plan")
-            local.conn = conn
+            local.conn = driver_connection(self._engine)
         return local.conn.cursor()
 
     def drop(self) -> None:
