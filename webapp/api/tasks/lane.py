@@ -37,7 +37,8 @@ from models.tasks.entities import TaskStatus
 from models.tasks.listing import SORTS, TaskListFilter, driver_connection, driver_page
 from models.tasks.periods import Category
 from webapp import clock
-from webapp.api.core import CODE, PREFIX
+from webapp.api.core import CODE, PREFIX, Paging
+from webapp.api.tasks.schemas import TaskQueryArgsSchema
 from webapp.input_guard import MAX_QUERY
 from webapp.security import CSP
 
@@ -49,6 +50,9 @@ _DIGITS = re.compile(r"^[1-9][0-9]{0,5}$")
 _STATUSES = frozenset(s.value for s in TaskStatus)
 _CATEGORIES = frozenset(c.value for c in Category)
 _BOOLEANS = {"true": True, "false": False}
+# what Flask's schema fills in when a request leaves these out
+_DEFAULTS = {name: field.load_default for name, field in TaskQueryArgsSchema().fields.items()
+             if name in ("page", "page_size", "sort")}
 # the headers Flask gives this answer (security.py's, and Vary: the session was looked at)
 HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
            ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"), ("Vary", "Cookie"))
@@ -140,15 +144,16 @@ class TaskListLane:
         user = cache.get(hash_secret(secret), now)
         if user is None:
             return None
-        page, size = args.pop("page", 1), args.pop("page_size", 50)
-        sort = args.pop("sort", "due")
+        page = Paging(args.pop("page", _DEFAULTS["page"]),
+                      args.pop("page_size", _DEFAULTS["page_size"]))
+        sort = args.pop("sort", _DEFAULTS["sort"])
         as_of = args.pop("as_of", None) or local_today(now)
         totals = self.app.extensions.get("planwatch_task_totals")
         try:
             cursor = self.cursor()
             try:
                 found = driver_page(cursor, self._engine.dialect, user, TaskListFilter(**args),
-                                    as_of, sort, size, (page - 1) * size, totals)
+                                    as_of, sort, page.size, page.offset, totals)
             finally:
                 cursor.close()
         except Exception:  # the database: Flask answers (and logs) it with a fresh connection
@@ -156,9 +161,8 @@ class TaskListLane:
             return None
         if found is None:
             return None
-        rows, total = found
         self.served += 1
-        return orjson.dumps({"items": rows, "total": total, "page": page, "page_size": size})
+        return orjson.dumps(page.of(*found))
 
     def cursor(self):
         """A cursor on this thread's own connection, opened on first use in this process."""
