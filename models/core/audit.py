@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.core.actors import Actor, check_actor
 from models.core.db import UTCDateTime, db
@@ -33,6 +33,13 @@ class AuditEvent(db.Model):
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+@sa.event.listens_for(AuditEvent.__table__, "after_create")
+def _append_function(target, connection, **kw):
+    """`create_all` (the tests' schema) makes the append function as migration 0021 does."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(APPEND_FUNCTION_SQL)
 
 
 def _plain(value: Any) -> Any:
@@ -87,46 +94,71 @@ def _driver_in_transaction(session: Session) -> bool:
 
 
 _LOCK_KEY = 516047
-_LOCKED = "planwatch.audit_chain_locked"  # session.info: the transaction holding the lock
-
-
-def _transaction(session: Session):
-    """The innermost transaction (a savepoint rolled back releases what it locked)."""
-    if isinstance(session, scoped_session):
-        session = session()
-    return session.get_nested_transaction() or session.get_transaction()
-
-
-def chain_lock_sql():
-    """PostgreSQL's lock of the chain as a SQL expression, for a caller that takes it in a
-    statement it runs anyway (`UPDATE ... RETURNING`); then `chain_locked` tells `record`."""
-    return sa.func.pg_advisory_xact_lock(_LOCK_KEY)
-
-
-def chain_locked(session: Session) -> None:
-    """The caller's transaction took `chain_lock_sql()`: `record` need not take it again."""
-    session.info[_LOCKED] = _transaction(session)
+# PostgreSQL appends an event with one function call (migration 0021; `create_all` makes it
+# too): the chain's lock, then the last hash read with a snapshot taken after the lock (a
+# VOLATILE function takes one per statement, so a writer that committed while this one waited
+# is seen), then the INSERT whose hash the database computes. One statement whatever the
+# caller's transaction did before, and the same for the ORM's sessions and the API's lane.
+APPEND_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION planwatch_audit_append(
+    p_at timestamptz, p_actor_id integer, p_actor_label text, p_action text,
+    p_entity_type text, p_entity_id text, p_before json, p_after json, p_canonical text)
+RETURNS TABLE (id integer, prev_hash varchar, hash varchar)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_prev varchar;
+BEGIN
+    PERFORM pg_advisory_xact_lock({_LOCK_KEY});
+    SELECT e.hash INTO v_prev FROM audit_event AS e ORDER BY e.id DESC LIMIT 1;
+    v_prev := coalesce(v_prev, '{GENESIS}');
+    RETURN QUERY
+        INSERT INTO audit_event AS e (at, actor_id, actor_label, action, entity_type, entity_id,
+                                      before, after, prev_hash, hash)
+        VALUES (p_at, p_actor_id, p_actor_label, p_action, p_entity_type, p_entity_id,
+                p_before, p_after, v_prev,
+                encode(sha256(convert_to(v_prev || p_canonical, 'UTF8')), 'hex'))
+        RETURNING e.id, e.prev_hash, e.hash;
+END
+$$"""
+# its arguments, in order, as `event_values` names them, with their SQL types
+APPEND_ARGUMENTS = (("at", "timestamptz"), ("actor_id", "integer"), ("actor_label", "text"),
+                    ("action", "text"), ("entity_type", "text"), ("entity_id", "text"),
+                    ("before", "json"), ("after", "json"), ("canonical", "text"))
 
 
 def _lock_chain(session: Session) -> None:
-    """Serialise writers of the chain before the last hash is read.
+    """Serialise writers of the chain before the last hash is read (SQLite; on PostgreSQL
+    `planwatch_audit_append` takes the lock).
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a time, but the
-    driver starts the transaction only at the first write, so a read of the last hash before it
-    sees a chain another writer is about to extend (200 concurrent requests forked it 45 times).
-    A write that changes nothing takes the database's write lock first; the read then sees the
-    latest chain and nobody can append until this transaction ends.
+    SQLite has one writer at a time, but the driver starts the transaction only at the first
+    write, so a read of the last hash before it sees a chain another writer is about to extend
+    (200 concurrent requests forked it 45 times). A write that changes nothing takes the
+    database's write lock first; the read then sees the latest chain and nobody can append
+    until this transaction ends.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        held = session.info.get(_LOCKED)
-        if held is None or held is not _transaction(session):  # not by this transaction
-            session.execute(sa.select(chain_lock_sql()))
-            chain_locked(session)
-    elif dialect == "sqlite" and not _driver_in_transaction(session):
-        # the driver opens its transaction at the first write: if one was made (the change
-        # this event records), the write lock is already held and the no-op is not needed
+    # the driver opens its transaction at the first write: if one was made (the change this
+    # event records), the write lock is already held and the no-op is not needed
+    if not _driver_in_transaction(session):
         session.execute(sa.text("UPDATE audit_event SET id = id WHERE 0"))
+
+
+def event_values(*, actor: Actor | None, action: str, entity_type: str, entity_id: Any,
+                 before: dict | None, after: dict | None, now: datetime) -> dict:
+    """An event's columns as it will be written (`APPEND_ARGUMENTS`), with its canonical
+    JSON, the text its hash is computed from."""
+    if actor is None:
+        actor_id, label = None, ANONYMOUS
+    else:
+        check_actor(actor)
+        actor_id, label = actor.id, actor.label
+    entity_id = None if entity_id is None else str(entity_id)
+    before = _plain(before) if before is not None else None
+    after = _plain(after) if after is not None else None
+    canonical = _canonical(_fields(now, actor_id, label, action, entity_type, entity_id,
+                                   before, after))
+    return {"at": now, "actor_id": actor_id, "actor_label": label, "action": action,
+            "entity_type": entity_type, "entity_id": entity_id, "before": before,
+            "after": after, "canonical": canonical}
 
 
 def record(
@@ -145,28 +177,18 @@ def record(
     The actor is a user, a system actor (`system:<name>`), or None for a request nobody is
     logged in for (a failed login, a refused anonymous request): `anonymous`.
     """
-    if actor is None:
-        actor_id, label = None, ANONYMOUS
-    else:
-        check_actor(actor)
-        actor_id, label = actor.id, actor.label
+    values = event_values(actor=actor, action=action, entity_type=entity_type,
+                          entity_id=entity_id, before=before, after=after, now=now)
     if session.dirty or session.new or session.deleted:
         session.flush()  # the caller's changes first, as the event's own flush used to
-    _lock_chain(session)
-    entity_id = None if entity_id is None else str(entity_id)
-    before = _plain(before) if before is not None else None
-    after = _plain(after) if after is not None else None
-    canonical = _canonical(_fields(now, actor_id, label, action, entity_type, entity_id,
-                                   before, after))
+    dialect = session.get_bind().dialect.name
+    if dialect != "postgresql":
+        _lock_chain(session)
     # one statement: the last hash read and the new event written, under the chain's lock
-    row = session.connection().execute(_append_statement(session.get_bind().dialect.name), {
-        "at": now, "actor_id": actor_id, "actor_label": label, "action": action,
-        "entity_type": entity_type, "entity_id": entity_id, "before": before, "after": after,
-        "canonical": canonical}).one()
+    row = session.connection().execute(_append_statement(dialect), values).one()
     # the event as written, not added to the session (nothing of it is left to flush)
-    return AuditEvent(id=row.id, at=now, actor_id=actor_id, actor_label=label, action=action,
-                      entity_type=entity_type, entity_id=entity_id, before=before, after=after,
-                      prev_hash=row.prev_hash, hash=row.hash)
+    del values["canonical"]
+    return AuditEvent(id=row.id, prev_hash=row.prev_hash, hash=row.hash, **values)
 
 
 _TABLE = AuditEvent.__table__
@@ -174,17 +196,20 @@ _TABLE = AuditEvent.__table__
 
 @functools.cache
 def _append_statement(dialect: str):
-    """INSERT INTO audit_event: the columns come with the execution; prev_hash is the last
-    event's hash (or GENESIS) and hash is `chain_hash(prev_hash, :canonical)`, both computed by
-    the database (PostgreSQL's sha256; on SQLite `chain_hash`, registered by models.core.db)."""
+    """The statement that appends an event: on PostgreSQL the call of `planwatch_audit_append`;
+    elsewhere an INSERT whose prev_hash is the last event's hash (or GENESIS) and whose hash is
+    `chain_hash(prev_hash, :canonical)`, computed by the database (on SQLite `chain_hash`,
+    registered by models.core.db)."""
+    if dialect == "postgresql":
+        return sa.text(
+            "SELECT id, prev_hash, hash FROM planwatch_audit_append("
+            + ", ".join(f"CAST(:{name} AS {kind})" for name, kind in APPEND_ARGUMENTS) + ")"
+        ).bindparams(sa.bindparam("at", type_=UTCDateTime), sa.bindparam("before", type_=sa.JSON),
+                     sa.bindparam("after", type_=sa.JSON))
     prev = sa.func.coalesce(sa.select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
                             .scalar_subquery(), GENESIS)
     canonical = sa.bindparam("canonical", type_=sa.Text)
-    if dialect == "postgresql":
-        digest = sa.func.encode(sa.func.sha256(sa.func.convert_to(prev.concat(canonical),
-                                                                  "UTF8")), "hex")
-    else:
-        digest = sa.func.planwatch_chain_hash(prev, canonical, type_=sa.String)
+    digest = sa.func.planwatch_chain_hash(prev, canonical, type_=sa.String)
     return (sa.insert(_TABLE).values(prev_hash=prev, hash=digest)
             .returning(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm.util import identity_key
 
 from models.core.access import can_see_agency, may_see
 from models.core.actors import require_user
-from models.core.audit import chain_lock_sql, chain_locked, record
+from models.core.audit import record
 from models.core.clock import end_of_day
 from models.core.errors import (
     DomainError,
@@ -154,18 +155,29 @@ def allowed_targets(task: Task, user: User) -> list[str]:
     return out
 
 
-def change_status(
-    session: Session,
-    actor: User,
-    task: Task | TaskRow,
-    to_status: str,
-    *,
-    now: datetime,
-    note: str = "",
-    expected_version: int | None = None,
-    nil_return: bool = False,
-) -> TaskUpdate:
-    """Move a task along its workflow, recording who, when, late or not, and why."""
+@dataclass(frozen=True)
+class StatusStep:
+    """A status change as the rules allow it, before it is written: the task's new values
+    (its version aside), the history row's action, lateness and note, the audit's before."""
+
+    action: str
+    to: TaskStatus
+    values: dict
+    late: bool
+    note: str
+    before: dict
+
+    def history(self, actor: User, task, now: datetime) -> TaskUpdate:
+        return TaskUpdate(task_id=task.id, actor_id=actor.id, at=now, action=self.action,
+                          from_status=self.before["status"], to_status=self.to, note=self.note,
+                          late=self.late)
+
+
+def status_step(actor: User, task: Task | TaskRow, to_status: str, *, now: datetime,
+                note: str = "", expected_version: int | None = None,
+                nil_return: bool = False) -> StatusStep:
+    """The rules of `change_status`, on a task as read: the step, or the DomainError that
+    refuses it (nothing written either way)."""
     require_user(actor)
     if not can_see_agency(actor, task.agency_id):
         raise TaskNotFound(task_id=task.id)
@@ -186,31 +198,38 @@ def change_status(
         raise ReturnNeedsReason(field="note")
     if nil_return and not (action == "submit" and task.item.allows_nil_return):
         raise NilReturnNotAllowed(field="nil_return")
-
-    before = snapshot(task)
     late = False
     values = {"status": to, "updated_at": now}
     if to == TaskStatus.SUBMITTED:
         late = now > end_of_day(task.due_on, task.item.plan.timezone)
         values.update(submitted_at=now, late=late, nil_return=nil_return)
-    update = _write_change(session, task, values, TaskUpdate(
-        task_id=task.id,
-        actor_id=actor.id,
-        at=now,
-        action="nil_return" if nil_return else action,
-        from_status=before["status"],
-        to_status=to,
-        note=note,
-        late=late,
-    ))
+    return StatusStep(action="nil_return" if nil_return else action, to=to, values=values,
+                      late=late, note=note, before=snapshot(task))
+
+
+def change_status(
+    session: Session,
+    actor: User,
+    task: Task | TaskRow,
+    to_status: str,
+    *,
+    now: datetime,
+    note: str = "",
+    expected_version: int | None = None,
+    nil_return: bool = False,
+) -> TaskUpdate:
+    """Move a task along its workflow, recording who, when, late or not, and why."""
+    step = status_step(actor, task, to_status, now=now, note=note,
+                       expected_version=expected_version, nil_return=nil_return)
+    update = _write_change(session, task, step.values, step.history(actor, task, now))
     record(
         session,
         actor=actor,
         action=f"task.{update.action}",
         entity_type="task",
         entity_id=task.id,
-        before=before,
-        after={**snapshot(task), "note": note},
+        before=step.before,
+        after={**snapshot(task), "note": step.note},
         now=now,
     )
     return update
@@ -237,7 +256,7 @@ def _changed(columns: tuple[str, ...]):
 def _change_statement(columns: tuple[str, ...], postgres: bool):
     """The task's versioned UPDATE, built once per set of columns (values come with the
     execution as v_<column>). On PostgreSQL one statement also inserts the history row (h_<column>)
-    when the UPDATE matched, and takes the audit chain's lock: RETURNING the new row's id."""
+    when the UPDATE matched: RETURNING the new row's id."""
     if not postgres:
         return _changed(columns)
     changed = _changed(columns).returning(_TASK.c.id).cte("changed")
@@ -245,7 +264,7 @@ def _change_statement(columns: tuple[str, ...], postgres: bool):
     history = sa.select(changed.c.id, *(
         sa.bindparam(f"h_{c}", type_=_TASK_UPDATE.c[c].type) for c in others))
     return (sa.insert(_TASK_UPDATE).from_select(["task_id", *others], history)
-            .returning(_TASK_UPDATE.c.id, chain_lock_sql()).add_cte(changed))
+            .returning(_TASK_UPDATE.c.id).add_cte(changed))
 
 
 def _write_change(session: Session, task: Task | TaskRow, values: dict,
@@ -254,10 +273,9 @@ def _write_change(session: Session, task: Task | TaskRow, values: dict,
     on PostgreSQL, two on SQLite.
 
     The UPDATE checks the version the task was read at (a change made since by someone else
-    matches no row: RecordChanged, as the ORM's version check answered) and bumps it; on
-    PostgreSQL the statement also takes the audit chain's lock, so the event `record` appends
-    next is one INSERT. The task and the history row are then set as the database has them, as
-    if loaded: nothing is left to flush, and the answer is built without reloading them.
+    matches no row: RecordChanged, as the ORM's version check answered) and bumps it. The
+    task and the history row are then set as the database has them, as if loaded: nothing is
+    left to flush, and the answer is built without reloading them.
     """
     if session.dirty or session.new or session.deleted:
         session.flush()  # the caller's own pending changes first (and the version they bump)
@@ -272,7 +290,6 @@ def _write_change(session: Session, task: Task | TaskRow, values: dict,
         row = connection.execute(_change_statement(tuple(values), True), params).first()
         if row is None:
             raise RecordChanged()
-        chain_locked(session)
         update.id = row[0]
     elif connection.execute(_change_statement(tuple(values), False), params).rowcount != 1:
         raise RecordChanged()

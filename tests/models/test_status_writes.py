@@ -168,3 +168,204 @@ def _together(writer, n: int) -> None:
         t.start()
     for t in threads:
         t.join()
+
+
+# --- the API's short way: the same change on a bare DB-API connection (PostgreSQL) ---------
+
+def _postgres_only(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the driver's change is PostgreSQL's (planwatch_audit_append)")
+
+
+def _detached(session, user_id):
+    from sqlalchemy.orm.session import make_transient_to_detached
+
+    from models.org.tokens import _user_fields
+
+    user = session.get(User, user_id)
+    copy = User(**{key: getattr(user, key) for key in _user_fields()})  # as the token cache
+    make_transient_to_detached(copy)
+    return copy
+
+
+def _written(session, task_id):
+    """The task's history and its audit events as a reader compares them (ids left out)."""
+    session.expire_all()
+    task = session.get(Task, task_id)
+    history = [(u.actor_id, u.at, u.action, u.from_status, u.to_status, u.note, u.late)
+               for u in task.updates]
+    events = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.entity_type == "task", AuditEvent.entity_id == str(task_id))
+        .order_by(AuditEvent.id)).all()
+    audit = [(e.at, e.actor_id, e.actor_label, e.action, e.before, e.after) for e in events]
+    return (task.status, task.version, task.submitted_at, task.updated_at, task.late,
+            task.nil_return), history, audit
+
+
+def _same(snapshot: dict) -> dict:
+    return {k: v for k, v in snapshot.items() if k not in ("due_on", "agency_id")}
+
+
+def test_the_driver_writes_what_change_status_writes(engine, session, world):
+    """Two tasks of one item, one changed through the session and one by the driver, step by
+    step (start, submit late with a note, return, submit again): the same task columns, the
+    same history and the same audit events (the due dates, agencies and ids aside), and one
+    chain."""
+    from models.tasks.driver_writes import change_status_driver
+    from models.tasks.listing import driver_connection
+
+    _postgres_only(engine)
+    first, second = world["tasks"][0], world["tasks"][1]
+    conn = driver_connection(engine)
+    steps = (("in_progress", ""), ("submitted", " trễ hạn "), ("returned", "thiếu số liệu"),
+             ("submitted", ""))
+    try:
+        for status, note in steps:
+            coordinator = session.get(User, world["coordinator"])
+            change_status(session, coordinator, get_task(session, coordinator, first), status,
+                          note=note, now=NOW)
+            session.commit()
+            with conn.cursor() as cursor:
+                version = session.get(Task, second).version
+                changed = change_status_driver(
+                    cursor, engine.dialect, _detached(session, world["coordinator"]), second,
+                    status, now=NOW, note=note, expected_version=version)
+            assert changed is not None and changed.status == status
+            assert changed.version == version + 1
+    finally:
+        conn.close()
+    (orm, orm_history, orm_audit), (drv, drv_history, drv_audit) = (
+        _written(session, first), _written(session, second))
+    assert drv == orm and drv_history == orm_history
+    for a, b in zip(orm_audit, drv_audit, strict=True):
+        assert a[:4] == b[:4]
+        for snapshot_orm, snapshot_drv in zip(a[4:], b[4:], strict=True):
+            assert _same(snapshot_orm) == _same(snapshot_drv)
+    assert orm[0] == "submitted" and orm_history[1][-1] is True  # submitted late
+    assert verify_chain(session) is None
+
+
+def test_the_driver_refuses_as_change_status_and_writes_nothing(engine, session, world):
+    """A stale version gives None (the API answers 412 through Flask); a step the rules
+    refuse raises their error; a task the user may not see is not found. Nothing is written."""
+    from models.tasks.driver_writes import change_status_driver
+    from models.tasks.errors import ReturnNeedsReason, TaskNotFound
+    from models.tasks.listing import driver_connection
+
+    _postgres_only(engine)
+    task_id = world["tasks"][0]
+    officer_b = make_user(session, email="ob@b.example.org", agency="AG-B")
+    session.commit()
+    other = session.scalar(sa.select(Task.id).where(Task.agency_id != officer_b.agency_id,
+                                                    Task.status == "not_started"))
+    before = _counts(session, task_id)
+    conn = driver_connection(engine)
+    coordinator = _detached(session, world["coordinator"])
+    try:
+        with conn.cursor() as cursor:
+            assert change_status_driver(cursor, engine.dialect, coordinator, task_id,
+                                        "in_progress", now=NOW, expected_version=1) is not None
+            after_first = _counts(session, task_id)
+            # stale: read at version 1, the task is at 2 now
+            with pytest.raises(RecordChanged):
+                change_status_driver(cursor, engine.dialect, coordinator, task_id, "submitted",
+                                     now=NOW, expected_version=1)
+            with pytest.raises(TaskTransitionNotAllowed):
+                change_status_driver(cursor, engine.dialect, coordinator, task_id, "accepted",
+                                     now=NOW, expected_version=2)
+            change_status_driver(cursor, engine.dialect, coordinator, task_id, "submitted",
+                                 now=NOW, expected_version=2)
+            with pytest.raises(ReturnNeedsReason):
+                change_status_driver(cursor, engine.dialect, coordinator, task_id, "returned",
+                                     now=NOW, note="  ", expected_version=3)
+            with pytest.raises(TaskNotFound):
+                change_status_driver(cursor, engine.dialect, _detached(session, officer_b.id),
+                                     other, "in_progress", now=NOW)
+    finally:
+        conn.close()
+    assert after_first == (before[0] + 1, before[1] + 1)
+    assert _counts(session, task_id) == (before[0] + 2, before[1] + 2)
+    assert verify_chain(session) is None
+
+
+def test_a_version_that_moves_between_read_and_write_writes_nothing(engine, session, world):
+    """The driver read the task at version 1; someone else's change lands before its write:
+    the UPDATE matches no row, no history row and no event are written, and None says so."""
+    from models.tasks import driver_writes
+    from models.tasks.listing import driver_connection
+
+    _postgres_only(engine)
+    task_id = world["tasks"][0]
+    conn = driver_connection(engine)
+    real = driver_writes.read_task
+
+    def read_then_lose_the_race(cursor, dialect, user, tid):
+        task = real(cursor, dialect, user, tid)
+        coordinator = session.get(User, world["coordinator"])
+        change_status(session, coordinator, get_task(session, coordinator, tid), "in_progress",
+                      now=NOW)
+        session.commit()
+        return task
+
+    driver_writes.read_task = read_then_lose_the_race
+    try:
+        before = _counts(session, task_id)
+        with conn.cursor() as cursor:
+            assert driver_writes.change_status_driver(
+                cursor, engine.dialect, _detached(session, world["coordinator"]), task_id,
+                "submitted", now=NOW) is None
+    finally:
+        driver_writes.read_task = real
+        conn.close()
+    assert _counts(session, task_id) == (before[0] + 1, before[1] + 1)  # the other change only
+    session.expire_all()
+    assert session.get(Task, task_id).status == "in_progress"
+
+
+def test_driver_and_session_writers_at_once_keep_one_chain(engine, session, world):
+    """8 threads: four change their task by the driver (autocommit, one statement each), four
+    through sessions, and every one also appends events of its own: every event is linked to
+    the one before it (the function reads the last hash after taking the chain's lock)."""
+    from models.tasks.driver_writes import change_status_driver
+    from models.tasks.listing import driver_connection
+
+    _postgres_only(engine)
+    factory = make_session_factory(engine)
+    tasks = world["tasks"][:8]
+    assert len(tasks) == 8
+    coordinator = _detached(session, world["coordinator"])
+    start = threading.Barrier(8)
+    errors = []
+
+    def writer(n):
+        mine = tasks[n:n + 1]
+        conn = driver_connection(engine) if n % 2 else None
+        start.wait()
+        try:
+            for status in ("in_progress", "submitted"):
+                for task_id in mine:
+                    if conn is not None:
+                        with conn.cursor() as cursor:
+                            assert change_status_driver(cursor, engine.dialect, coordinator,
+                                                        task_id, status, now=NOW) is not None
+                    with factory() as s:
+                        if conn is None:
+                            user = s.get(User, world["coordinator"])
+                            change_status(s, user, get_task(s, user, task_id), status, now=NOW)
+                        record(s, actor=None, action="test.event", entity_type="thing",
+                               entity_id=f"{n}-{task_id}-{status}", now=NOW)
+                        s.commit()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            if conn is not None:
+                conn.close()
+
+    _together(writer, 8)
+    assert errors == []
+    events = session.scalars(sa.select(AuditEvent)).all()
+    assert len(events) == 32 + 4  # 16 changes, 16 other events; the world's 4
+    assert len({e.prev_hash for e in events}) == len(events)
+    assert verify_chain(session) is None
+    session.expire_all()
+    assert {session.get(Task, t).status for t in tasks} == {"submitted"}
