@@ -23,6 +23,8 @@ from models.tasks.operations import _CONTEXT, _TASK_ROW, TaskRow, snapshot, stat
 
 _TASK = Task.__table__
 _HISTORY = TaskUpdate.__table__
+# the history row's columns besides its id and task (as StatusStep.history fills them)
+_HISTORY_COLUMNS = ("actor_id", "at", "action", "from_status", "to_status", "note", "late")
 
 
 @functools.cache
@@ -66,14 +68,14 @@ def _write(dialect, columns: tuple[str, ...]) -> str:
     INSERT returned (so nothing is appended when the version had moved: no row, no call)."""
     sets = ", ".join(f"{c} = CAST(%(v_{c})s AS {_sql_type(_TASK.c[c], dialect)})"
                      for c in columns)
-    history = [c.key for c in _HISTORY.columns if c.key not in ("id", "task_id")]
-    casts = ", ".join(f"CAST(%(h_{c})s AS {_sql_type(_HISTORY.c[c], dialect)})" for c in history)
+    casts = ", ".join(f"CAST(%(h_{c})s AS {_sql_type(_HISTORY.c[c], dialect)})"
+                      for c in _HISTORY_COLUMNS)
     arguments = ", ".join("CAST(history.task_id AS text)" if name == "entity_id"
                           else f"CAST(%(a_{name})s AS {kind})" for name, kind in APPEND_ARGUMENTS)
     return (
         f"WITH changed AS (UPDATE task SET {sets} "
         f"WHERE id = %(b_id)s AND version = %(b_version)s RETURNING id), "
-        f"history AS (INSERT INTO task_update (task_id, {', '.join(history)}) "
+        f"history AS (INSERT INTO task_update (task_id, {', '.join(_HISTORY_COLUMNS)}) "
         f"SELECT id, {casts} FROM changed RETURNING id, task_id) "
         f"SELECT history.id, event.id FROM history, "
         f"LATERAL planwatch_audit_append({arguments}) AS event")
@@ -99,10 +101,11 @@ def change_status_driver(cursor, dialect, actor: User, task_id: int, to_status: 
     event = event_values(actor=actor, action=f"task.{step.action}", entity_type="task",
                          entity_id=task.id, before=step.before,
                          after={**snapshot(changed), "note": step.note}, now=now)
-    history = step.history(actor, task, now)
     params = {f"v_{k}": _plain(v) for k, v in values.items()}
-    params.update({f"h_{c.key}": _plain(getattr(history, c.key)) for c in _HISTORY.columns
-                   if c.key not in ("id", "task_id")})
+    # the history row's columns as StatusStep.history sets them (no ORM object needed here)
+    params.update(h_actor_id=actor.id, h_at=now, h_action=step.action,
+                  h_from_status=_plain(step.before["status"]), h_to_status=_plain(step.to),
+                  h_note=step.note, h_late=step.late)
     params.update({f"a_{k}": json.dumps(v) if k in ("before", "after") and v is not None else v
                    for k, v in event.items() if k != "entity_id"})
     params.update(b_id=task.id, b_version=task.version)

@@ -1,4 +1,5 @@
-"""The short way for `GET /api/v1/tasks`: a list read by a token this worker has just checked.
+"""The short ways for `GET /api/v1/tasks` and `POST /api/v1/tasks/{id}/status`, by a token this
+worker has just checked.
 
 Clients poll the task list far more than anything else (sync tools, dashboards, the agencies'
 own scripts). Through Flask such a request spends most of its time on what it does not need:
@@ -19,10 +20,20 @@ It takes a request only when all of this holds, and passes anything else to Flas
 A database error drops the lane's connection and the request goes through Flask too. So the
 lane never answers an error of its own: every refusal is Flask's, and every answer it gives is
 one Flask gives (tests/api/test_task_list_lane.py compares the two, byte for byte).
+
+A status change (clients that report in bulk, the agencies' scripts) takes the lane on
+PostgreSQL when the token is in the cache as above, the body is `application/json` with a
+Content-Length and in StatusChangeSchema's plain form (`parse_status_body`), and If-Match names
+one version (`"3"`). `models.tasks.driver_writes.change_status_driver` reads the task and
+applies `status_step`, the rules of `change_status`; the UPDATE, the history row and the audit
+event are then one statement on the lane's connection. A refusal of the rules, a version that
+moved (412) or a database error has written nothing and goes to Flask, which answers it; the
+answer the lane gives is Flask's (tests/api/test_status_lane.py compares them).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
@@ -32,17 +43,25 @@ import orjson
 
 from models.core.clock import local_today
 from models.core.db import db
+from models.core.errors import DomainError
 from models.org.tokens import hash_secret
+from models.tasks.driver_writes import change_status_driver
 from models.tasks.entities import TaskStatus
 from models.tasks.listing import SORTS, TaskListFilter, driver_connection, driver_page
 from models.tasks.periods import Category
 from webapp import clock
-from webapp.api.core import CODE, PREFIX, Paging
-from webapp.api.tasks.schemas import TaskQueryArgsSchema
-from webapp.input_guard import MAX_QUERY
+from webapp.api.core import CODE, MAX_ID, PREFIX, Paging
+from webapp.api.tasks.present import task_out
+from webapp.api.tasks.schemas import StatusChangeSchema, TaskQueryArgsSchema
+from webapp.input_guard import CONTROL, MAX_QUERY
 from webapp.security import CSP
 
 PATH = PREFIX + "/tasks"
+_STATUS_PATH = re.compile(r"^" + re.escape(PATH) + r"/([1-9][0-9]{0,8})/status$")
+_IF_MATCH = re.compile(r'^"([1-9][0-9]{0,8})"$')
+_NOTE_MAX = next(v.max for v in StatusChangeSchema().fields["note"].validators
+                 if hasattr(v, "max"))
+_BODY_MAX = 16 * 1024  # bytes: a status change is a few hundred; more goes through Flask
 DISABLE = "planwatch.lane.off"  # an environ key: tests send a request through Flask alone
 _CODE = re.compile(CODE)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -108,6 +127,25 @@ def parse_query(query: str) -> dict | None:
     return args
 
 
+def parse_status_body(raw: bytes) -> dict | None:
+    """A status change's JSON in its plain form (StatusChangeSchema's fields, a known status,
+    a note within its length without control characters, a JSON boolean), its defaults
+    filled in; None when Flask must parse it and say what is wrong."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(body, dict) or not body.keys() <= {"status", "note", "nil_return"}:
+        return None
+    status, note = body.get("status"), body.get("note", "")
+    nil_return = body.get("nil_return", False)
+    if (not isinstance(status, str) or status not in _STATUSES or not isinstance(note, str)
+            or len(note) > _NOTE_MAX or CONTROL.search(note)
+            or not isinstance(nil_return, bool)):
+        return None
+    return {"status": status, "note": note, "nil_return": nil_return}
+
+
 class TaskListLane:
     """WSGI middleware in front of the Flask app (`app.wsgi_app`): see the module's text."""
 
@@ -119,17 +157,27 @@ class TaskListLane:
         self.served = 0  # answers given here (not by Flask), for tests and the curious
 
     def __call__(self, environ, start_response):
-        if (environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET"
-                and not environ.get(DISABLE)):
+        if environ.get(DISABLE):
+            return self.wsgi_app(environ, start_response)
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
+        if path == PATH and method == "GET":
             body = self.answer(environ)
             if body is not None:
                 start_response("200 OK", [("Content-Type", "application/json"),
                                           ("Content-Length", str(len(body))), *HEADERS])
                 return [body]
+        elif method == "POST" and (match := _STATUS_PATH.match(path)):
+            changed = self.change(environ, int(match.group(1)))
+            if changed is not None:
+                body, version = changed
+                start_response("200 OK", [("Content-Type", "application/json"),
+                                          ("Content-Length", str(len(body))),
+                                          ("ETag", f'"{version}"'), *HEADERS])
+                return [body]
         return self.wsgi_app(environ, start_response)
 
-    def answer(self, environ) -> bytes | None:
-        """The JSON of the list, or None to let Flask answer."""
+    def _user(self, environ, now):
+        """The cached user of the request's bearer token, or None (Flask checks it)."""
         scheme, _, secret = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         cache = self.app.extensions.get("planwatch_token_cache")
         if scheme.lower() != "bearer" or cache is None:
@@ -137,11 +185,57 @@ class TaskListLane:
         secret = secret.strip()
         if not secret or len(secret) > 200:
             return None
+        return cache.get(hash_secret(secret), now)
+
+    def change(self, environ, task_id: int) -> tuple[bytes, int] | None:
+        """`POST /tasks/{id}/status` in its plain form: the JSON of the changed task and its
+        new version, or None to let Flask answer (the body is put back for it to read)."""
+        if task_id > MAX_ID or environ.get("CONTENT_TYPE") != "application/json":
+            return None
+        length = environ.get("CONTENT_LENGTH", "")
+        if not length.isdigit() or not 0 < int(length) <= _BODY_MAX:
+            return None
+        match = _IF_MATCH.match(environ.get("HTTP_IF_MATCH", ""))
+        if match is None or self._engine_dialect() != "postgresql":
+            return None
+        raw = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads it again if it answers
+        body = parse_status_body(raw)
+        now = clock.now(self.app)
+        if body is None or (user := self._user(environ, now)) is None:
+            return None
+        try:
+            cursor = self.cursor()
+            try:
+                task = change_status_driver(
+                    cursor, self._engine.dialect, user, task_id, body["status"], now=now,
+                    note=body["note"], expected_version=int(match.group(1)),
+                    nil_return=body["nil_return"])
+            finally:
+                cursor.close()
+        except DomainError:  # refused, nothing written: Flask refuses it in its own words
+            return None
+        except Exception:  # the database: Flask answers (and logs) it with a fresh connection
+            self.drop()
+            return None
+        if task is None:  # changed by someone else since the read: Flask answers 412
+            return None
+        self.served += 1
+        return orjson.dumps(task_out(task, user, now)), task.version
+
+    def _engine_dialect(self) -> str:
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine.dialect.name
+
+    def answer(self, environ) -> bytes | None:
+        """The JSON of the list, or None to let Flask answer."""
         args = parse_query(environ.get("QUERY_STRING", ""))
         if args is None:
             return None
         now = clock.now(self.app)
-        user = cache.get(hash_secret(secret), now)
+        user = self._user(environ, now)
         if user is None:
             return None
         page = Paging(args.pop("page", _DEFAULTS["page"]),
@@ -170,9 +264,7 @@ class TaskListLane:
         if getattr(local, "pid", None) != os.getpid():
             local.conn, local.pid = None, os.getpid()  # forked: not the parent's socket
         if local.conn is None:
-            if self._engine is None:
-                with self.app.app_context():
-                    self._engine = db.engine
+            self._engine_dialect()
             local.conn = driver_connection(self._engine)
         return local.conn.cursor()
 
