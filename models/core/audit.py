@@ -89,10 +89,6 @@ def _fields(at, actor_id, actor_label, action, entity_type, entity_id, before, a
     }
 
 
-def _driver_in_transaction(session: Session) -> bool:
-    return session.connection().connection.dbapi_connection.in_transaction
-
-
 _LOCK_KEY = 516047
 # PostgreSQL appends an event with one function call (migration 0021; `create_all` makes it
 # too): the chain's lock, then the last hash read with a snapshot taken after the lock (a
@@ -126,7 +122,7 @@ APPEND_ARGUMENTS = (("at", "timestamptz"), ("actor_id", "integer"), ("actor_labe
                     ("before", "json"), ("after", "json"), ("canonical", "text"))
 
 
-def _lock_chain(session: Session) -> None:
+def lock_chain(connection: sa.Connection) -> None:
     """Serialise writers of the chain before the last hash is read (SQLite; on PostgreSQL
     `planwatch_audit_append` takes the lock).
 
@@ -134,12 +130,23 @@ def _lock_chain(session: Session) -> None:
     write, so a read of the last hash before it sees a chain another writer is about to extend
     (200 concurrent requests forked it 45 times). A write that changes nothing takes the
     database's write lock first; the read then sees the latest chain and nobody can append
-    until this transaction ends.
+    until this transaction ends. A caller that reads before it writes (the API's short way)
+    takes it first, so what it read cannot change before it writes.
     """
     # the driver opens its transaction at the first write: if one was made (the change this
     # event records), the write lock is already held and the no-op is not needed
-    if not _driver_in_transaction(session):
-        session.execute(sa.text("UPDATE audit_event SET id = id WHERE 0"))
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("UPDATE audit_event SET id = id WHERE 0")
+
+
+def append_event(connection: sa.Connection, values: dict):
+    """Append the event of `event_values` in the connection's transaction: (id, prev_hash,
+    hash) as the database wrote them."""
+    dialect = connection.dialect.name
+    if dialect != "postgresql":
+        lock_chain(connection)
+    # one statement: the last hash read and the new event written, under the chain's lock
+    return connection.execute(_append_statement(dialect), values).one()
 
 
 def event_values(*, actor: Actor | None, action: str, entity_type: str, entity_id: Any,
@@ -181,11 +188,7 @@ def record(
                           entity_id=entity_id, before=before, after=after, now=now)
     if session.dirty or session.new or session.deleted:
         session.flush()  # the caller's changes first, as the event's own flush used to
-    dialect = session.get_bind().dialect.name
-    if dialect != "postgresql":
-        _lock_chain(session)
-    # one statement: the last hash read and the new event written, under the chain's lock
-    row = session.connection().execute(_append_statement(dialect), values).one()
+    row = append_event(session.connection(), values)
     # the event as written, not added to the session (nothing of it is left to flush)
     del values["canonical"]
     return AuditEvent(id=row.id, prev_hash=row.prev_hash, hash=row.hash, **values)

@@ -1,10 +1,13 @@
-"""`change_status` on a bare DB-API connection (PostgreSQL): the API's short way for a change.
+"""`change_status` without the ORM session: the API's short way for a change.
 
-The same rules (`status_step`), the same rows: the task's versioned UPDATE, its history row and
-its audit event (`planwatch_audit_append`, the function `record` calls) are one statement, so
-in autocommit the change is one transaction and one round trip, after the read of the task
-(one more). What a Session would add (BEGIN, COMMIT, the unit of work, the ORM's objects) is
-left out. A caller that gets a DomainError or None has written nothing and can go the usual way.
+The same rules (`status_step`), the same rows. On PostgreSQL (`change_status_driver`, a bare
+DB-API connection in autocommit) the task's versioned UPDATE, its history row and its audit
+event (`planwatch_audit_append`, the function `record` calls) are one statement, so the change
+is one transaction and one round trip, after the read of the task (one more). On SQLite
+(`change_status_core`, a Core connection) the chain's write lock, the read and the three
+writes are one transaction. What a Session would add (the unit of work, the ORM's objects,
+expiry) is left out. A caller that gets a DomainError or None has written nothing and can go
+the usual way.
 """
 
 from __future__ import annotations
@@ -14,12 +17,22 @@ import functools
 import json
 from datetime import datetime
 
-from models.core.access import may_see
-from models.core.audit import APPEND_ARGUMENTS, event_values
+import sqlalchemy as sa
+
+from models.core.audit import APPEND_ARGUMENTS, append_event, event_values, lock_chain
 from models.org.users import User
 from models.tasks.entities import Task, TaskUpdate
 from models.tasks.errors import TaskNotFound
-from models.tasks.operations import _CONTEXT, _TASK_ROW, TaskRow, snapshot, status_step
+from models.tasks.operations import (
+    _INSERT_UPDATE,
+    _TASK_ROW,
+    TaskRow,
+    _change_statement,
+    read_task_row,
+    snapshot,
+    status_step,
+    task_row,
+)
 
 _TASK = Task.__table__
 _HISTORY = TaskUpdate.__table__
@@ -47,14 +60,7 @@ def read_task(cursor, dialect, user: User, task_id: int) -> TaskRow:
         raise TaskNotFound(task_id=task_id)
     values = {name: (process(value) if process else value)
               for (name, process), value in zip(columns, row, strict=True)}
-    task = TaskRow(**{c.key: values[c.key] for c in _TASK.c})
-    item, plan, section, agency = (
-        TaskRow(**{c: values[f"{name}__{c}"] for c in names})
-        for name, (_, names) in _CONTEXT.items())
-    item.plan, item.section, task.item, task.agency = plan, section, item, agency
-    if not may_see(user, task):
-        raise TaskNotFound(task_id=task_id)
-    return task
+    return task_row(values, user, task_id)
 
 
 def _sql_type(column, dialect) -> str:
@@ -94,18 +100,11 @@ def change_status_driver(cursor, dialect, actor: User, task_id: int, to_status: 
     if dialect.name != "postgresql":
         raise ValueError("change_status_driver is PostgreSQL's")
     task = read_task(cursor, dialect, actor, task_id)
-    step = status_step(actor, task, to_status, now=now, note=note,
-                       expected_version=expected_version, nil_return=nil_return)
-    values = {**step.values, "version": task.version + 1}
-    changed = TaskRow(**{**vars(task), **values})
-    event = event_values(actor=actor, action=f"task.{step.action}", entity_type="task",
-                         entity_id=task.id, before=step.before,
-                         after={**snapshot(changed), "note": step.note}, now=now)
+    changed, values, step, event = _prepare(actor, task, to_status, now=now, note=note,
+                                            expected_version=expected_version,
+                                            nil_return=nil_return)
     params = {f"v_{k}": _plain(v) for k, v in values.items()}
-    # the history row's columns as StatusStep.history sets them (no ORM object needed here)
-    params.update(h_actor_id=actor.id, h_at=now, h_action=step.action,
-                  h_from_status=_plain(step.before["status"]), h_to_status=_plain(step.to),
-                  h_note=step.note, h_late=step.late)
+    params.update({f"h_{k}": _plain(v) for k, v in _history(actor, step, now).items()})
     params.update({f"a_{k}": json.dumps(v) if k in ("before", "after") and v is not None else v
                    for k, v in event.items() if k != "entity_id"})
     params.update(b_id=task.id, b_version=task.version)
@@ -113,3 +112,44 @@ def change_status_driver(cursor, dialect, actor: User, task_id: int, to_status: 
     if cursor.fetchone() is None:
         return None
     return changed
+
+
+def change_status_core(connection: sa.Connection, actor: User, task_id: int, to_status: str, *,
+                       now: datetime, note: str = "", expected_version: int | None = None,
+                       nil_return: bool = False) -> TaskRow | None:
+    """`change_status_driver` on a Core connection outside any transaction (SQLite): the
+    chain's write lock first, so nobody writes between the read and the change; then the
+    task, the step, the UPDATE, the history row and the event, committed together. None when
+    the version moved (nothing written); a DomainError rolls everything back."""
+    with connection.begin() as transaction:
+        lock_chain(connection)
+        task = read_task_row(connection, actor, task_id)
+        changed, values, step, event = _prepare(actor, task, to_status, now=now, note=note,
+                                                expected_version=expected_version,
+                                                nil_return=nil_return)
+        params = {**{f"v_{k}": v for k, v in values.items()}, "b_id": task.id,
+                  "b_version": task.version}
+        if connection.execute(_change_statement(tuple(values), False), params).rowcount != 1:
+            transaction.rollback()
+            return None
+        connection.execute(_INSERT_UPDATE, {"task_id": task.id, **_history(actor, step, now)})
+        append_event(connection, event)
+    return changed
+
+
+def _prepare(actor: User, task: TaskRow, to_status: str, **kwargs):
+    """The step the rules allow, the task as it will be, its new values and its event."""
+    step = status_step(actor, task, to_status, **kwargs)
+    values = {**step.values, "version": task.version + 1}
+    changed = TaskRow(**{**vars(task), **values})
+    event = event_values(actor=actor, action=f"task.{step.action}", entity_type="task",
+                         entity_id=task.id, before=step.before,
+                         after={**snapshot(changed), "note": step.note}, now=kwargs["now"])
+    return changed, values, step, event
+
+
+def _history(actor: User, step, now: datetime) -> dict:
+    """The history row's columns as StatusStep.history sets them (no ORM object needed)."""
+    return {"actor_id": actor.id, "at": now, "action": step.action,
+            "from_status": step.before["status"], "to_status": step.to, "note": step.note,
+            "late": step.late}

@@ -121,10 +121,20 @@ _TASK_ROW = (
 
 def get_task_row(session: Session, user: User, task_id: int) -> TaskRow:
     """The task as a TaskRow if the user may see it (else TaskNotFound, as `get_task`)."""
-    row = session.connection().execute(_TASK_ROW, {"id": task_id}).first()
+    return read_task_row(session.connection(), user, task_id)
+
+
+def read_task_row(connection: sa.Connection, user: User, task_id: int) -> TaskRow:
+    """`get_task_row` on a Core connection (the API's short way on SQLite)."""
+    row = connection.execute(_TASK_ROW, {"id": task_id}).first()
     if row is None:
         raise TaskNotFound(task_id=task_id)
-    values = row._mapping
+    return task_row(row._mapping, user, task_id)
+
+
+def task_row(values, user: User, task_id: int) -> TaskRow:
+    """A TaskRow of `_TASK_ROW`'s values (by column key: `code`, `item__code`...) if the user
+    may see it, else TaskNotFound."""
     task = TaskRow(**{c.key: values[c.key] for c in _T.c})
     item, plan, section, agency = (
         SimpleNamespace(**{c: values[f"{name}__{c}"] for c in columns})

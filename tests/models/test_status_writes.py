@@ -177,6 +177,29 @@ def _postgres_only(engine):
         pytest.skip("the driver's change is PostgreSQL's (planwatch_audit_append)")
 
 
+class _ShortWay:
+    """The API's short way for this backend: the driver on PostgreSQL, Core on SQLite."""
+
+    def __init__(self, engine):
+        from models.tasks.listing import driver_connection
+
+        self.engine = engine
+        postgres = engine.dialect.name == "postgresql"
+        self.conn = driver_connection(engine) if postgres else engine.connect()
+
+    def change(self, user, task_id, status, **kwargs):
+        from models.tasks.driver_writes import change_status_core, change_status_driver
+
+        if self.engine.dialect.name != "postgresql":
+            return change_status_core(self.conn, user, task_id, status, **kwargs)
+        with self.conn.cursor() as cursor:
+            return change_status_driver(cursor, self.engine.dialect, user, task_id, status,
+                                        **kwargs)
+
+    def close(self):
+        self.conn.close()
+
+
 def _detached(session, user_id):
     from sqlalchemy.orm.session import make_transient_to_detached
 
@@ -206,17 +229,13 @@ def _same(snapshot: dict) -> dict:
     return {k: v for k, v in snapshot.items() if k not in ("due_on", "agency_id")}
 
 
-def test_the_driver_writes_what_change_status_writes(engine, session, world):
+def test_the_short_way_writes_what_change_status_writes(engine, session, world):
     """Two tasks of one item, one changed through the session and one by the driver, step by
     step (start, submit late with a note, return, submit again): the same task columns, the
     same history and the same audit events (the due dates, agencies and ids aside), and one
-    chain."""
-    from models.tasks.driver_writes import change_status_driver
-    from models.tasks.listing import driver_connection
-
-    _postgres_only(engine)
+    chain. On PostgreSQL the driver's one statement, on SQLite the Core transaction."""
     first, second = world["tasks"][0], world["tasks"][1]
-    conn = driver_connection(engine)
+    short = _ShortWay(engine)
     steps = (("in_progress", ""), ("submitted", " trễ hạn "), ("returned", "thiếu số liệu"),
              ("submitted", ""))
     try:
@@ -225,15 +244,14 @@ def test_the_driver_writes_what_change_status_writes(engine, session, world):
             change_status(session, coordinator, get_task(session, coordinator, first), status,
                           note=note, now=NOW)
             session.commit()
-            with conn.cursor() as cursor:
-                version = session.get(Task, second).version
-                changed = change_status_driver(
-                    cursor, engine.dialect, _detached(session, world["coordinator"]), second,
-                    status, now=NOW, note=note, expected_version=version)
+            version = session.get(Task, second).version
+            session.commit()  # SQLite: the read ends, so the short way can take the write lock
+            changed = short.change(_detached(session, world["coordinator"]), second, status,
+                                   now=NOW, note=note, expected_version=version)
             assert changed is not None and changed.status == status
             assert changed.version == version + 1
     finally:
-        conn.close()
+        short.close()
     (orm, orm_history, orm_audit), (drv, drv_history, drv_audit) = (
         _written(session, first), _written(session, second))
     assert drv == orm and drv_history == orm_history
@@ -245,44 +263,41 @@ def test_the_driver_writes_what_change_status_writes(engine, session, world):
     assert verify_chain(session) is None
 
 
-def test_the_driver_refuses_as_change_status_and_writes_nothing(engine, session, world):
-    """A stale version gives None (the API answers 412 through Flask); a step the rules
-    refuse raises their error; a task the user may not see is not found. Nothing is written."""
-    from models.tasks.driver_writes import change_status_driver
+def test_the_short_way_refuses_as_change_status_and_writes_nothing(engine, session, world):
+    """A version older than the task's is refused (the API answers 412 through Flask); a step
+    the rules refuse raises their error; a task the user may not see is not found. Nothing is
+    written by any of them."""
     from models.tasks.errors import ReturnNeedsReason, TaskNotFound
-    from models.tasks.listing import driver_connection
 
-    _postgres_only(engine)
     task_id = world["tasks"][0]
     officer_b = make_user(session, email="ob@b.example.org", agency="AG-B")
     session.commit()
     other = session.scalar(sa.select(Task.id).where(Task.agency_id != officer_b.agency_id,
                                                     Task.status == "not_started"))
     before = _counts(session, task_id)
-    conn = driver_connection(engine)
+    session.commit()
+    short = _ShortWay(engine)
     coordinator = _detached(session, world["coordinator"])
+    session.commit()
     try:
-        with conn.cursor() as cursor:
-            assert change_status_driver(cursor, engine.dialect, coordinator, task_id,
-                                        "in_progress", now=NOW, expected_version=1) is not None
-            after_first = _counts(session, task_id)
-            # stale: read at version 1, the task is at 2 now
-            with pytest.raises(RecordChanged):
-                change_status_driver(cursor, engine.dialect, coordinator, task_id, "submitted",
-                                     now=NOW, expected_version=1)
-            with pytest.raises(TaskTransitionNotAllowed):
-                change_status_driver(cursor, engine.dialect, coordinator, task_id, "accepted",
-                                     now=NOW, expected_version=2)
-            change_status_driver(cursor, engine.dialect, coordinator, task_id, "submitted",
-                                 now=NOW, expected_version=2)
-            with pytest.raises(ReturnNeedsReason):
-                change_status_driver(cursor, engine.dialect, coordinator, task_id, "returned",
-                                     now=NOW, note="  ", expected_version=3)
-            with pytest.raises(TaskNotFound):
-                change_status_driver(cursor, engine.dialect, _detached(session, officer_b.id),
-                                     other, "in_progress", now=NOW)
+        assert short.change(coordinator, task_id, "in_progress", now=NOW,
+                            expected_version=1) is not None
+        after_first = _counts(session, task_id)
+        session.commit()
+        with pytest.raises(RecordChanged):  # stale: read at version 1, the task is at 2 now
+            short.change(coordinator, task_id, "submitted", now=NOW, expected_version=1)
+        with pytest.raises(TaskTransitionNotAllowed):
+            short.change(coordinator, task_id, "accepted", now=NOW, expected_version=2)
+        short.change(coordinator, task_id, "submitted", now=NOW, expected_version=2)
+        with pytest.raises(ReturnNeedsReason):
+            short.change(coordinator, task_id, "returned", now=NOW, note="  ",
+                         expected_version=3)
+        officer = _detached(session, officer_b.id)
+        session.commit()
+        with pytest.raises(TaskNotFound):
+            short.change(officer, other, "in_progress", now=NOW)
     finally:
-        conn.close()
+        short.close()
     assert after_first == (before[0] + 1, before[1] + 1)
     assert _counts(session, task_id) == (before[0] + 2, before[1] + 2)
     assert verify_chain(session) is None

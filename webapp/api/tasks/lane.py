@@ -21,12 +21,13 @@ A database error drops the lane's connection and the request goes through Flask 
 lane never answers an error of its own: every refusal is Flask's, and every answer it gives is
 one Flask gives (tests/api/test_task_list_lane.py compares the two, byte for byte).
 
-A status change (clients that report in bulk, the agencies' scripts) takes the lane on
-PostgreSQL when the token is in the cache as above, the body is `application/json` with a
-Content-Length and in StatusChangeSchema's plain form (`parse_status_body`), and If-Match names
-one version (`"3"`). `models.tasks.driver_writes.change_status_driver` reads the task and
-applies `status_step`, the rules of `change_status`; the UPDATE, the history row and the audit
-event are then one statement on the lane's connection. A refusal of the rules, a version that
+A status change (clients that report in bulk, the agencies' scripts) takes the lane when the
+token is in the cache as above, the body is `application/json` with a Content-Length and in
+StatusChangeSchema's plain form (`parse_status_body`), and If-Match names one version (`"3"`).
+`models.tasks.driver_writes` reads the task and applies `status_step`, the rules of
+`change_status`; on PostgreSQL the UPDATE, the history row and the audit event are then one
+statement on the lane's connection, on SQLite one transaction on a Core connection the thread
+keeps. A refusal of the rules, a version that
 moved (412) or a database error has written nothing and goes to Flask, which answers it; the
 answer the lane gives is Flask's (tests/api/test_status_lane.py compares them).
 """
@@ -45,7 +46,7 @@ from models.core.clock import local_today
 from models.core.db import db
 from models.core.errors import DomainError
 from models.org.tokens import hash_secret
-from models.tasks.driver_writes import change_status_driver
+from models.tasks.driver_writes import change_status_core, change_status_driver
 from models.tasks.entities import TaskStatus
 from models.tasks.listing import SORTS, TaskListFilter, driver_connection, driver_page
 from models.tasks.periods import Category
@@ -196,7 +197,7 @@ class TaskListLane:
         if not length.isdigit() or not 0 < int(length) <= _BODY_MAX:
             return None
         match = _IF_MATCH.match(environ.get("HTTP_IF_MATCH", ""))
-        if match is None or self._engine_dialect() != "postgresql":
+        if match is None:
             return None
         raw = environ["wsgi.input"].read(int(length))
         environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads it again if it answers
@@ -204,15 +205,18 @@ class TaskListLane:
         now = clock.now(self.app)
         if body is None or (user := self._user(environ, now)) is None:
             return None
+        step = {"now": now, "note": body["note"], "expected_version": int(match.group(1)),
+                "nil_return": body["nil_return"]}
         try:
-            cursor = self.cursor()
-            try:
-                task = change_status_driver(
-                    cursor, self._engine.dialect, user, task_id, body["status"], now=now,
-                    note=body["note"], expected_version=int(match.group(1)),
-                    nil_return=body["nil_return"])
-            finally:
-                cursor.close()
+            if self._engine_dialect() == "postgresql":
+                cursor = self.cursor()
+                try:
+                    task = change_status_driver(cursor, self._engine.dialect, user, task_id,
+                                                body["status"], **step)
+                finally:
+                    cursor.close()
+            else:
+                task = change_status_core(self.core(), user, task_id, body["status"], **step)
         except DomainError:  # refused, nothing written: Flask refuses it in its own words
             return None
         except Exception:  # the database: Flask answers (and logs) it with a fresh connection
@@ -268,14 +272,25 @@ class TaskListLane:
             local.conn = driver_connection(self._engine)
         return local.conn.cursor()
 
+    def core(self):
+        """This thread's own Core connection (SQLite's changes), opened on first use."""
+        local = self._local
+        if getattr(local, "core_pid", None) != os.getpid():
+            local.core, local.core_pid = None, os.getpid()
+        if local.core is None:
+            self._engine_dialect()
+            local.core = self._engine.connect()
+        return local.core
+
     def drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # noqa: S110 - already broken
-                pass
+        for name in ("conn", "core"):
+            conn = getattr(self._local, name, None)
+            setattr(self._local, name, None)
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:  # noqa: S110 - already broken
+                    pass
 
 
 def init_app(app) -> None:
