@@ -122,7 +122,7 @@ APPEND_ARGUMENTS = (("at", "timestamptz"), ("actor_id", "integer"), ("actor_labe
                     ("before", "json"), ("after", "json"), ("canonical", "text"))
 
 
-def lock_chain(connection: sa.Connection) -> None:
+def _lock_chain(connection: sa.Connection) -> None:
     """Serialise writers of the chain before the last hash is read (SQLite; on PostgreSQL
     `planwatch_audit_append` takes the lock).
 
@@ -130,8 +130,7 @@ def lock_chain(connection: sa.Connection) -> None:
     write, so a read of the last hash before it sees a chain another writer is about to extend
     (200 concurrent requests forked it 45 times). A write that changes nothing takes the
     database's write lock first; the read then sees the latest chain and nobody can append
-    until this transaction ends. A caller that reads before it writes (the API's short way)
-    takes it first, so what it read cannot change before it writes.
+    until this transaction ends.
     """
     # the driver opens its transaction at the first write: if one was made (the change this
     # event records), the write lock is already held and the no-op is not needed
@@ -144,7 +143,7 @@ def append_event(connection: sa.Connection, values: dict):
     hash) as the database wrote them."""
     dialect = connection.dialect.name
     if dialect != "postgresql":
-        lock_chain(connection)
+        _lock_chain(connection)
     # one statement: the last hash read and the new event written, under the chain's lock
     return connection.execute(_append_statement(dialect), values).one()
 

@@ -4,10 +4,9 @@ The same rules (`status_step`), the same rows. On PostgreSQL (`change_status_dri
 DB-API connection in autocommit) the task's versioned UPDATE, its history row and its audit
 event (`planwatch_audit_append`, the function `record` calls) are one statement, so the change
 is one transaction and one round trip, after the read of the task (one more). On SQLite
-(`change_status_core`, a Core connection) the chain's write lock, the read and the three
-writes are one transaction. What a Session would add (the unit of work, the ORM's objects,
-expiry) is left out. A caller that gets a DomainError or None has written nothing and can go
-the usual way.
+(`change_status_core`, a Core connection) the read and the three writes are one transaction.
+What a Session would add (the unit of work, the ORM's objects, expiry) is left out. A caller
+that gets a DomainError or None has written nothing and can go the usual way.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from models.core.audit import APPEND_ARGUMENTS, append_event, event_values, lock_chain
+from models.core.audit import APPEND_ARGUMENTS, append_event, event_values
 from models.org.users import User
 from models.tasks.entities import Task, TaskUpdate
 from models.tasks.errors import TaskNotFound
@@ -117,12 +116,13 @@ def change_status_driver(cursor, dialect, actor: User, task_id: int, to_status: 
 def change_status_core(connection: sa.Connection, actor: User, task_id: int, to_status: str, *,
                        now: datetime, note: str = "", expected_version: int | None = None,
                        nil_return: bool = False) -> TaskRow | None:
-    """`change_status_driver` on a Core connection outside any transaction (SQLite): the
-    chain's write lock first, so nobody writes between the read and the change; then the
-    task, the step, the UPDATE, the history row and the event, committed together. None when
-    the version moved (nothing written); a DomainError rolls everything back."""
+    """`change_status_driver` on a Core connection outside any transaction (SQLite): the task
+    read, the step, then the UPDATE where the version is still the one read, the history row
+    and the event, committed together. As through the session, the write lock is taken by the
+    UPDATE (SQLite's driver begins at the first write), not before the read: a writer holds it
+    only while it writes. None when the version moved (nothing written); a DomainError
+    writes nothing."""
     with connection.begin() as transaction:
-        lock_chain(connection)
         task = read_task_row(connection, actor, task_id)
         changed, values, step, event = _prepare(actor, task, to_status, now=now, note=note,
                                                 expected_version=expected_version,

@@ -337,34 +337,31 @@ def test_a_version_that_moves_between_read_and_write_writes_nothing(engine, sess
     assert session.get(Task, task_id).status == "in_progress"
 
 
-def test_driver_and_session_writers_at_once_keep_one_chain(engine, session, world):
-    """8 threads: four change their task by the driver (autocommit, one statement each), four
-    through sessions, and every one also appends events of its own: every event is linked to
-    the one before it (the function reads the last hash after taking the chain's lock)."""
-    from models.tasks.driver_writes import change_status_driver
-    from models.tasks.listing import driver_connection
-
-    _postgres_only(engine)
+def test_short_way_and_session_writers_at_once_keep_one_chain(engine, session, world):
+    """8 threads: four change their task by the short way (PostgreSQL: the driver's one
+    statement in autocommit; SQLite: the Core transaction), four through sessions, and every
+    one also appends events of its own: every event is linked to the one before it (the
+    function reads the last hash after taking the chain's lock; SQLite's writer holds the
+    database's)."""
     factory = make_session_factory(engine)
     tasks = world["tasks"][:8]
     assert len(tasks) == 8
     coordinator = _detached(session, world["coordinator"])
+    session.commit()
     start = threading.Barrier(8)
     errors = []
 
     def writer(n):
         mine = tasks[n:n + 1]
-        conn = driver_connection(engine) if n % 2 else None
+        short = _ShortWay(engine) if n % 2 else None
         start.wait()
         try:
             for status in ("in_progress", "submitted"):
                 for task_id in mine:
-                    if conn is not None:
-                        with conn.cursor() as cursor:
-                            assert change_status_driver(cursor, engine.dialect, coordinator,
-                                                        task_id, status, now=NOW) is not None
+                    if short is not None:
+                        assert short.change(coordinator, task_id, status, now=NOW) is not None
                     with factory() as s:
-                        if conn is None:
+                        if short is None:
                             user = s.get(User, world["coordinator"])
                             change_status(s, user, get_task(s, user, task_id), status, now=NOW)
                         record(s, actor=None, action="test.event", entity_type="thing",
@@ -373,8 +370,8 @@ def test_driver_and_session_writers_at_once_keep_one_chain(engine, session, worl
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
-            if conn is not None:
-                conn.close()
+            if short is not None:
+                short.close()
 
     _together(writer, 8)
     assert errors == []
