@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.lane_helpers import statements_of
 from webapp.api.tasks.lane import DISABLE, TaskListLane
 
 
@@ -167,32 +168,11 @@ def test_the_lane_writes_a_change_in_one_statement_after_the_read(app, as_role, 
     client = as_role("officer")
     client.get("/tasks?page_size=1")  # the token checked, the lane's connection open
     lane = _lane(app)
-    statements = []
-    real = lane.cursor
-
-    def counting():
-        cursor = real()
-        return _Counting(cursor, cursor.execute, statements)
-
     etag = _etag(client, world.task_a)
-    lane.cursor = counting
-    try:
+    with statements_of(lane) as statements:
         changed = client.post(f"/tasks/{world.task_a}/status", json={"status": "in_progress"},
                               etag=etag)
-    finally:
-        lane.cursor = real
     assert changed.status_code == 200
     assert len(statements) == 2, statements
     assert statements[1].startswith("WITH changed AS (UPDATE task")
 
-
-class _Counting:
-    def __init__(self, cursor, execute, seen):
-        self._cursor, self._execute, self._seen = cursor, execute, seen
-
-    def execute(self, sql, params=None):
-        self._seen.append(sql)
-        return self._execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)

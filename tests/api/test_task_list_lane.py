@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.lane_helpers import statements_of
 from webapp.api.tasks.lane import DISABLE, TaskListLane
 
 # plain filters the lane takes (each with rows in the mini plan, or an empty first page)
@@ -111,43 +112,8 @@ def test_the_lane_reads_a_page_and_its_total_in_one_statement(app, as_role):
     client.get("/me")
     lane = _lane(app)
     client.get("/tasks?overdue=true&page_size=2")  # the lane's connection is open now
-    statements = []
-    real = lane.cursor
-
-    def counting():
-        cursor = real()
-        execute = cursor.execute
-        return _Counting(cursor, execute, statements)
-
-    lane.cursor = counting
-    try:
+    with statements_of(lane) as statements:
         page = client.get("/tasks?agency=AG-A&page_size=2").get_json()
-    finally:
-        lane.cursor = real
     assert page["total"] > 2 and len(page["items"]) == 2
     assert len(statements) == 1, statements
 
-
-class _Counting:
-    def __init__(self, cursor, execute, seen):
-        self._cursor, self._execute, self._seen = cursor, execute, seen
-
-    def execute(self, sql, params=None):
-        self._seen.append(sql)
-        return self._execute(sql, params)
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)
-
-
-def test_a_broken_connection_is_dropped_and_flask_answers(app, as_role):
-    client = as_role("coordinator")
-    client.get("/me")
-    lane = _lane(app)
-    assert client.get("/tasks?overdue=true").status_code == 200
-    lane._local.conn.close()  # the database went away under the lane's connection
-    before = lane.served
-    answer = client.get("/tasks?overdue=true")
-    assert answer.status_code == 200 and lane.served == before  # Flask answered it
-    assert client.get("/tasks?overdue=true").status_code == 200
-    assert lane.served == before + 1  # a new connection

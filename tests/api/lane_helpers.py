@@ -1,0 +1,35 @@
+"""What the lane tests share: the SQL the lane's cursors run."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+@contextmanager
+def statements_of(lane):
+    """The SQL each cursor the lane opens inside the block runs, in order."""
+    seen: list[str] = []
+    real = lane.cursor
+    lane.cursor = lambda: _Counting(real(), seen)
+    try:
+        yield seen
+    finally:
+        lane.cursor = real
+
+
+class _Counting:
+    def __init__(self, cursor, seen):
+        self._cursor, self._seen = cursor, seen
+
+    def execute(self, sql, params=None):
+        self._seen.append(sql)
+        return self._cursor.execute(sql, params)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._cursor.close()
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
