@@ -1,8 +1,23 @@
-"""What the lane tests share: the SQL the lane's cursors run."""
+"""What the lane tests share: the lane itself, an answer to compare, the SQL its cursors run."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+
+from webapp.api.tasks.lane import TaskListLane
+
+
+def lane_of(app) -> TaskListLane:
+    """The app's lane (the WSGI middleware in front of Flask)."""
+    lane = app.wsgi_app
+    assert isinstance(lane, TaskListLane)
+    return lane
+
+
+def answer(response):
+    """Status, headers (the date aside) and body: what two answers must share."""
+    headers = sorted((k, v) for k, v in response.headers.items() if k != "Date")
+    return response.status_code, headers, response.get_data()
 
 
 @contextmanager

@@ -11,19 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.lane_helpers import answer as _answer
+from tests.api.lane_helpers import lane_of as _lane
 from tests.api.lane_helpers import statements_of
-from webapp.api.tasks.lane import DISABLE, TaskListLane
-
-
-def _lane(app) -> TaskListLane:
-    lane = app.wsgi_app
-    assert isinstance(lane, TaskListLane)
-    return lane
-
-
-def _answer(response):
-    headers = sorted((k, v) for k, v in response.headers.items() if k != "Date")
-    return response.status_code, headers, response.get_data()
+from webapp.api.tasks.lane import DISABLE
 
 
 def _etag(client, task_id: int) -> str:

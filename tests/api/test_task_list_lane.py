@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.lane_helpers import answer as _answer
+from tests.api.lane_helpers import lane_of as _lane
 from tests.api.lane_helpers import statements_of
-from webapp.api.tasks.lane import DISABLE, TaskListLane
+from webapp.api.tasks.lane import DISABLE
 
 # plain filters the lane takes (each with rows in the mini plan, or an empty first page)
 TAKEN = [
@@ -47,17 +49,6 @@ LEFT = [
     "?search=%00",
     "?page=99999",  # past the end: the total is counted on its own
 ]
-
-
-def _lane(app) -> TaskListLane:
-    lane = app.wsgi_app
-    assert isinstance(lane, TaskListLane)
-    return lane
-
-
-def _answer(response):
-    headers = sorted((k, v) for k, v in response.headers.items() if k != "Date")
-    return response.status_code, headers, response.get_data()
 
 
 @pytest.mark.parametrize("role", ["coordinator", "officer", "viewer"])
