@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.profile_status URL [N] [OUT]
 
 URL is a database the bench built (`python -m bench --db ... --workdir W`: sqlite:///W/bench.db,
-or the PostgreSQL one); it changes N + N/2 + 51 tasks not started or returned to in_progress,
-as the coordinator. Prints the statements of one change, the wall and CPU time per change
-without the profiler, and writes pyinstrument's text profile of N changes to OUT (needs the
-`bench` extra: pyinstrument).
+or the PostgreSQL one); it changes 2N + 101 tasks not started or returned to in_progress, as the
+coordinator. Prints the wall and CPU time per change without the profiler, by the API's short
+way (webapp/api/tasks/lane.py) and through Flask alone (the lane switched off), alternating,
+N/2 of each; then writes pyinstrument's text profile of N changes by the short way to OUT
+(needs the `bench` extra: pyinstrument). The test client's own work is in both.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ def main(argv: list[str]) -> None:
     os.environ.setdefault("PLANWATCH_SECRET_KEY", "bench-secret")
     import pyinstrument
     import sqlalchemy as sa
-    from sqlalchemy import event
 
     from models.core.db import db
     from models.org.tokens import create_token
     from models.org.users import User
     from models.tasks.entities import Task
     from webapp import create_app
+    from webapp.api.tasks.lane import DISABLE
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -41,42 +42,36 @@ def main(argv: list[str]) -> None:
         db.session.commit()
         rows = iter(db.session.execute(
             sa.select(Task.id, Task.version).where(Task.status.in_(["not_started", "returned"]))
-            .order_by(Task.id.desc()).limit(2 * n + 100)).all())
-        engine = db.engine
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *args: statements.append(statement))
+            .order_by(Task.id.desc()).limit(2 * n + 101)).all())
     client = app.test_client()
     auth = {"Authorization": f"Bearer {secret}"}
 
-    def change():
+    def change(lane: bool = True):
         task_id, version = next(rows)
         response = client.post(f"/api/v1/tasks/{task_id}/status",
                                json={"status": "in_progress", "note": "bench"},
-                               headers={**auth, "If-Match": f'"{version}"'})
+                               headers={**auth, "If-Match": f'"{version}"'},
+                               environ_overrides={} if lane else {DISABLE: True})
         assert response.status_code == 200, (response.status_code, response.data)
 
-    for _ in range(50):  # warm: compiled statements, the token cache
-        change()
-    statements.clear()
-    change()
-    print(f"statements for one change: {len(statements)}")
-    for statement in statements:
-        print("   ", " ".join(statement.split())[:150])
+    for _ in range(50):  # warm: compiled statements, the token cache, the lane's connection
+        change(lane=True)
+        change(lane=False)
+    for lane in (True, False, True, False):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(n // 4):
+            change(lane)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"{'short way' if lane else 'Flask    '}: {n // 4} changes, "
+              f"{wall / (n // 4) * 1000:.2f} ms each, CPU {cpu / (n // 4) * 1000:.2f} ms")
     profiler = pyinstrument.Profiler(interval=0.0002)
     profiler.start()
     for _ in range(n):
         change()
     profiler.stop()
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(n // 2):
-        change()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{n // 2} changes without the profiler: {wall / (n // 2) * 1000:.2f} ms each, "
-          f"CPU {cpu / (n // 2) * 1000:.2f} ms")
     with open(out, "w") as f:
         f.write(profiler.output_text(unicode=False, color=False))
-    print(f"profile of {n} changes: {out}")
+    print(f"profile of {n} changes by the short way: {out}")
 
 
 if __name__ == "__main__":
