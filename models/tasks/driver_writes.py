@@ -35,7 +35,7 @@ from models.tasks.operations import (
 
 _TASK = Task.__table__
 _HISTORY = TaskUpdate.__table__
-# the history row's columns besides its id and task (as StatusStep.history fills them)
+# the history row's columns besides its id and task (StatusStep.history_values' keys)
 _HISTORY_COLUMNS = ("actor_id", "at", "action", "from_status", "to_status", "note", "late")
 
 
@@ -103,7 +103,7 @@ def change_status_driver(cursor, dialect, actor: User, task_id: int, to_status: 
                                             expected_version=expected_version,
                                             nil_return=nil_return)
     params = {f"v_{k}": _plain(v) for k, v in values.items()}
-    params.update({f"h_{k}": _plain(v) for k, v in _history(actor, step, now).items()})
+    params.update({f"h_{k}": _plain(v) for k, v in step.history_values(actor, now).items()})
     params.update({f"a_{k}": json.dumps(v) if k in ("before", "after") and v is not None else v
                    for k, v in event.items() if k != "entity_id"})
     params.update(b_id=task.id, b_version=task.version)
@@ -132,7 +132,8 @@ def change_status_core(connection: sa.Connection, actor: User, task_id: int, to_
         if connection.execute(_change_statement(tuple(values), False), params).rowcount != 1:
             transaction.rollback()
             return None
-        connection.execute(_INSERT_UPDATE, {"task_id": task.id, **_history(actor, step, now)})
+        connection.execute(_INSERT_UPDATE,
+                           {"task_id": task.id, **step.history_values(actor, now)})
         append_event(connection, event)
     return changed
 
@@ -147,9 +148,3 @@ def _prepare(actor: User, task: TaskRow, to_status: str, **kwargs):
                          after={**snapshot(changed), "note": step.note}, now=kwargs["now"])
     return changed, values, step, event
 
-
-def _history(actor: User, step, now: datetime) -> dict:
-    """The history row's columns as StatusStep.history sets them (no ORM object needed)."""
-    return {"actor_id": actor.id, "at": now, "action": step.action,
-            "from_status": step.before["status"], "to_status": step.to, "note": step.note,
-            "late": step.late}

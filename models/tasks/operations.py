@@ -177,10 +177,14 @@ class StatusStep:
     note: str
     before: dict
 
+    def history_values(self, actor: User, now: datetime) -> dict:
+        """The history row's columns besides its id and its task."""
+        return {"actor_id": actor.id, "at": now, "action": self.action,
+                "from_status": self.before["status"], "to_status": self.to, "note": self.note,
+                "late": self.late}
+
     def history(self, actor: User, task, now: datetime) -> TaskUpdate:
-        return TaskUpdate(task_id=task.id, actor_id=actor.id, at=now, action=self.action,
-                          from_status=self.before["status"], to_status=self.to, note=self.note,
-                          late=self.late)
+        return TaskUpdate(task_id=task.id, **self.history_values(actor, now))
 
 
 def status_step(actor: User, task: Task | TaskRow, to_status: str, *, now: datetime,

@@ -386,8 +386,14 @@ def test_short_way_and_session_writers_at_once_keep_one_chain(engine, session, w
 def test_the_driver_fills_every_column_of_a_history_row():
     """A column added to task_update is either filled by the driver's statement or has a
     default: otherwise the API's short way would write rows the session writes otherwise."""
-    from models.tasks.driver_writes import _HISTORY_COLUMNS
+    from types import SimpleNamespace
 
+    from models.tasks.driver_writes import _HISTORY_COLUMNS
+    from models.tasks.operations import StatusStep
+
+    step = StatusStep(action="start", to="in_progress", values={}, late=False, note="",
+                      before={"status": "not_started"})
+    assert set(step.history_values(SimpleNamespace(id=1), NOW)) == set(_HISTORY_COLUMNS)
     left = [c.key for c in TaskUpdate.__table__.columns
             if c.key not in ("id", "task_id", *_HISTORY_COLUMNS)
             and c.default is None and c.server_default is None]
