@@ -27,9 +27,9 @@ StatusChangeSchema's plain form (`parse_status_body`), and If-Match names one ve
 `models.tasks.driver_writes` reads the task and applies `status_step`, the rules of
 `change_status`; on PostgreSQL the UPDATE, the history row and the audit event are then one
 statement on the lane's connection, on SQLite one transaction on a Core connection the thread
-keeps. A refusal of the rules, a version that
-moved (412) or a database error has written nothing and goes to Flask, which answers it; the
-answer the lane gives is Flask's (tests/api/test_status_lane.py compares them).
+keeps. A refusal of the rules, a version that moved (412) or a database error has written
+nothing and goes to Flask, which answers it; the answer the lane gives is Flask's
+(tests/api/test_status_lane.py compares them).
 """
 
 from __future__ import annotations
