@@ -28,7 +28,6 @@ from models.tasks.operations import (
     TaskRow,
     _change_statement,
     read_task_row,
-    snapshot,
     status_step,
     task_row,
 )
@@ -143,8 +142,6 @@ def _prepare(actor: User, task: TaskRow, to_status: str, **kwargs):
     step = status_step(actor, task, to_status, **kwargs)
     values = {**step.values, "version": task.version + 1}
     changed = TaskRow(**{**vars(task), **values})
-    event = event_values(actor=actor, action=f"task.{step.action}", entity_type="task",
-                         entity_id=task.id, before=step.before,
-                         after={**snapshot(changed), "note": step.note}, now=kwargs["now"])
+    event = event_values(actor=actor, now=kwargs["now"], **step.event(changed))
     return changed, values, step, event
 

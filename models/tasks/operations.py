@@ -186,6 +186,13 @@ class StatusStep:
     def history(self, actor: User, task, now: datetime) -> TaskUpdate:
         return TaskUpdate(task_id=task.id, **self.history_values(actor, now))
 
+    def event(self, changed) -> dict:
+        """The audit event of the step (`record`'s and `event_values`' keywords besides the
+        actor and the time), from the task as the step left it."""
+        return {"action": f"task.{self.action}", "entity_type": "task",
+                "entity_id": changed.id, "before": self.before,
+                "after": {**snapshot(changed), "note": self.note}}
+
 
 def status_step(actor: User, task: Task | TaskRow, to_status: str, *, now: datetime,
                 note: str = "", expected_version: int | None = None,
@@ -236,16 +243,7 @@ def change_status(
     step = status_step(actor, task, to_status, now=now, note=note,
                        expected_version=expected_version, nil_return=nil_return)
     update = _write_change(session, task, step.values, step.history(actor, task, now))
-    record(
-        session,
-        actor=actor,
-        action=f"task.{update.action}",
-        entity_type="task",
-        entity_id=task.id,
-        before=step.before,
-        after={**snapshot(task), "note": step.note},
-        now=now,
-    )
+    record(session, actor=actor, now=now, **step.event(task))
     return update
 
 
