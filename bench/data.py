@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -260,6 +261,20 @@ def analyse(engine: sa.Engine) -> None:
     else:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
+
+
+def settle(engine: sa.Engine) -> None:
+    """Put the writes of the load and of earlier figures on disk before a timed figure: a
+    CHECKPOINT (PostgreSQL) or a WAL checkpoint (SQLite), then the kernel's own flush. Without
+    it a figure right after the 1M-row load measures the disk catching up (dirty shared buffers
+    evicted by the backends, WAL syncs queued behind gigabytes of writeback), not the app."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("CHECKPOINT")
+    else:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    os.sync()
 
 
 def _window(conn, shape: Shape) -> int:

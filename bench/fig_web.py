@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bench.data import PASSWORD
+from bench.data import PASSWORD, settle
 from bench.harness import Context, Figure, Skip
 from bench.servers import (
     WORKER_CLASSES,
@@ -151,6 +151,7 @@ def api_figures(ctx: Context) -> list[Figure]:
     seconds = _seconds(ctx)
     figures = []
     for worker_class in WORKER_CLASSES:
+        settle(ctx.engine)  # the load's and the last worker class's writes on disk first
         floor = api_floor(ctx, worker_class)
         tag = f" [{worker_class}]"
         with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz",
