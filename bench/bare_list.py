@@ -15,7 +15,7 @@ from datetime import date
 import orjson
 
 from models.core.db import make_engine
-from models.tasks.listing import TaskListFilter, driver_connection, driver_page
+from models.tasks.listing import Codes, TaskListFilter, driver_connection, driver_page
 
 _state: dict = {}
 
@@ -24,7 +24,7 @@ def _cursor():
     if _state.get("pid") != os.getpid():
         engine = make_engine(os.environ["PLANWATCH_DATABASE_URL"])
         conn = driver_connection(engine)  # as the API's short way
-        _state.update(pid=os.getpid(), engine=engine, conn=conn)
+        _state.update(pid=os.getpid(), engine=engine, conn=conn, codes=Codes())
     return _state["conn"].cursor()
 
 
@@ -34,7 +34,8 @@ def app(environ, start_response):
         rows, total = driver_page(
             cursor, _state["engine"].dialect, None,
             TaskListFilter(agency=os.environ["PLANWATCH_BENCH_AGENCY"], overdue=True),
-            date.fromisoformat(os.environ["PLANWATCH_BENCH_AS_OF"]), "due", 50, 0)
+            date.fromisoformat(os.environ["PLANWATCH_BENCH_AS_OF"]), "due", 50, 0,
+            codes=_state["codes"])
     finally:
         cursor.close()
     body = orjson.dumps({"items": rows, "total": total, "page": 1, "page_size": 50})

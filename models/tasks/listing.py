@@ -139,18 +139,66 @@ ROW_FIELDS = ("id", "plan", "agency", "item", "period_start", "period_end", "due
 
 
 def row_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "due", *,
-              with_total: bool = False) -> sa.Select:
+              with_total: bool = False, by_id: bool = False) -> sa.Select:
     """The list as plain columns (`ROW_FIELDS`, no entities), in `sort` order; `with_total`
     adds the count of every matching row as a last column (`total`), so a page and its total
-    are one statement."""
-    clauses, _ = list_clauses(user, filters, as_of)
-    columns = [Task.id, Plan.code, Agency.code, Item.code, Task.period_start, Task.period_end,
-               Task.due_on, Task.status, Task.late]
-    labelled = [c.label(n) for c, n in zip(columns, ROW_FIELDS, strict=True)]
+    are one statement. `by_id` (a sort of `TASK_SORTS`, no search) selects the task's item
+    and agency ids where the codes would be, without the joins: `Codes.name` names them."""
+    clauses, joins = list_clauses(user, filters, as_of)
+    if by_id and (joins or sort not in TASK_SORTS):
+        raise ValueError(f"sort {sort!r} or a search needs the codes joined")
+    head = [Task.id, Task.item_id, Task.agency_id] if by_id else [
+        Task.id.label("id"), Plan.code.label("plan"), Agency.code.label("agency"),
+        Item.code.label("item")]
+    labelled = head + [Task.period_start.label("period_start"),
+                       Task.period_end.label("period_end"), Task.due_on.label("due_on"),
+                       Task.status.label("status"), Task.late.label("late")]
     if with_total:
         labelled.append(count_query(user, filters, as_of).scalar_subquery().label("total"))
-    return (_joined(sa.select(*labelled)).where(*clauses)
-            .order_by(*SORTS.get(sort, SORTS["due"])))
+    query = sa.select(*labelled) if by_id else _joined(sa.select(*labelled))
+    return query.where(*clauses).order_by(*SORTS.get(sort, SORTS["due"]))
+
+
+# the sorts on task columns alone: their pages can be read without joins (row_query's by_id)
+TASK_SORTS = ("due", "-due", "submitted")
+
+
+class Codes:
+    """The codes of agencies and of items (with their plan's) by id, kept by one worker for one
+    database (the API's short way keeps one per app), for pages read `by_id` on PostgreSQL:
+    the joins cost PostgreSQL half of an agency's page (0.11 ms of CPU against 0.05 ms for
+    `task` alone, 1M tasks).
+
+    A code names its row for good (a plan file and an agencies file are imported by code, so
+    another code is another row) and PostgreSQL never gives an id twice, so a code once read
+    is never stale; an id not seen yet is read with the rest of the page's unknown ids."""
+
+    _AGENCIES = "SELECT id, code FROM agency WHERE id = ANY(%s)"
+    _ITEMS = ("SELECT item.id, item.code, plan.code FROM item JOIN plan ON plan.id = "
+              "item.plan_id WHERE item.id = ANY(%s)")
+
+    def __init__(self, limit: int = 100_000):
+        self.agencies: dict[int, str] = {}
+        self.items: dict[int, tuple[str, str]] = {}  # id -> (item code, plan code)
+        self.limit = limit
+
+    def name(self, cursor, rows: list) -> list[tuple]:
+        """`by_id` rows as `row_query`'s: (id, plan, agency, item, ...the rest)."""
+        agencies, items = self.agencies, self.items
+        unknown_agencies = {row[2] for row in rows if row[2] not in agencies}
+        unknown_items = {row[1] for row in rows if row[1] not in items}
+        if len(agencies) + len(items) > self.limit:
+            agencies.clear()
+            items.clear()
+        if unknown_agencies:
+            cursor.execute(self._AGENCIES, (list(unknown_agencies),))
+            agencies.update(cursor.fetchall())
+        if unknown_items:
+            cursor.execute(self._ITEMS, (list(unknown_items),))
+            items.update((id_, (item, plan)) for id_, item, plan in cursor.fetchall())
+        return [(row[0], items[row[1]][1], agencies[row[2]], items[row[1]][0], *row[3:])
+                for row in rows]
+
 
 
 def plain_row(row, as_of: date) -> dict:
@@ -214,8 +262,8 @@ class TotalCache:
 
 
 def _statement(key: tuple, user: User | None, filters: TaskListFilter, present: tuple,
-               sort: str, with_total: bool) -> sa.Select:
-    key = (*key, with_total)
+               sort: str, with_total: bool, by_id: bool = False) -> sa.Select:
+    key = (*key, with_total, by_id)
     statement = _STATEMENTS.get(key)
     if statement is None:
         scope = None if user is None else _Scope(
@@ -223,7 +271,7 @@ def _statement(key: tuple, user: User | None, filters: TaskListFilter, present: 
         bound = TaskListFilter(overdue=filters.overdue, category=filters.category,
                                **{name: sa.bindparam(f"f_{name}") for name in present})
         statement = row_query(scope, bound, sa.bindparam("as_of", type_=sa.Date), sort,
-                              with_total=with_total)
+                              with_total=with_total, by_id=by_id)
         if len(_STATEMENTS) < 1000:
             _STATEMENTS[key] = statement
     return statement
@@ -293,13 +341,13 @@ _DRIVER: dict[tuple, DriverStatement | None] = {}
 
 
 def _driver_statement(dialect, key: tuple, user, filters, present, sort,
-                      with_total: bool) -> DriverStatement | None:
+                      with_total: bool, by_id: bool = False) -> DriverStatement | None:
     """`_statement` with its page as parameters, compiled once per dialect (None when its SQL
     depends on the values, e.g. an expanding IN: then it goes through the session)."""
-    cache_key = (dialect.name, *key, with_total)
+    cache_key = (dialect.name, *key, with_total, by_id)
     if cache_key in _DRIVER:
         return _DRIVER[cache_key]
-    statement = (_statement(key, user, filters, present, sort, with_total)
+    statement = (_statement(key, user, filters, present, sort, with_total, by_id)
                  .limit(sa.bindparam("page_limit", type_=sa.Integer))
                  .offset(sa.bindparam("page_offset", type_=sa.Integer)))
     compiled = statement.compile(dialect=dialect)
@@ -335,8 +383,8 @@ def driver_connection(engine: sa.Engine):
 
 
 def driver_page(cursor, dialect, user: User, filters: TaskListFilter, as_of: date, sort: str,
-                limit: int, offset: int,
-                totals: TotalCache | None = None) -> tuple[list[dict], int] | None:
+                limit: int, offset: int, totals: TotalCache | None = None,
+                codes: Codes | None = None) -> tuple[list[dict], int] | None:
     """`page_rows` then `plain_row` on a bare DB-API cursor: the same statement, the same rows,
     the same total, without the ORM session. None when the list needs the session (a period,
     a search, a page past the end): the caller then goes the usual way."""
@@ -344,13 +392,17 @@ def driver_page(cursor, dialect, user: User, filters: TaskListFilter, as_of: dat
         return None
     present, key, params, total_key = _shape(user, filters, sort, as_of)
     known = totals.get(total_key) if totals is not None else None
+    # on PostgreSQL a page in task order is read without joins, and named from `codes`
+    by_id = codes is not None and dialect.name == "postgresql" and sort in TASK_SORTS
     statement = _driver_statement(dialect, key, user, filters, present, sort,
-                                  with_total=known is None)
+                                  with_total=known is None, by_id=by_id)
     if statement is None:
         return None
     cursor.execute(statement.sql, statement.bind(
         {**params, "page_limit": limit, "page_offset": offset}))
     rows = cursor.fetchall()
+    if by_id and rows:
+        rows = codes.name(cursor, rows)
     if known is not None:
         total = known
     elif rows:

@@ -48,7 +48,13 @@ from models.core.errors import DomainError
 from models.org.tokens import hash_secret
 from models.tasks.driver_writes import change_status_core, change_status_driver
 from models.tasks.entities import TaskStatus
-from models.tasks.listing import SORTS, TaskListFilter, driver_connection, driver_page
+from models.tasks.listing import (
+    SORTS,
+    Codes,
+    TaskListFilter,
+    driver_connection,
+    driver_page,
+)
 from models.tasks.periods import Category
 from webapp import clock
 from webapp.api.core import CODE, MAX_ID, PREFIX, Paging
@@ -156,6 +162,7 @@ class TaskListLane:
         self._local = threading.local()  # one connection per worker thread
         self._engine = None
         self.served = 0  # answers given here (not by Flask), for tests and the curious
+        self.codes = Codes()  # agencies' and items' codes by id, for pages read without joins
 
     def __call__(self, environ, start_response):
         if environ.get(DISABLE):
@@ -251,7 +258,7 @@ class TaskListLane:
             cursor = self.cursor()
             try:
                 found = driver_page(cursor, self._engine.dialect, user, TaskListFilter(**args),
-                                    as_of, sort, page.size, page.offset, totals)
+                                    as_of, sort, page.size, page.offset, totals, self.codes)
             finally:
                 cursor.close()
         except Exception:  # the database: Flask answers (and logs) it with a fresh connection
