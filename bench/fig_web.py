@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -113,28 +114,45 @@ def _get(url: str, headers: dict) -> tuple[int, bytes, dict]:
 API_CONNECTIONS = 8  # wrk -t2 -c8, for planwatch and hello-world alike
 
 
-def api_floor(ctx: Context, worker_class: str) -> dict:
-    """hello-world under the API's gunicorn settings (worker class, c=8), once per class."""
-    _need_wrk()
-    key = f"hello-api-{worker_class}"
-    if key not in ctx.notes:
-        with gunicorn("bench.hello:app", _env(ctx), worker_class=worker_class) as (base, pid):
-            ctx.notes[key] = wrk(base + "/", _seconds(ctx), connections=API_CONNECTIONS)
-            ctx.notes[key]["pss"] = max(pss_mb(p) for p in children(pid))
-    return ctx.notes[key]
+# the read figures and their floors run in turns, each round a third of the time, so a drift
+# of this shared machine over the minute they take weighs on a figure and its floor alike
+ROUNDS = 3
 
 
-def bare_list_floor(ctx: Context, worker_class: str, agency: str) -> dict:
-    """The agency's overdue list by the bare statement (bench/bare_list.py), same settings."""
+def merged(runs: list[dict]) -> dict:
+    """wrk runs of equal length as one: mean req/s, median p50, the worst p99, every request."""
+    out = {"rps": statistics.fmean(r["rps"] for r in runs),
+           "p50": statistics.median(r["p50"] for r in runs),
+           "p99": max(r["p99"] for r in runs), "rounds": [r["rps"] for r in runs]}
+    for key in ("requests", "non2xx", "errors"):
+        out[key] = sum(r[key] for r in runs)
+    return out
+
+
+def read_rounds(ctx: Context, worker_class: str, targets: dict) -> dict:
+    """hello-world, the bare statement of the agency's list (bench/bare_list.py) and each of
+    `targets` (name -> (url, headers)) under the same gunicorn settings (worker class, c=8),
+    all running at once and measured in ROUNDS interleaved turns; name -> merged run
+    ("hello" with its workers' PSS, "bare")."""
     from models.core.clock import local_today
 
-    key = f"bare-list-{worker_class}"
-    if key not in ctx.notes:
-        env = {**_env(ctx), "PLANWATCH_BENCH_AGENCY": agency,
-               "PLANWATCH_BENCH_AS_OF": local_today(datetime.now(UTC)).isoformat()}
-        with gunicorn("bench.bare_list:app", env, worker_class=worker_class) as (base, _pid):
-            ctx.notes[key] = wrk(base + "/", _seconds(ctx), connections=API_CONNECTIONS)
-    return ctx.notes[key]
+    _need_wrk()
+    agency = ctx.meta["agency_codes"][0]
+    bare_env = {**_env(ctx), "PLANWATCH_BENCH_AGENCY": agency,
+                "PLANWATCH_BENCH_AS_OF": local_today(datetime.now(UTC)).isoformat()}
+    rounds = 1 if ctx.notes.get("tiny") else ROUNDS
+    seconds = max(1, round(_seconds(ctx) / rounds))
+    with (gunicorn("bench.hello:app", _env(ctx), worker_class=worker_class) as (hello, pid),
+          gunicorn("bench.bare_list:app", bare_env, worker_class=worker_class) as (bare, _)):
+        urls = {"hello": (hello + "/", None), "bare": (bare + "/", None), **targets}
+        runs: dict[str, list] = {name: [] for name in urls}
+        for turn in range(rounds):
+            for name, (url, headers) in urls.items():
+                runs[name].append(wrk(url, seconds, connections=API_CONNECTIONS,
+                                      headers=headers, warm=turn == 0))
+        out = {name: merged(found) for name, found in runs.items()}
+        out["hello"]["pss"] = max(pss_mb(p) for p in children(pid))
+    return out
 
 
 def api_figures(ctx: Context) -> list[Figure]:
@@ -150,26 +168,25 @@ def api_figures(ctx: Context) -> list[Figure]:
     agency = ctx.meta["agency_codes"][0]
     seconds = _seconds(ctx)
     figures = []
+    reads = (("API agency overdue list", f"/api/v1/tasks?agency={agency}&overdue=true",
+              ">= 0.5x"),
+             ("API all overdue, page and total", "/api/v1/tasks?overdue=true", ">= 0.25x"))
     for worker_class in WORKER_CLASSES:
         settle(ctx.engine)  # the load's and the last worker class's writes on disk first
-        floor = api_floor(ctx, worker_class)
         tag = f" [{worker_class}]"
         with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz",
                       worker_class=worker_class) as (base, pid):
-            for name, path, goal in (
-                ("API agency overdue list", f"/api/v1/tasks?agency={agency}&overdue=true",
-                 ">= 0.5x"),
-                ("API all overdue, page and total", "/api/v1/tasks?overdue=true", ">= 0.25x"),
-            ):
+            for _name, path, _goal in reads:
                 status, body, _ = _get(base + path, auth)
                 if status != 200:
                     raise Skip(f"GET {path} answered {status}: {body[:200]!r}")
-                run = wrk(base + path, seconds, connections=API_CONNECTIONS, headers=auth)
-                figures.append(_wrk_figure(name + tag, run, floor, goal, p99=50))
-                if name == "API agency overdue list":
-                    agency_run = run
+            runs = read_rounds(ctx, worker_class,
+                               {name: (base + path, auth) for name, path, _goal in reads})
+            floor, bare = runs["hello"], runs["bare"]
+            for name, _path, goal in reads:
+                figures.append(_wrk_figure(name + tag, runs[name], floor, goal, p99=50))
             # what the machine allows for that list: its statement with nothing around it
-            bare = bare_list_floor(ctx, worker_class, agency)
+            agency_run = runs[reads[0][0]]
             figures.append(Figure(
                 "API agency overdue list against the bare statement" + tag, agency_run["rps"],
                 "req/s", bare["rps"],
@@ -200,10 +217,15 @@ def api_figures(ctx: Context) -> list[Figure]:
 
 
 def _detail(run: dict, floor: dict) -> str:
+    turns = ""
+    if len(run.get("rounds", ())) > 1:
+        turns = (f" ({len(run['rounds'])} turns interleaved: "
+                 f"{' / '.join(f'{r:,.0f}' for r in run['rounds'])} against "
+                 f"{' / '.join(f'{r:,.0f}' for r in floor['rounds'])} req/s)")
     return (f"p50 {run['p50']:.1f} ms, p99 {run['p99']:.1f} ms, {run['requests']:,} requests, "
             f"{run['non2xx']} non-2xx ({run['non2xx'] / max(run['requests'], 1):.1%}), "
             f"{run['errors']} socket errors; hello-world {floor['rps']:,.0f} req/s, "
-            f"p99 {floor['p99']:.1f} ms")
+            f"p99 {floor['p99']:.1f} ms{turns}")
 
 
 def _wrk_figure(name: str, run: dict, floor: dict, goal: str = ">= 0.5x",

@@ -103,19 +103,19 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, seconds: float, *, connections: int = 32, threads: int = 2,
-        headers: dict | None = None, script: str | None = None) -> dict:
+        headers: dict | None = None, script: str | None = None, warm: bool = True) -> dict:
     """requests/s, p50/p99 latency (ms) and non-2xx count from one wrk run.
 
     A read (no script) is first run for a tenth of the time (at least 1 s), unmeasured, so
     every figure and its floor start on warm workers: each worker's first requests import,
-    connect, compile and fill caches. A script changes data (status changes): it runs once,
-    measured."""
+    connect, compile and fill caches (`warm=False`: already warm). A script changes data
+    (status changes): it runs once, measured."""
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", "--latency", "--timeout", "10s"]
     for key, value in (headers or {}).items():
         cmd += ["-H", f"{key}: {value}"]
     if script:
         cmd += ["-s", script]
-    else:
+    elif warm:
         # wrk takes whole seconds
         subprocess.run(cmd + [f"-d{max(round(seconds / 10), 1)}s", url], capture_output=True,
                        check=True)
