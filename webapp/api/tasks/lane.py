@@ -163,6 +163,10 @@ class TaskListLane:
         self._engine = None
         self.served = 0  # answers given here (not by Flask), for tests and the curious
         self.codes = Codes()  # agencies' and items' codes by id, for pages read without joins
+        # SQLite has one writer at a time, and a writer that finds the lock taken sleeps in
+        # steps of up to 100 ms (its busy handler): this worker's threads queue here instead,
+        # each woken as soon as the one before it has committed
+        self._sqlite_writer = threading.Lock()
 
     def __call__(self, environ, start_response):
         if environ.get(DISABLE):
@@ -223,7 +227,9 @@ class TaskListLane:
                 finally:
                     cursor.close()
             else:
-                task = change_status_core(self.core(), user, task_id, body["status"], **step)
+                with self._sqlite_writer:
+                    task = change_status_core(self.core(), user, task_id, body["status"],
+                                              **step)
         except DomainError:  # refused, nothing written: Flask refuses it in its own words
             return None
         except Exception:  # the database: Flask answers (and logs) it with a fresh connection
