@@ -147,12 +147,13 @@ def row_query(user: User | None, filters: TaskFilter, as_of: date, sort: str = "
     clauses, joins = list_clauses(user, filters, as_of)
     if by_id and (joins or sort not in TASK_SORTS):
         raise ValueError(f"sort {sort!r} or a search needs the codes joined")
-    head = [Task.id, Task.item_id, Task.agency_id] if by_id else [
-        Task.id.label("id"), Plan.code.label("plan"), Agency.code.label("agency"),
-        Item.code.label("item")]
-    labelled = head + [Task.period_start.label("period_start"),
-                       Task.period_end.label("period_end"), Task.due_on.label("due_on"),
-                       Task.status.label("status"), Task.late.label("late")]
+    rest = [Task.period_start, Task.period_end, Task.due_on, Task.status, Task.late]
+    if by_id:
+        columns = [Task.id, Task.item_id, Task.agency_id, *rest]
+        names = ("id", "item_id", "agency_id", *ROW_FIELDS[4:])
+    else:
+        columns, names = [Task.id, Plan.code, Agency.code, Item.code, *rest], ROW_FIELDS
+    labelled = [c.label(n) for c, n in zip(columns, names, strict=True)]
     if with_total:
         labelled.append(count_query(user, filters, as_of).scalar_subquery().label("total"))
     query = sa.select(*labelled) if by_id else _joined(sa.select(*labelled))
@@ -185,11 +186,11 @@ class Codes:
     def name(self, cursor, rows: list) -> list[tuple]:
         """`by_id` rows as `row_query`'s: (id, plan, agency, item, ...the rest)."""
         agencies, items = self.agencies, self.items
-        unknown_agencies = {row[2] for row in rows if row[2] not in agencies}
-        unknown_items = {row[1] for row in rows if row[1] not in items}
         if len(agencies) + len(items) > self.limit:
             agencies.clear()
             items.clear()
+        unknown_agencies = {row[2] for row in rows if row[2] not in agencies}
+        unknown_items = {row[1] for row in rows if row[1] not in items}
         if unknown_agencies:
             cursor.execute(self._AGENCIES, (list(unknown_agencies),))
             agencies.update(cursor.fetchall())
@@ -198,7 +199,6 @@ class Codes:
             items.update((id_, (item, plan)) for id_, item, plan in cursor.fetchall())
         return [(row[0], items[row[1]][1], agencies[row[2]], items[row[1]][0], *row[3:])
                 for row in rows]
-
 
 
 def plain_row(row, as_of: date) -> dict:

@@ -117,3 +117,18 @@ def test_the_lane_reads_a_page_and_its_total_in_one_statement(app, as_role, db_u
     else:
         assert len(first) == 1, first
 
+
+
+def test_the_lane_names_rows_alike_when_its_code_map_is_full(app, as_role):
+    """The map of codes is emptied when it grows past its limit (here at every page): the
+    page's codes are read again and the answer stays Flask's."""
+    client = as_role("coordinator")
+    client.get("/me")
+    lane = _lane(app)
+    lane.codes.limit = 1
+    for query in TAKEN:
+        before = lane.served
+        fast = client.get("/tasks" + query)
+        assert lane.served == before + 1, f"the lane did not answer {query!r}"
+        assert _answer(fast) == _answer(
+            client.get("/tasks" + query, environ_overrides={DISABLE: True})), query
