@@ -253,14 +253,16 @@ def insert_tasks(engine: sa.Engine, rows: Iterator[tuple], progress=None,
     return n
 
 
+def _maintain(engine: sa.Engine, postgresql: str, sqlite: str) -> None:
+    """One maintenance statement of the engine's dialect, outside any transaction (PostgreSQL's
+    VACUUM and CHECKPOINT refuse to run inside one)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(postgresql if engine.dialect.name == "postgresql" else sqlite)
+
+
 def analyse(engine: sa.Engine) -> None:
     """Fresh planner statistics after the bulk load, as autovacuum would give a live system."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")
-    else:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    _maintain(engine, "VACUUM ANALYZE", "ANALYZE")
 
 
 def settle(engine: sa.Engine) -> None:
@@ -268,12 +270,7 @@ def settle(engine: sa.Engine) -> None:
     CHECKPOINT (PostgreSQL) or a WAL checkpoint (SQLite), then the kernel's own flush. Without
     it a figure right after the 1M-row load measures the disk catching up (dirty shared buffers
     evicted by the backends, WAL syncs queued behind gigabytes of writeback), not the app."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("CHECKPOINT")
-    else:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    _maintain(engine, "CHECKPOINT", "PRAGMA wal_checkpoint(TRUNCATE)")
     os.sync()
 
 
