@@ -55,11 +55,11 @@ class Task(db.Model):
         sa.UniqueConstraint("item_id", "agency_id", "period_start"),
         sa.Index("ix_task_agency_status_due", "agency_id", "status", "due_on"),
         sa.Index("ix_task_status_due", "status", "due_on"),
-        # the dashboard's one aggregate pass over a plan's tasks reads only this index
-        # (PostgreSQL index-only scan; SQLite keeps the plain two-column index)
-        sa.Index("ix_task_item_agency_cover", "item_id", "agency_id",
-                 postgresql_include=["status", "due_on", "late"]),
-        # a period's figures: a plan's items, due dates in the period (index-only on PostgreSQL)
+        # a plan's items: a period's figures (due dates in the period) and the dashboard's one
+        # grouped pass over a plan's tasks, from this index alone on PostgreSQL (index-only
+        # scan); an officer's (item, agency) goes by the unique index above. Migration 0022
+        # dropped an (item_id, agency_id) index with the same columns: one entry fewer to
+        # write per task insert and status change
         sa.Index("ix_task_item_due", "item_id", "due_on",
                  postgresql_include=["agency_id", "status", "late"]),
         # every task by due date: the lists' and exports' order streams without a full sort
