@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bench.data import PASSWORD, settle
+from bench.disk import DiskProbe
 from bench.harness import Context, Figure, Skip
 from bench.servers import (
     WORKER_CLASSES,
@@ -200,11 +201,12 @@ def api_figures(ctx: Context) -> list[Figure]:
                 if not isinstance(script, str):
                     figures.append(Figure(name + tag, skipped=script[1]))
                     continue
-                run = wrk(f"{base}/api/v1/tasks", seconds, connections=connections,
-                          threads=threads, script=script)
+                with DiskProbe(ctx.workdir) as disk:
+                    run = wrk(f"{base}/api/v1/tasks", seconds, connections=connections,
+                              threads=threads, script=script)
                 figures.append(Figure(
                     name + tag, run["rps"], "req/s", floor["rps"],
-                    detail=_detail(run, floor),
+                    detail=_detail(run, floor) + disk.describe(),
                     extra_goal=("sequential >= 400/s, p99 <= 10 ms, all 2xx",
                                 run["rps"] >= 400 and run["p99"] <= 10 and not run["non2xx"])
                     if connections == 1 else ("all 2xx", not run["non2xx"])))

@@ -88,3 +88,4 @@ def test_every_status_change_of_the_bench_is_a_real_change(result):
         refused = int(figure.detail.split(" non-2xx")[0].rsplit(" ", 1)[1])
         requests = int(figure.detail.split(" requests")[0].rsplit(" ", 1)[1].replace(",", ""))
         assert refused == 0 if "sequential" in name else refused <= requests // 10, figure.line()
+        assert "the disk meanwhile" in figure.detail, figure.line()
