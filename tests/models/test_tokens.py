@@ -43,7 +43,7 @@ def test_revoked_tokens_and_disabled_users_are_refused(session, officer):
     officer.is_active = False
     assert authenticate_token(session, secret2, T0) is None
     actions = session.scalars(sa.select(AuditEvent.action).where(
-        AuditEvent.entity_type == "api_token")).all()
+        AuditEvent.entity_type == "api_token").order_by(AuditEvent.id)).all()
     assert actions == ["token.create", "token.revoke", "token.create"]
 
 
