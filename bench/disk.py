@@ -1,7 +1,8 @@
 """How the disk behaved while a write figure ran: a commit waits for the disk, so a status
 change's p99 is the disk's as much as the app's. A thread writes 8 KB and fdatasyncs it every
-`interval` seconds (what a commit of a small change asks of the disk), in a file next to the
-data, and keeps each wait."""
+`interval` seconds (what a commit of a small change asks of the disk), in a file in the folder
+it is given (the bench's workdir: the SQLite file's folder, and on a one-disk machine the
+PostgreSQL server's disk too), and keeps each wait."""
 
 from __future__ import annotations
 
@@ -60,8 +61,7 @@ class DiskProbe:
         ordered = sorted(self.waits)
         return {"n": len(ordered), "p50": statistics.median(ordered),
                 "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
-                "max": ordered[-1], "stalls": sum(w > STALL_MS for w in ordered),
-                "stalled_ms": sum(w for w in ordered if w > STALL_MS)}
+                "max": ordered[-1], "stalls": sum(w > STALL_MS for w in ordered)}
 
     def describe(self) -> str:
         found = self.summary()
