@@ -28,6 +28,8 @@ class HttpReceiver:
         self.status = 200
         self.reason: str | None = None  # the status line's phrase (None: the standard one)
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests held at once: a parallel sender's mark
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,7 +38,11 @@ class HttpReceiver:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with receiver.lock:  # counted on arrival: a killed sender still delivered it
                     receiver.received.append((self.path, body))
+                    receiver.in_flight += 1
+                    receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
                 time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.in_flight -= 1
                 self.send_response(receiver.status, receiver.reason)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -294,16 +294,18 @@ def test_two_dispatchers_at_once_send_each_message_once(session, http_receiver):
     assert sum(r["sent"] for r in results) == n and len(results) >= 5
 
 
-@pytest.mark.slow  # a wall-clock bound
 def test_a_batch_is_sent_in_parallel(session, http_receiver):
-    """A slow receiver does not serialise the batch: ten 0.3 s sends take well under 3 s."""
+    """A slow receiver does not serialise the batch: its sends overlap at the receiver.
+
+    Counted where they arrive, not timed: a sequential sender never holds two at once,
+    however fast or busy the machine.
+    """
     n = 10
     now = datetime.now(UTC)
     queue_messages(session, http_receiver.url("/par"), "par", n, now)
-    http_receiver.delay = 0.3
-    started = time.monotonic()
+    http_receiver.delay = 0.5
     counts = dispatch(factory(session), now=now, limit=n, base_url=BASE, workers=n)
-    # sequential sends would take at least 10 x 0.3 = 3.0 s; the margin absorbs a busy CI machine
-    assert counts["sent"] == n and time.monotonic() - started < 2.5
+    assert counts["sent"] == n
+    assert http_receiver.most_in_flight >= 4, http_receiver.most_in_flight
     assert sorted(http_receiver.messages()) == sorted(f"m{i}" for i in range(n))
     assert session.scalar(sa.select(sa.func.count()).where(Notification.status == "sent")) == n
