@@ -185,10 +185,11 @@ class Codes:
 
     def name(self, cursor, rows: list) -> list[tuple]:
         """`by_id` rows as `row_query`'s: (id, plan, agency, item, ...the rest)."""
+        if len(self.agencies) + len(self.items) > self.limit:
+            # new maps, not cleared ones: a worker's threads share this object, and another
+            # thread naming its page from the old maps must still find what it read into them
+            self.agencies, self.items = {}, {}
         agencies, items = self.agencies, self.items
-        if len(agencies) + len(items) > self.limit:
-            agencies.clear()
-            items.clear()
         unknown_agencies = {row[2] for row in rows if row[2] not in agencies}
         unknown_items = {row[1] for row in rows if row[1] not in items}
         if unknown_agencies:

@@ -79,3 +79,37 @@ def test_csv_streams_in_chunks_with_a_bom_and_the_heading_above(session):
     assert lines[0] == "\ufeffNhiệm vụ" and lines[1] == "Kỳ báo cáo,quý IV năm 2025"
     assert lines[3] == "STT,Hạn,Đơn vị" and lines[4] == "0,01/09/2025,Đơn vị A"
     assert len(lines) == 4 + 1200
+
+
+class _InterleavingCursor:
+    """A DB-API cursor over fixed code tables that lets another thread's page be named while
+    this one waits on its query: a worker's threads share one `Codes`."""
+
+    def __init__(self, on_items=None):
+        self.on_items, self.result = on_items, []
+
+    def execute(self, sql, params):
+        ids = params[0]
+        if "FROM agency" in sql:
+            self.result = [(i, f"A{i}") for i in ids]
+        else:
+            self.result = [(i, f"I{i}", "P") for i in ids]
+            if self.on_items:
+                self.on_items()
+
+    def fetchall(self):
+        return self.result
+
+
+def test_codes_shared_by_threads_name_a_page_while_another_starts_afresh():
+    codes = listing.Codes(limit=3)
+    codes.name(_InterleavingCursor(), [(1, 10, 20, "rest")])  # 2 codes kept
+    page = [(2, 11, 21, "rest"), (3, 12, 22, "rest")]  # 2 more agencies: past the limit
+    other = [(4, 13, 23, "rest")]
+
+    def other_thread():  # past the limit: it starts new maps while the first page is named
+        assert codes.name(_InterleavingCursor(), other) == [(4, "P", "A23", "I13", "rest")]
+
+    named = codes.name(_InterleavingCursor(on_items=other_thread), page + [(5, 10, 20, "x")])
+    assert named == [(2, "P", "A21", "I11", "rest"), (3, "P", "A22", "I12", "rest"),
+                     (5, "P", "A20", "I10", "x")]
