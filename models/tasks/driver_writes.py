@@ -4,7 +4,8 @@ The same rules (`status_step`), the same rows. On PostgreSQL (`change_status_dri
 DB-API connection in autocommit) the task's versioned UPDATE, its history row and its audit
 event (`planwatch_audit_append`, the function `record` calls) are one statement, so the change
 is one transaction and one round trip, after the read of the task (one more). On SQLite
-(`change_status_core`, a Core connection) the read and the three writes are one transaction.
+(`change_status_sqlite`, a bare sqlite3 connection) the read and the three writes are one
+transaction, each statement compiled once.
 What a Session would add (the unit of work, the ORM's objects, expiry) is left out. A caller
 that gets a DomainError or None has written nothing and can go the usual way.
 """
@@ -16,9 +17,9 @@ import functools
 import json
 from datetime import datetime
 
-import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite as sqlite_dialect
 
-from models.core.audit import APPEND_ARGUMENTS, append_event, event_values
+from models.core.audit import APPEND_ARGUMENTS, _append_statement, event_values
 from models.org.users import User
 from models.tasks.entities import Task, TaskUpdate
 from models.tasks.errors import TaskNotFound
@@ -27,7 +28,6 @@ from models.tasks.operations import (
     _TASK_ROW,
     TaskRow,
     _change_statement,
-    read_task_row,
     status_step,
     task_row,
 )
@@ -112,28 +112,83 @@ def change_status_driver(cursor, dialect, actor: User, task_id: int, to_status: 
     return changed
 
 
-def change_status_core(connection: sa.Connection, actor: User, task_id: int, to_status: str, *,
-                       now: datetime, note: str = "", expected_version: int | None = None,
-                       nil_return: bool = False) -> TaskRow | None:
-    """`change_status_driver` on a Core connection outside any transaction (SQLite): the task
-    read, the step, then the UPDATE where the version is still the one read, the history row
-    and the event, committed together. As through the session, the write lock is taken by the
-    UPDATE (SQLite's driver begins at the first write), not before the read: a writer holds it
-    only while it writes. None when the version moved (nothing written); a DomainError
-    writes nothing."""
-    with connection.begin() as transaction:
-        task = read_task_row(connection, actor, task_id)
+class _Compiled:
+    """A Core statement compiled once for a bare DB-API cursor: its SQL, the values it fixes
+    itself (a literal, a LIMIT) and each parameter's bind processor (a timestamp in UTC, JSON
+    as text), so the driver stores what a Core execution stores."""
+
+    def __init__(self, statement, dialect, column_keys=None):
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        self.sql = compiled.string
+        self.processors = {}
+        self.fixed = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type._cached_bind_processor(dialect)
+            if process is not None:
+                self.processors[name] = process
+            if not bind.required and bind.callable is None:
+                self.fixed[name] = process(bind.value) if process else bind.value
+
+    def params(self, values: dict) -> dict:
+        processors = self.processors
+        params = dict(self.fixed)
+        for name, value in values.items():
+            value = _plain(value)
+            process = processors.get(name)
+            params[name] = process(value) if process else value
+        return params
+
+
+_SQLITE = sqlite_dialect(paramstyle="named")  # sqlite3 takes :name with a dict
+
+
+@functools.cache
+def _sqlite_writes(columns: tuple[str, ...]) -> tuple[_Compiled, _Compiled, _Compiled]:
+    """The versioned UPDATE of these columns, the history INSERT and the event's append
+    (`append_event`'s statement), compiled for sqlite3."""
+    history = ("task_id", *_HISTORY_COLUMNS)
+    event = tuple(name for name, _ in APPEND_ARGUMENTS if name != "canonical")
+    return (_Compiled(_change_statement(columns, False), _SQLITE),
+            _Compiled(_INSERT_UPDATE, _SQLITE, column_keys=history),
+            _Compiled(_append_statement("sqlite"), _SQLITE, column_keys=event))
+
+
+def change_status_sqlite(connection, actor: User, task_id: int, to_status: str, *,
+                         now: datetime, note: str = "", expected_version: int | None = None,
+                         nil_return: bool = False) -> TaskRow | None:
+    """`change_status_driver` on SQLite: on a bare sqlite3 connection outside any transaction
+    (the driver's default: it begins at the first write), the task read, the step, then the
+    UPDATE where the version is still the one read, the history row and the event, committed
+    together. The statements are those of the session's way (`_change_statement`,
+    `_INSERT_UPDATE`, `append_event`'s), compiled once, without the Core execution around
+    each. As through the session, the write lock is taken by the UPDATE, not before the read:
+    a writer holds it only while it writes, and the chain's last hash is read under it. None
+    when the version moved (nothing written); a DomainError writes nothing."""
+    if connection.in_transaction:
+        raise ValueError("change_status_sqlite begins its own transaction")
+    cursor = connection.cursor()
+    try:
+        task = read_task(cursor, _SQLITE, actor, task_id)
         changed, values, step, event = _prepare(actor, task, to_status, now=now, note=note,
                                                 expected_version=expected_version,
                                                 nil_return=nil_return)
-        params = {**{f"v_{k}": v for k, v in values.items()}, "b_id": task.id,
-                  "b_version": task.version}
-        if connection.execute(_change_statement(tuple(values), False), params).rowcount != 1:
-            transaction.rollback()
+        update, history, append = _sqlite_writes(tuple(values))
+        cursor.execute(update.sql, update.params(
+            {**{f"v_{k}": v for k, v in values.items()}, "b_id": task.id,
+             "b_version": task.version}))
+        if cursor.rowcount != 1:
+            connection.rollback()
             return None
-        connection.execute(_INSERT_UPDATE,
-                           {"task_id": task.id, **step.history_values(actor, now)})
-        append_event(connection, event)
+        cursor.execute(history.sql, history.params(
+            {"task_id": task.id, **step.history_values(actor, now)}))
+        cursor.execute(append.sql, append.params(event))
+        cursor.fetchone()
+        connection.commit()
+    except BaseException:
+        connection.rollback()  # nothing of a failed change stays (none begun: a no-op)
+        raise
+    finally:
+        cursor.close()
     return changed
 
 

@@ -178,20 +178,19 @@ def _postgres_only(engine):
 
 
 class _ShortWay:
-    """The API's short way for this backend: the driver on PostgreSQL, Core on SQLite."""
+    """The API's short way for this backend: a bare DB-API connection, as the lane keeps."""
 
     def __init__(self, engine):
         from models.tasks.listing import driver_connection
 
         self.engine = engine
-        postgres = engine.dialect.name == "postgresql"
-        self.conn = driver_connection(engine) if postgres else engine.connect()
+        self.conn = driver_connection(engine)
 
     def change(self, user, task_id, status, **kwargs):
-        from models.tasks.driver_writes import change_status_core, change_status_driver
+        from models.tasks.driver_writes import change_status_driver, change_status_sqlite
 
         if self.engine.dialect.name != "postgresql":
-            return change_status_core(self.conn, user, task_id, status, **kwargs)
+            return change_status_sqlite(self.conn, user, task_id, status, **kwargs)
         with self.conn.cursor() as cursor:
             return change_status_driver(cursor, self.engine.dialect, user, task_id, status,
                                         **kwargs)
@@ -225,6 +224,21 @@ def _written(session, task_id):
             task.nil_return), history, audit
 
 
+def _stored(session, task_id):
+    """The timestamps and flags as the database keeps them (their text), not as read back:
+    a driver that stored another format would still read back the same values."""
+    def text(sql):
+        return session.execute(sa.text(sql), {"t": task_id}).all()
+
+    return (
+        text("SELECT CAST(submitted_at AS TEXT), CAST(updated_at AS TEXT), CAST(late AS TEXT), "
+             "CAST(nil_return AS TEXT), status FROM task WHERE id = :t"),
+        text("SELECT CAST(at AS TEXT), CAST(late AS TEXT), note FROM task_update "
+             "WHERE task_id = :t ORDER BY id"),
+        text("SELECT CAST(at AS TEXT), actor_label, action FROM audit_event "
+             "WHERE entity_type = 'task' AND entity_id = CAST(:t AS TEXT) ORDER BY id"))
+
+
 def _same(snapshot: dict) -> dict:
     return {k: v for k, v in snapshot.items() if k not in ("due_on", "agency_id")}
 
@@ -233,7 +247,7 @@ def test_the_short_way_writes_what_change_status_writes(engine, session, world):
     """Two tasks of one item, one changed through the session and one by the driver, step by
     step (start, submit late with a note, return, submit again): the same task columns, the
     same history and the same audit events (the due dates, agencies and ids aside), and one
-    chain. On PostgreSQL the driver's one statement, on SQLite the Core transaction."""
+    chain. On PostgreSQL the driver's one statement, on SQLite the bare sqlite3 transaction."""
     first, second = world["tasks"][0], world["tasks"][1]
     short = _ShortWay(engine)
     steps = (("in_progress", ""), ("submitted", " trễ hạn "), ("returned", "thiếu số liệu"),
@@ -255,6 +269,7 @@ def test_the_short_way_writes_what_change_status_writes(engine, session, world):
     (orm, orm_history, orm_audit), (drv, drv_history, drv_audit) = (
         _written(session, first), _written(session, second))
     assert drv == orm and drv_history == orm_history
+    assert _stored(session, second) == _stored(session, first)
     for a, b in zip(orm_audit, drv_audit, strict=True):
         assert a[:4] == b[:4]
         for snapshot_orm, snapshot_drv in zip(a[4:], b[4:], strict=True):
@@ -339,7 +354,7 @@ def test_a_version_that_moves_between_read_and_write_writes_nothing(engine, sess
 
 def test_short_way_and_session_writers_at_once_keep_one_chain(engine, session, world):
     """8 threads: four change their task by the short way (PostgreSQL: the driver's one
-    statement in autocommit; SQLite: the Core transaction), four through sessions, and every
+    statement in autocommit; SQLite: the bare sqlite3 transaction), four through sessions, and every
     one also appends events of its own: every event is linked to the one before it (the
     function reads the last hash after taking the chain's lock; SQLite's writer holds the
     database's)."""

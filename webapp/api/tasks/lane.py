@@ -26,9 +26,10 @@ token is in the cache as above, the body is `application/json` with a Content-Le
 StatusChangeSchema's plain form (`parse_status_body`), and If-Match names one version (`"3"`).
 `models.tasks.driver_writes` reads the task and applies `status_step`, the rules of
 `change_status`; on PostgreSQL the UPDATE, the history row and the audit event are then one
-statement on the lane's connection, on SQLite one transaction on a Core connection the thread
-keeps. A refusal of the rules, a version that moved (412) or a database error has written
-nothing and goes to Flask, which answers it; the answer the lane gives is Flask's
+statement on the lane's connection, on SQLite one transaction on the same bare connection
+(`change_status_sqlite`). A refusal of the rules, a version that moved (412) or a database
+error has written nothing and goes to Flask, which answers it; the answer the lane gives is
+Flask's
 (tests/api/test_status_lane.py compares them).
 """
 
@@ -46,7 +47,7 @@ from models.core.clock import local_today
 from models.core.db import db
 from models.core.errors import DomainError
 from models.org.tokens import hash_secret
-from models.tasks.driver_writes import change_status_core, change_status_driver
+from models.tasks.driver_writes import change_status_driver, change_status_sqlite
 from models.tasks.entities import TaskStatus
 from models.tasks.listing import (
     SORTS,
@@ -219,17 +220,18 @@ class TaskListLane:
         step = {"now": now, "note": body["note"], "expected_version": int(match.group(1)),
                 "nil_return": body["nil_return"]}
         try:
-            if self._engine_dialect() == "postgresql":
-                cursor = self.cursor()
+            cursor = self.cursor()
+            if self._engine.dialect.name == "postgresql":
                 try:
                     task = change_status_driver(cursor, self._engine.dialect, user, task_id,
                                                 body["status"], **step)
                 finally:
                     cursor.close()
             else:
+                cursor.close()
                 with self._sqlite_writer:
-                    task = change_status_core(self.core(), user, task_id, body["status"],
-                                              **step)
+                    task = change_status_sqlite(self._local.conn, user, task_id,
+                                                body["status"], **step)
         except DomainError:  # refused, nothing written: Flask refuses it in its own words
             return None
         except Exception:  # the database: Flask answers (and logs) it with a fresh connection
@@ -285,25 +287,14 @@ class TaskListLane:
             local.conn = driver_connection(self._engine)
         return local.conn.cursor()
 
-    def core(self):
-        """This thread's own Core connection (SQLite's changes), opened on first use."""
-        local = self._local
-        if getattr(local, "core_pid", None) != os.getpid():
-            local.core, local.core_pid = None, os.getpid()
-        if local.core is None:
-            self._engine_dialect()
-            local.core = self._engine.connect()
-        return local.core
-
     def drop(self) -> None:
-        for name in ("conn", "core"):
-            conn = getattr(self._local, name, None)
-            setattr(self._local, name, None)
-            if conn is not None:
-                try:
-                    conn.close()
-                except Exception:  # noqa: S110 - already broken
-                    pass
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: S110 - already broken
+                pass
 
 
 def init_app(app) -> None:
