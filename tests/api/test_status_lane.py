@@ -170,3 +170,30 @@ def test_the_lane_writes_a_change_in_one_statement_after_the_read(app, as_role, 
     assert len(statements) == 2, statements
     assert statements[1].startswith("WITH changed AS (UPDATE task")
 
+
+
+def test_on_sqlite_the_lanes_changes_leave_the_checkpoints_to_the_workers_thread(
+        app, as_role, world):
+    """Each change the lane commits is told to this worker's checkpointer; the lane's own
+    connection checkpoints only past the backstop (models/core/wal.py)."""
+    from models.core.db import db
+    from models.core.wal import BACKSTOP
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the WAL is SQLite's")
+    officer = as_role("officer")
+    officer.get("/me")
+    lane = _lane(app)
+    before = lane.served
+    for task_id in (world.task_a, world.open_a):
+        changed = officer.post(f"/tasks/{task_id}/status", json={"status": "in_progress"},
+                               etag=_etag(officer, task_id))
+        assert changed.status_code == 200
+    assert lane.served == before + 2
+    checkpointer = lane.checkpointer()
+    assert checkpointer is not None and checkpointer.pending == 2
+    assert lane._local.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (BACKSTOP,)
+    assert checkpointer.wait() and checkpointer.pending == 0
+    busy, pages, copied = checkpointer.last
+    assert busy == 0 and copied == pages > 0

@@ -29,8 +29,8 @@ StatusChangeSchema's plain form (`parse_status_body`), and If-Match names one ve
 statement on the lane's connection, on SQLite one transaction on the same bare connection
 (`change_status_sqlite`). A refusal of the rules, a version that moved (412) or a database
 error has written nothing and goes to Flask, which answers it; the answer the lane gives is
-Flask's
-(tests/api/test_status_lane.py compares them).
+Flask's (tests/api/test_status_lane.py compares them). On SQLite the lane's commits leave the
+WAL's checkpoints to a thread of the worker's (models/core/wal.py), so none waits for one.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ import orjson
 from models.core.clock import local_today
 from models.core.db import db
 from models.core.errors import DomainError
+from models.core.wal import WalCheckpointer
 from models.org.tokens import hash_secret
 from models.tasks.driver_writes import change_status_driver, change_status_sqlite
 from models.tasks.entities import TaskStatus
@@ -168,6 +169,8 @@ class TaskListLane:
         # steps of up to 100 ms (its busy handler): this worker's threads queue here instead,
         # each woken as soon as the one before it has committed
         self._sqlite_writer = threading.Lock()
+        self._checkpointer: tuple[int, WalCheckpointer | None] | None = None  # (pid, it)
+        self._checkpointer_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if environ.get(DISABLE):
@@ -232,6 +235,8 @@ class TaskListLane:
                 with self._sqlite_writer:
                     task = change_status_sqlite(self._local.conn, user, task_id,
                                                 body["status"], **step)
+                if task is not None and (checkpointer := self.checkpointer()) is not None:
+                    checkpointer.committed()
         except DomainError:  # refused, nothing written: Flask refuses it in its own words
             return None
         except Exception:  # the database: Flask answers (and logs) it with a fresh connection
@@ -285,7 +290,21 @@ class TaskListLane:
         if local.conn is None:
             self._engine_dialect()
             local.conn = driver_connection(self._engine)
+            if self.checkpointer() is not None:
+                WalCheckpointer.adopt(local.conn)  # its commits leave checkpoints to the thread
         return local.conn.cursor()
+
+    def checkpointer(self) -> WalCheckpointer | None:
+        """This process's WAL checkpointer for an SQLite file (models/core/wal.py), or None."""
+        pid = os.getpid()
+        with self._checkpointer_lock:
+            if self._checkpointer is None or self._checkpointer[0] != pid:  # new, or forked
+                self._engine_dialect()
+                url = self._engine.url
+                path = url.database if url.get_backend_name() == "sqlite" else None
+                file = path and path != ":memory:" and "mode=memory" not in str(url)
+                self._checkpointer = (pid, WalCheckpointer(path) if file else None)
+            return self._checkpointer[1]
 
     def drop(self) -> None:
         conn = getattr(self._local, "conn", None)
