@@ -343,6 +343,13 @@ def accept_many(
     updates = []
     savepoint = session.begin_nested()
     try:
+        # every chosen task locked first, in id order, and read as it is once locked: each
+        # acceptance then appends to the audit chain (its lock is held to the commit) without
+        # waiting for a task that another change holds while it waits for the chain (a
+        # deadlock on PostgreSQL); a task changed meanwhile is refused as stale below
+        session.scalars(sa.select(Task).where(Task.id.in_(seen)).order_by(Task.id)
+                        .with_for_update(of=Task)
+                        .execution_options(populate_existing=True)).all()
         for task_id, version in seen.items():
             task = get_task(session, actor, task_id)
             try:

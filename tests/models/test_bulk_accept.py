@@ -71,3 +71,85 @@ def test_an_officer_cannot_bulk_accept(session, submitted):
         accept_many(session, officer, [(tasks[0].id, tasks[0].version)], now=NOW)
     session.expire_all()
     assert tasks[0].status == "submitted"
+
+
+def test_a_change_made_while_reports_are_accepted_waits_and_is_refused_not_deadlocked(
+        engine, session, submitted, monkeypatch):
+    """PostgreSQL: a second reviewer returns a report while the coordinator's bulk acceptance
+    is between two reports. The acceptance goes through; the return waits for it and is
+    refused as changed by someone else, without a deadlock (which aborted one of them
+    after a second when the acceptance locked each task only as it came to it)."""
+    import threading
+
+    from models.core.db import make_session_factory
+    from models.core.errors import RecordChanged
+    from models.org.users import User
+    from models.tasks import operations
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks and the chain's advisory lock are PostgreSQL's")
+    coordinator_id = submitted[0].id
+    reviewer_id = make_user(session, email="c2@coord.example.org", role="coordinator",
+                            agency="COORD").id
+    first, second = (t.id for t in submitted[2][:2])
+    versions = {t.id: t.version for t in submitted[2][:2]}
+    session.commit()
+    between, go = threading.Event(), threading.Event()
+    real_get_task = operations.get_task
+
+    def pausing_get_task(s, user, task_id):
+        if task_id == second and threading.current_thread().name == "bulk":
+            between.set()  # the first report accepted, its event appended
+            go.wait(20)
+        return real_get_task(s, user, task_id)
+
+    monkeypatch.setattr(operations, "get_task", pausing_get_task)
+    factory = make_session_factory(engine)
+    outcome = {}
+
+    def bulk():
+        with factory() as s:
+            try:
+                accept_many(s, s.get(User, coordinator_id),
+                            [(first, versions[first]), (second, versions[second])], now=NOW)
+                s.commit()
+                outcome["bulk"] = "accepted"
+            except Exception as why:  # noqa: BLE001 - the test reports what happened
+                outcome["bulk"] = repr(why)
+
+    def single(pid):
+        with factory() as s:
+            pid.append(s.scalar(sa.text("SELECT pg_backend_pid()")))
+            reviewer = s.get(User, reviewer_id)
+            try:
+                change_status(s, reviewer, operations.get_task(s, reviewer, second), "returned",
+                              now=NOW, note="thiếu số liệu", expected_version=versions[second])
+                s.commit()
+                outcome["single"] = "changed"
+            except RecordChanged:
+                outcome["single"] = "refused as changed"
+            except Exception as why:  # noqa: BLE001
+                outcome["single"] = repr(why)
+
+    a = threading.Thread(target=bulk, name="bulk")
+    a.start()
+    assert between.wait(20)
+    pid: list[int] = []
+    b = threading.Thread(target=single, args=(pid,))
+    b.start()
+    with engine.connect() as watch:  # until the return waits on a lock
+        for _ in range(200):
+            if pid and watch.scalar(sa.text(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = :p"),
+                    {"p": pid[0]}) == "Lock":
+                break
+            threading.Event().wait(0.05)
+        else:
+            pytest.fail(f"the return never waited: {outcome}")
+    go.set()
+    a.join(30)
+    b.join(30)
+    assert outcome == {"bulk": "accepted", "single": "refused as changed"}
+    session.expire_all()
+    assert [session.get(Task, i).status for i in (first, second)] == ["accepted", "accepted"]
+    assert verify_chain(session) is None
