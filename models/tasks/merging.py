@@ -61,9 +61,13 @@ def merge_agencies(session: Session, actor: Actor, old_code: str, new_code: str,
     merge = Merge(old, new, last_day)
     taken = set(session.execute(sa.select(Task.item_id, Task.period_start).where(
         Task.agency_id == new.id)).all())
-    tasks = session.scalars(sa.select(Task).where(
+    query = sa.select(Task).where(
         Task.agency_id == old.id, Task.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(Task.due_on, Task.id)).all()
+    if not dry_run:  # locked in id order before the first event takes the audit chain's lock:
+        # a status change holding one of them finishes first, instead of deadlocking (PostgreSQL)
+        query = query.with_for_update(of=Task).execution_options(populate_existing=True)
+    tasks = sorted(session.scalars(query.order_by(Task.id)).all(),
+                   key=lambda t: (t.due_on, t.id))
     for task in tasks:
         if (task.item_id, task.period_start) in taken:
             merge.kept.append(task.id)
