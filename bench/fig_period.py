@@ -31,7 +31,7 @@ def dashboard_figures(ctx: Context) -> list[Figure]:
     year = ctx.shape.last_year
     periods = {"month": f"{year}-11", "year": str(year)}
     figures = []
-    with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz") as (base, _pid):
+    with gunicorn("webapp.wsgi:app", _env(ctx), probe="/healthz") as (base, _pid):
         opener = _login(base, "coordinator@bench.example.org", "/dashboard/")
         for kind, key in periods.items():
             path = f"/dashboard/?period={key}"

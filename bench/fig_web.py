@@ -175,7 +175,7 @@ def api_figures(ctx: Context) -> list[Figure]:
     for worker_class in WORKER_CLASSES:
         settle(ctx.engine)  # the load's and the last worker class's writes on disk first
         tag = f" [{worker_class}]"
-        with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz",
+        with gunicorn("webapp.wsgi:app", _env(ctx), probe="/healthz",
                       worker_class=worker_class) as (base, pid):
             for _name, path, _goal in reads:
                 status, body, _ = _get(base + path, auth)
@@ -366,7 +366,7 @@ def page_figures(ctx: Context) -> list[Figure]:
     floor = hello_floor(ctx)
     officer = f"officer.{ctx.meta['agency_codes'][0].lower()}@bench.example.org"
     figures = []
-    with gunicorn("webapp:create_app()", _env(ctx), probe="/healthz") as (base, pid):
+    with gunicorn("webapp.wsgi:app", _env(ctx), probe="/healthz") as (base, pid):
         for name, email in (("page dashboard", "coordinator@bench.example.org"),
                             ("page workspace", officer)):
             path = paths[name]
