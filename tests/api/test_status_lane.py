@@ -193,7 +193,7 @@ def test_on_sqlite_the_lanes_changes_leave_the_checkpoints_to_the_workers_thread
     assert lane.served == before + 2
     checkpointer = lane.checkpointer()
     assert checkpointer is not None and checkpointer.pending == 2
-    assert lane._local.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (BACKSTOP,)
+    assert lane.connection().execute("PRAGMA wal_autocheckpoint").fetchone() == (BACKSTOP,)
     assert checkpointer.wait() and checkpointer.pending == 0
     busy, pages, copied = checkpointer.last
     assert busy == 0 and copied == pages > 0

@@ -223,18 +223,18 @@ class TaskListLane:
         step = {"now": now, "note": body["note"], "expected_version": int(match.group(1)),
                 "nil_return": body["nil_return"]}
         try:
-            cursor = self.cursor()
-            if self._engine.dialect.name == "postgresql":
+            if self._engine_dialect() == "postgresql":
+                cursor = self.cursor()
                 try:
                     task = change_status_driver(cursor, self._engine.dialect, user, task_id,
                                                 body["status"], **step)
                 finally:
                     cursor.close()
             else:
-                cursor.close()
+                connection = self.connection()
                 with self._sqlite_writer:
-                    task = change_status_sqlite(self._local.conn, user, task_id,
-                                                body["status"], **step)
+                    task = change_status_sqlite(connection, user, task_id, body["status"],
+                                                **step)
                 if task is not None and (checkpointer := self.checkpointer()) is not None:
                     checkpointer.committed()
         except DomainError:  # refused, nothing written: Flask refuses it in its own words
@@ -283,7 +283,11 @@ class TaskListLane:
         return orjson.dumps(page.of(*found))
 
     def cursor(self):
-        """A cursor on this thread's own connection, opened on first use in this process."""
+        """A cursor on this thread's own connection."""
+        return self.connection().cursor()
+
+    def connection(self):
+        """This thread's own DB-API connection, opened on first use in this process."""
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             local.conn, local.pid = None, os.getpid()  # forked: not the parent's socket
@@ -292,7 +296,7 @@ class TaskListLane:
             local.conn = driver_connection(self._engine)
             if self.checkpointer() is not None:
                 WalCheckpointer.adopt(local.conn)  # its commits leave checkpoints to the thread
-        return local.conn.cursor()
+        return local.conn
 
     def checkpointer(self) -> WalCheckpointer | None:
         """This process's WAL checkpointer for an SQLite file (models/core/wal.py), or None."""
