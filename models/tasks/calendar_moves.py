@@ -27,7 +27,7 @@ from models.org.users import User
 from models.plans.cadence import Cadence, Period
 from models.plans.calendar import WorkingCalendar
 from models.plans.entities import Item
-from models.tasks.entities import OPEN_STATUSES, Task
+from models.tasks.entities import OPEN_STATUSES, Task, lock_tasks
 from models.tasks.generation import DueContext
 
 # how far from a changed day a due date may be affected: a day off moves the due dates that
@@ -168,12 +168,7 @@ def apply_moves(session: Session, actor: Actor, change: CalendarChange, *, now: 
     messages, which days changed (e.g. ["2026-01-02 day_off"])."""
     if not change.moves:
         return change
-    # locked in id order before the first event takes the audit chain's lock: a status change
-    # that holds one of these tasks finishes first, instead of deadlocking (PostgreSQL)
-    tasks = {t.id: t for t in session.scalars(
-        sa.select(Task).where(Task.id.in_([m.task_id for m in change.moves]))
-        .order_by(Task.id).with_for_update(of=Task)
-        .execution_options(populate_existing=True))}
+    tasks = {t.id: t for t in lock_tasks(session, Task.id.in_([m.task_id for m in change.moves]))}
     for move in change.moves:
         task = tasks[move.task_id]
         before = {"due_on": task.due_on, "nominal_due_on": task.nominal_due_on}

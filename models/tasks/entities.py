@@ -116,6 +116,18 @@ class Task(db.Model):
         return sa.and_(open_clause(), cls.due_on < today)
 
 
+def lock_tasks(session, *where) -> list[Task]:
+    """The tasks `where` selects, locked (FOR UPDATE on PostgreSQL; SQLite has one writer) in
+    id order and read as they are once locked. An operation that changes several tasks and
+    audits each calls it before its first event: the event takes the audit chain's lock until
+    the commit, so locking a task only when it comes to it would wait for a status change that
+    holds the task while it waits for the chain, a deadlock. Locked first, the other change
+    finishes first, or waits and is then refused as stale."""
+    return list(session.scalars(sa.select(Task).where(*where).order_by(Task.id)
+                                .with_for_update(of=Task)
+                                .execution_options(populate_existing=True)))
+
+
 class TaskUpdate(db.Model):
     """One step in a task's history: a status change or a note, by whom and when."""
 

@@ -20,7 +20,7 @@ from models.org.errors import (
     UnknownAgencyCode,
 )
 from models.org.users import Role
-from models.tasks.entities import OPEN_STATUSES, Task
+from models.tasks.entities import OPEN_STATUSES, Task, lock_tasks
 
 
 @dataclass
@@ -61,13 +61,9 @@ def merge_agencies(session: Session, actor: Actor, old_code: str, new_code: str,
     merge = Merge(old, new, last_day)
     taken = set(session.execute(sa.select(Task.item_id, Task.period_start).where(
         Task.agency_id == new.id)).all())
-    query = sa.select(Task).where(
-        Task.agency_id == old.id, Task.status.in_([s.value for s in OPEN_STATUSES]))
-    if not dry_run:  # locked in id order before the first event takes the audit chain's lock:
-        # a status change holding one of them finishes first, instead of deadlocking (PostgreSQL)
-        query = query.with_for_update(of=Task).execution_options(populate_existing=True)
-    tasks = sorted(session.scalars(query.order_by(Task.id)).all(),
-                   key=lambda t: (t.due_on, t.id))
+    open_of_old = (Task.agency_id == old.id, Task.status.in_([s.value for s in OPEN_STATUSES]))
+    tasks = sorted(session.scalars(sa.select(Task).where(*open_of_old)).all() if dry_run
+                   else lock_tasks(session, *open_of_old), key=lambda t: (t.due_on, t.id))
     for task in tasks:
         if (task.item_id, task.period_start) in taken:
             merge.kept.append(task.id)

@@ -25,7 +25,7 @@ from models.core.errors import (
 from models.org.agencies import Agency
 from models.org.users import Role, User
 from models.plans.entities import Item, Plan, Section
-from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate
+from models.tasks.entities import OPEN_STATUSES, Task, TaskStatus, TaskUpdate, lock_tasks
 from models.tasks.errors import (
     BulkAcceptNothingChosen,
     BulkAcceptRefused,
@@ -343,13 +343,7 @@ def accept_many(
     updates = []
     savepoint = session.begin_nested()
     try:
-        # every chosen task locked first, in id order, and read as it is once locked: each
-        # acceptance then appends to the audit chain (its lock is held to the commit) without
-        # waiting for a task that another change holds while it waits for the chain (a
-        # deadlock on PostgreSQL); a task changed meanwhile is refused as stale below
-        session.scalars(sa.select(Task).where(Task.id.in_(seen)).order_by(Task.id)
-                        .with_for_update(of=Task)
-                        .execution_options(populate_existing=True)).all()
+        lock_tasks(session, Task.id.in_(seen))  # one changed meanwhile is refused below
         for task_id, version in seen.items():
             task = get_task(session, actor, task_id)
             try:

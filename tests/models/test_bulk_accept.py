@@ -80,6 +80,7 @@ def test_a_change_made_while_reports_are_accepted_waits_and_is_refused_not_deadl
     refused as changed by someone else, without a deadlock (which aborted one of them
     after a second when the acceptance locked each task only as it came to it)."""
     import threading
+    import time
 
     from models.core.db import make_session_factory
     from models.core.errors import RecordChanged
@@ -143,7 +144,7 @@ def test_a_change_made_while_reports_are_accepted_waits_and_is_refused_not_deadl
                     "SELECT wait_event_type FROM pg_stat_activity WHERE pid = :p"),
                     {"p": pid[0]}) == "Lock":
                 break
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         else:
             pytest.fail(f"the return never waited: {outcome}")
     go.set()
