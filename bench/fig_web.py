@@ -194,22 +194,18 @@ def api_figures(ctx: Context) -> list[Figure]:
                 detail=(f"bare statement (bench/bare_list.py: no Flask, no token) "
                         f"{bare['rps']:,.0f} req/s, p99 {bare['p99']:.1f} ms, that is "
                         f"{bare['rps'] / floor['rps']:.2f}x hello-world")))
-            for part, (name, connections, threads) in enumerate((
-                    ("API status change, sequential", 1, 1),
-                    ("API status change, c=8", API_CONNECTIONS, 2))):
-                script = _update_script(ctx, base, auth, part, threads)
-                if not isinstance(script, str):
-                    figures.append(Figure(name + tag, skipped=script[1]))
-                    continue
+            figures += _sequential_figures(ctx, worker_class, base, auth, tag)
+            name = "API status change, c=8"
+            script = _update_script(ctx, base, auth, 1, 2)
+            if not isinstance(script, str):
+                figures.append(Figure(name + tag, skipped=script[1]))
+            else:
                 with DiskProbe(ctx.workdir) as disk:
-                    run = wrk(f"{base}/api/v1/tasks", seconds, connections=connections,
-                              threads=threads, script=script)
-                figures.append(Figure(
-                    name + tag, run["rps"], "req/s", floor["rps"],
-                    detail=_detail(run, floor) + disk.describe(),
-                    extra_goal=("sequential >= 400/s, p99 <= 10 ms, all 2xx",
-                                run["rps"] >= 400 and run["p99"] <= 10 and not run["non2xx"])
-                    if connections == 1 else ("all 2xx", not run["non2xx"])))
+                    run = wrk(f"{base}/api/v1/tasks", seconds, connections=API_CONNECTIONS,
+                              threads=2, script=script)
+                figures.append(Figure(name + tag, run["rps"], "req/s", floor["rps"],
+                                      detail=_detail(run, floor) + disk.describe(),
+                                      extra_goal=("all 2xx", not run["non2xx"])))
             pss = max(pss_mb(p) for p in children(pid))
         figures.append(Figure(f"memory API worker PSS{tag}", pss, "MB", floor["pss"],
                               detail="proportional set size of the largest worker after the "
@@ -218,7 +214,66 @@ def api_figures(ctx: Context) -> list[Figure]:
     return figures
 
 
-def _detail(run: dict, floor: dict) -> str:
+def _sequential_figures(ctx: Context, worker_class: str, base: str, auth: dict,
+                        tag: str) -> list[Figure]:
+    """Status changes by one client against two floors of one client under the same gunicorn
+    settings, in ROUNDS interleaved turns: hello-world, and a bare committed INSERT
+    (bench/bare_write.py: the least a durable change costs on this machine and database).
+    Each turn walks the tasks on from where the last one left them (a new script)."""
+    from bench import bare_write
+
+    name = "API status change, sequential"
+    rounds = 1 if ctx.notes.get("tiny") else ROUNDS
+    seconds = max(1, round(_seconds(ctx) / rounds))
+    bare_write.create_table(ctx.engine)
+    runs: dict[str, list] = {"hello": [], "bare": [], "app": []}
+    try:
+        with (gunicorn("bench.hello:app", _env(ctx), worker_class=worker_class) as (hello, _),
+              gunicorn("bench.bare_write:app", _env(ctx), worker_class=worker_class)
+              as (bare, _),
+              DiskProbe(ctx.workdir) as disk):
+            for turn in range(rounds):
+                script = _update_script(ctx, base, auth, 0, 1)
+                if not isinstance(script, str):
+                    return [Figure(name + tag, skipped=script[1])]
+                runs["hello"].append(wrk(hello + "/", seconds, connections=1, threads=1,
+                                         warm=turn == 0))
+                if turn == 0:  # the floor's workers open their connections unmeasured
+                    wrk(bare + "/", 1, connections=1, threads=1, script=_post_script(ctx))
+                runs["bare"].append(wrk(bare + "/", seconds, connections=1, threads=1,
+                                        script=_post_script(ctx)))
+                runs["app"].append(wrk(f"{base}/api/v1/tasks", seconds, connections=1,
+                                       threads=1, script=script))
+    finally:
+        bare_write.drop_table(ctx.engine)
+    run, floor, bare_run = (merged(runs[k]) for k in ("app", "hello", "bare"))
+    return [
+        Figure(name + tag, run["rps"], "req/s", floor["rps"],
+               detail=_detail(run, floor, "hello-world, one client") + disk.describe(),
+               extra_goal=("sequential >= 400/s, p99 <= 10 ms, all 2xx",
+                           run["rps"] >= 400 and run["p99"] <= 10 and not run["non2xx"])),
+        Figure(f"{name}, against a bare committed write{tag}", run["rps"], "req/s",
+               bare_run["rps"],
+               detail=(f"bare write (bench/bare_write.py: one row INSERTed and committed per "
+                       f"request, no Flask, no read) {bare_run['rps']:,.0f} req/s, p50 "
+                       f"{bare_run['p50']:.1f} ms, p99 {bare_run['p99']:.1f} ms, "
+                       f"{bare_run['non2xx']} non-2xx; that is "
+                       f"{bare_run['rps'] / floor['rps']:.2f}x hello-world with one client"))]
+
+
+def _post_script(ctx: Context) -> str:
+    """A wrk Lua script of the POST a status change sends, for the bare write."""
+    lua = Path(ctx.workdir) / "bare-write.lua"
+    lua.write_text('''
+request = function()
+  return wrk.format("POST", "/", {["Content-Type"] = "application/json", ["If-Match"] = '"1"'},
+                    '{"status": "in_progress", "note": "bench"}')
+end
+''')
+    return str(lua)
+
+
+def _detail(run: dict, floor: dict, floor_name: str = "hello-world") -> str:
     turns = ""
     if len(run.get("rounds", ())) > 1:
         turns = (f" ({len(run['rounds'])} turns interleaved: "
@@ -226,7 +281,7 @@ def _detail(run: dict, floor: dict) -> str:
                  f"{' / '.join(f'{r:,.0f}' for r in floor['rounds'])} req/s)")
     return (f"p50 {run['p50']:.1f} ms, p99 {run['p99']:.1f} ms, {run['requests']:,} requests, "
             f"{run['non2xx']} non-2xx ({run['non2xx'] / max(run['requests'], 1):.1%}), "
-            f"{run['errors']} socket errors; hello-world {floor['rps']:,.0f} req/s, "
+            f"{run['errors']} socket errors; {floor_name} {floor['rps']:,.0f} req/s, "
             f"p99 {floor['p99']:.1f} ms{turns}")
 
 

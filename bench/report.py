@@ -132,6 +132,10 @@ data loaded in {meta['seconds']:.0f} s
 - API agency overdue list, second floor: the same list's statement on a bare DB-API connection
   as a WSGI app (`bench/bare_list.py`: no Flask, no token, no parsing) under the same gunicorn:
   what the database and the machine allow for that list.
+- API status change, sequential: one client against one client, in interleaved turns under the
+  same gunicorn: hello-world, and a second floor, one small row INSERTed and committed per
+  request on a bare DB-API connection (`bench/bare_write.py`: no Flask, no read): the least a
+  durable change costs on this machine and database (one round trip, one wait for the disk).
 - notification dispatch: apprise alone, one `notify()` per message, sequentially.
 - memory: the same process just before the work (sweep), a hello-world worker (web).
 
