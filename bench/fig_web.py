@@ -227,6 +227,7 @@ def _sequential_figures(ctx: Context, worker_class: str, base: str, auth: dict,
     seconds = max(1, round(_seconds(ctx) / rounds))
     bare_write.create_table(ctx.engine)
     runs: dict[str, list] = {"hello": [], "bare": [], "app": []}
+    post = _post_script(ctx)
     try:
         with (gunicorn("bench.hello:app", _env(ctx), worker_class=worker_class) as (hello, _),
               gunicorn("bench.bare_write:app", _env(ctx), worker_class=worker_class)
@@ -239,9 +240,9 @@ def _sequential_figures(ctx: Context, worker_class: str, base: str, auth: dict,
                 runs["hello"].append(wrk(hello + "/", seconds, connections=1, threads=1,
                                          warm=turn == 0))
                 if turn == 0:  # the floor's workers open their connections unmeasured
-                    wrk(bare + "/", 1, connections=1, threads=1, script=_post_script(ctx))
+                    wrk(bare + "/", 1, connections=1, threads=1, script=post)
                 runs["bare"].append(wrk(bare + "/", seconds, connections=1, threads=1,
-                                        script=_post_script(ctx)))
+                                        script=post))
                 runs["app"].append(wrk(f"{base}/api/v1/tasks", seconds, connections=1,
                                        threads=1, script=script))
     finally:
