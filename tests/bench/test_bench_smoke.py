@@ -78,9 +78,9 @@ def test_report_names_the_machine_the_scale_and_the_command(result):
 
 def test_every_status_change_of_the_bench_is_a_real_change(result):
     """The status runs walk their tasks through start, submit and return with the versions
-    they leave: one at a time none is refused (a 409 or 412 would be a cheap answer counted
-    as speed). At c=8 a request stalled on SQLite's write lock can be overtaken by its task's
-    next step only when a thread has few tasks, as in this tiny run (thousands in the bench)."""
+    they leave: none is refused (a 409 or 412 would be a cheap answer counted as speed), one
+    at a time or eight at once, where each connection owns its tasks: a request stalled on
+    SQLite's write lock is never overtaken by its task's next step, even in this tiny run."""
     run_, _ = result
     runs = {f.name: f for f in run_.figures if f.name.startswith("API status change")}
     if any(f.skipped and "wrk not installed" in f.skipped for f in runs.values()):
@@ -89,8 +89,8 @@ def test_every_status_change_of_the_bench_is_a_real_change(result):
     floors = [runs.pop(name) for name in [n for n in runs if "bare committed write" in n]]
     assert floors and all(" 0 non-2xx" in f.detail and f.floor for f in floors), floors
     assert len(runs) >= 2 and all(f.value for f in runs.values()), [f.line() for f in runs]
-    for name, figure in runs.items():
+    for figure in runs.values():
         refused = int(figure.detail.split(" non-2xx")[0].rsplit(" ", 1)[1])
         requests = int(figure.detail.split(" requests")[0].rsplit(" ", 1)[1].replace(",", ""))
-        assert refused == 0 if "sequential" in name else refused <= requests // 10, figure.line()
+        assert refused == 0 and requests > 0, figure.line()
         assert "the disk meanwhile" in figure.detail, figure.line()
