@@ -206,9 +206,9 @@ def api_figures(ctx: Context) -> list[Figure]:
                     run = wrk(f"{base}/api/v1/tasks", seconds, connections=API_CONNECTIONS,
                               threads=API_CONNECTIONS, script=script)
                 figures.append(Figure(name + tag, run["rps"], "req/s", floor["rps"],
-                                      detail=(_detail(run, floor) + f" (wrk -t{API_CONNECTIONS} "
-                                              f"-c{API_CONNECTIONS}: one connection per "
-                                              "thread)" + disk.describe()),
+                                      detail=(f"wrk -t{API_CONNECTIONS} -c{API_CONNECTIONS}, "
+                                              "one connection per thread; "
+                                              + _detail(run, floor) + disk.describe()),
                                       extra_goal=("all 2xx", not run["non2xx"])))
             pss = max(pss_mb(p) for p in children(pid))
         figures.append(Figure(f"memory API worker PSS{tag}", pss, "MB", floor["pss"],
