@@ -10,7 +10,8 @@ submitted meanwhile; users who chose immediate messages for a kind get those row
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,7 +42,7 @@ def release_immediate(session: Session, *, now: datetime) -> int:
     return n
 
 
-def _follow_ups(session: Session, *, now: datetime) -> int:
+def _follow_ups(session: Session, *, now: datetime, days: Iterable[date] | None = None) -> int:
     """Re-key the items written now whose day's digest can no longer take them.
 
     A second sweep on the same day (a task rescheduled to today, a late target) writes new
@@ -53,6 +54,18 @@ def _follow_ups(session: Session, *, now: datetime) -> int:
     skips it meanwhile); on SQLite the sweep already holds the write lock.
     """
     N = Notification
+
+    def digests_of_days(prefixes):  # the digests already written on these days
+        return session.execute(sa.select(N.id, N.dedupe_key).where(
+            N.subject_type == DIGEST, sa.or_(*(N.dedupe_key.like(p + "%") for p in prefixes))))
+
+    # the day's first sweep finds no digest of its day (`days`, when the caller knows them):
+    # then no item written now needs moving, and their keys are not even read
+    ahead = None
+    if days is not None:
+        ahead = list(digests_of_days({f"digest:{day.isoformat()}:" for day in days}))
+        if not ahead:
+            return 0
     keys = sorted(session.scalars(sa.select(N.digest_key).where(
         N.status == NotificationStatus.BUNDLED, N.created_at == now,
         N.digest_key.is_not(None)).group_by(N.digest_key)))
@@ -62,10 +75,9 @@ def _follow_ups(session: Session, *, now: datetime) -> int:
     # on the day's first sweep there are none, and nothing more is asked)
     prefixes = {":".join(key.split(":", 2)[:2]) + ":" for key in keys}
     bases = {key.split("#", 1)[0] for key in keys}
-    existing = [(i, k) for i, k in session.execute(
-        sa.select(N.id, N.dedupe_key).where(
-            N.subject_type == DIGEST, sa.or_(*(N.dedupe_key.like(p + "%") for p in prefixes))))
-        if k.split("#", 1)[0] in bases]
+    found = ahead if ahead is not None and prefixes <= {
+        f"digest:{day.isoformat()}:" for day in days} else digests_of_days(prefixes)
+    existing = [(i, k) for i, k in found if k.split("#", 1)[0] in bases]
     if not existing:
         return 0
     # lock those (and only those) before reading their state
@@ -92,10 +104,12 @@ def _follow_ups(session: Session, *, now: datetime) -> int:
     return moved
 
 
-def write_digests(session: Session, *, now: datetime) -> int:
+def write_digests(session: Session, *, now: datetime,
+                  days: Iterable[date] | None = None) -> int:
     """One digest row per digest key among the rows written now; a rerun on the same day
-    adds its new items to the day's digest while it waits, else to a follow-up."""
-    _follow_ups(session, now=now)
+    adds its new items to the day's digest while it waits, else to a follow-up. `days`: the
+    days the rows written now were bundled for, if the caller knows them (the sweep does)."""
+    _follow_ups(session, now=now, days=days)
     N = Notification
     dialect = session.get_bind().dialect.name
     empty = sa.func.json_build_object() if dialect == "postgresql" else sa.func.json_object()

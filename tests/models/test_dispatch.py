@@ -22,6 +22,7 @@ from models.notify.entities import Notification
 from models.notify.ladder import sweep
 from models.notify.settings import save_smtp
 from models.notify.targets import cancel_pending, retry_dead, set_target
+from models.org.accounts import deactivate_user
 from models.org.agencies import Agency
 from models.org.users import User
 from models.tasks.entities import Task
@@ -117,6 +118,47 @@ def test_users_without_a_target_get_mail_through_the_server_settings(
     assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 1
     [(rcpt, _)] = smtp_receiver.messages
     assert rcpt == ["a@a.example.org"]
+
+
+def test_an_agency_mailbox_stands_in_only_for_whom_nothing_else_reaches(
+        session, http_receiver):
+    """AG-A's officer has a channel: AG-A's mailbox stays quiet. AG-B's only officer has
+    left: nobody there can be reached, so AG-B's mailbox gets the reminder."""
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 10, 31), now=T0)
+    make_user(session, email="a@a.example.org")
+    set_target(session, CONSOLE, url=http_receiver.url("/a"), user_email="a@a.example.org",
+               now=T0)
+    deactivate_user(session, CONSOLE, make_user(session, email="b@b.example.org",
+                                                agency="AG-B"), now=T0)
+    for agency in ("AG-A", "AG-B"):
+        set_target(session, CONSOLE, url=http_receiver.url(f"/mailbox-{agency}"),
+                   agency_code=agency, now=T0)
+    immediate(session)
+    assert sweep(session, now=DUE_DAY) == {"0": 2}
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 2
+    assert sorted(path for path, _ in http_receiver.received) == ["/a", "/mailbox-AG-B"]
+
+
+def test_with_server_mail_a_mailbox_stands_in_only_where_nobody_is_named(
+        session, http_receiver, smtp_receiver):
+    """With the server's mail, AG-B's officer without a channel is mailed at their account's
+    address, and AG-B's mailbox stays quiet; AG-A has no officer yet: its mailbox gets it."""
+    load_mini(session)
+    generate_tasks(session, through=date(2025, 10, 31), now=T0)
+    make_user(session, email="b@b.example.org", agency="AG-B")
+    for agency in ("AG-A", "AG-B"):
+        set_target(session, CONSOLE, url=http_receiver.url(f"/mailbox-{agency}"),
+                   agency_code=agency, now=T0)
+    save_smtp(session, CONSOLE, host="127.0.0.1", port=smtp_receiver.port, tls="none", user="",
+              sender="planwatch@example.org", password=None, now=T0)
+    immediate(session)
+    assert sweep(session, now=DUE_DAY, smtp_url="server-settings") == {"0": 2}
+    session.commit()
+    assert dispatch(factory(session), now=DUE_DAY, limit=10, base_url=BASE)["sent"] == 2
+    assert [path for path, _ in http_receiver.received] == ["/mailbox-AG-A"]
+    assert [rcpt for rcpt, _ in smtp_receiver.messages] == [["b@b.example.org"]]
 
 
 def test_the_server_mail_keeps_one_smtp_connection_open_across_messages(
