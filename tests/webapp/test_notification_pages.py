@@ -248,3 +248,28 @@ def test_the_outbox_shows_why_a_send_failed(world, as_user, session):
     session.commit()
     page = as_user("admin").get("/notifications/outbox?status=failed").get_data(as_text=True)
     assert "Internal Server Error - error=500." in page
+
+
+def _row(page: str, row_id: int) -> str:
+    start = page.index(f'<tr data-id="{row_id}"')
+    return page[start:page.index("</tr>", start)]
+
+
+def test_a_daily_digest_reads_as_the_day_s_digest_not_as_a_task_rung(world, as_user, session):
+    """The digest is named by the day it gathers, in the reader's words; only a ladder's row
+    says when it fell against the due date."""
+    me = world["users"]["officer_a"]
+    digest = make_notification(session, recipient_id=me, subject_id=0, subject_type="digest",
+                               kind="digest", rung="", dedupe_key="digest:2025-09-30:user:1")
+    item = make_notification(session, recipient_id=me, subject_id=world["task_of"]("AG-A"),
+                             status="bundled", digest_key=digest.dedupe_key)
+    session.commit()
+    page = as_user("admin").get("/notifications/outbox").get_data(as_text=True)
+    row = _row(page, digest.id)
+    assert "Bản tổng hợp ngày 30/09/2025" in row and "Bản tổng hợp hằng ngày" in row
+    assert "digest" not in row.replace(f'data-id="{digest.id}"', "")
+    assert "đúng ngày đến hạn" not in row
+    assert "Nhắc việc · đúng ngày đến hạn" in _row(page, item.id)
+    mine = as_user("officer_a").get("/notifications/").get_data(as_text=True)
+    assert "đúng ngày đến hạn" not in _row(mine, digest.id)
+    assert "Bản tổng hợp hằng ngày" in _row(mine, digest.id)

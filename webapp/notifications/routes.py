@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +20,9 @@ from webapp.guards import current_actor
 from webapp.notifications import bp
 
 KINDS = {"reminder": _l("Reminder"), "overdue": _l("Overdue"), "escalation": _l("Escalation"),
-         "extension": _l("Extension requests")}
+         "extension": _l("Extension requests"), "digest": _l("Daily digest"),
+         "alert": _l("Alert"), "deadline_moved": _l("Deadline moved")}
+LADDER_KINDS = ("reminder", "overdue", "escalation")  # the kinds a ladder's rung sends
 NOTIFICATION_STATUS = {
     "pending": _l("Waiting to be sent"), "sent": _l("Sent"), "failed": _l("Failed, will retry"),
     "dead": _l("Gave up"), "cancelled": _l("Cancelled"),
@@ -80,9 +84,22 @@ def subject_url(row) -> str | None:
     return None
 
 
+def digest_day(row) -> date | None:
+    """The day a daily digest gathers ("digest:DAY:TO" is its key), None for any other row."""
+    if row.subject_type != "digest":
+        return None
+    try:
+        return date.fromisoformat(row.dedupe_key.split(":", 2)[1])
+    except (IndexError, ValueError):
+        return None
+
+
 def rung_label(rung: str) -> str:
-    """"-7" → "7 working days before the due date", in the reader's language."""
-    days = int(rung) if rung.lstrip("+-").isdigit() else 0
+    """"-7" → "7 working days before the due date", in the reader's language; "" (a
+    digest, which has no rung of its own) → ""."""
+    if not rung.lstrip("+-").isdigit():
+        return ""
+    days = int(rung)
     if days < 0:
         return _("%(n)s working days before due", n=-days)
     if days > 0:
@@ -90,11 +107,19 @@ def rung_label(rung: str) -> str:
     return _("on the due date")
 
 
+def step_label(row) -> str:
+    """When a ladder's row was sent against the due date; nothing for any other kind (a
+    digest, an alert, an extension request: they have no rung)."""
+    return rung_label(row.rung) if row.kind in LADDER_KINDS else ""
+
+
 @bp.app_context_processor
 def helpers():
     return {"kind_label": lambda k: KINDS.get(k, k), "rung_label": rung_label,
+            "step_label": step_label,
             "notification_status": lambda s: NOTIFICATION_STATUS.get(s, s),
-            "subject_url": subject_url, "channel_label": lambda c: CHANNELS.get(c, c),
+            "subject_url": subject_url, "digest_day": digest_day,
+            "channel_label": lambda c: CHANNELS.get(c, c),
             "channel_choices": channel_choices, "channel_hints": CHANNEL_HINTS}
 
 
